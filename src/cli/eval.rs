@@ -1,0 +1,254 @@
+//! `otvet eval`: answer quality on a `queries.jsonl` set, through the same search call and
+//! threshold the bot uses. Reports top-1 and recall@3 on answerable queries, MRR, the AUROC of
+//! the top hit's confidence between answerable and unanswerable queries, and at the threshold
+//! the share of answerable queries declined and of unanswerable ones answered.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::EvalArgs;
+use crate::domain::Lang;
+use crate::search::{SearchEngine, SearchRequest};
+
+/// One line of `queries.jsonl`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvalQuery {
+    /// Query id.
+    #[serde(default)]
+    pub id: String,
+    /// What the customer wrote.
+    pub query: String,
+    /// Its language; all languages when absent.
+    #[serde(default)]
+    pub lang: Option<Lang>,
+    /// Slugs of articles that answer it; empty when none does.
+    #[serde(default)]
+    pub expected: Vec<String>,
+    /// `in_scope`, `unanswerable_in_domain` or `off_topic`.
+    #[serde(default = "default_kind")]
+    pub kind: String,
+}
+
+fn default_kind() -> String {
+    "in_scope".into()
+}
+
+/// What search said about one query.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Whether an article answers the query.
+    pub answerable: bool,
+    /// The query's kind.
+    pub kind: String,
+    /// 1-based rank of the first expected article among the hits.
+    pub rank: Option<usize>,
+    /// Confidence of the top hit, 0 without hits.
+    pub confidence: f32,
+}
+
+/// Metrics over a group of outcomes; `None` where a metric has no queries to stand on.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Metrics {
+    /// Number of queries.
+    pub n: usize,
+    /// Top-1 accuracy on answerable queries.
+    pub top1: Option<f64>,
+    /// Share of answerable queries with an expected article in the top 3.
+    pub recall_at_3: Option<f64>,
+    /// Mean reciprocal rank on answerable queries.
+    pub mrr: Option<f64>,
+    /// Probability that an answerable query gets a higher confidence than an unanswerable one.
+    pub auroc: Option<f64>,
+    /// Share of answerable queries whose top confidence is below the threshold.
+    pub declined_answerable: Option<f64>,
+    /// Share of unanswerable queries whose top confidence reaches the threshold.
+    pub answered_unanswerable: Option<f64>,
+}
+
+/// The full report: overall metrics plus one set per kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    #[serde(flatten)]
+    /// Over all queries.
+    pub overall: Metrics,
+    /// The threshold used.
+    pub threshold: f32,
+    /// Per kind; for unanswerable kinds, AUROC is against all answerable queries.
+    pub by_kind: BTreeMap<String, Metrics>,
+}
+
+/// Computes metrics; `reference` is the set of answerable outcomes that AUROC compares with
+/// when `outcomes` has no answerable queries of its own.
+pub fn metrics(outcomes: &[&Outcome], reference: &[&Outcome], threshold: f32) -> Metrics {
+    let pos: Vec<&Outcome> = outcomes.iter().copied().filter(|o| o.answerable).collect();
+    let neg: Vec<&Outcome> = outcomes.iter().copied().filter(|o| !o.answerable).collect();
+    let share = |xs: &[&Outcome], f: &dyn Fn(&Outcome) -> bool| {
+        (!xs.is_empty()).then(|| xs.iter().filter(|o| f(o)).count() as f64 / xs.len() as f64)
+    };
+    let mean = |xs: &[&Outcome], f: &dyn Fn(&Outcome) -> f64| {
+        (!xs.is_empty()).then(|| xs.iter().map(|o| f(o)).sum::<f64>() / xs.len() as f64)
+    };
+    let auroc_pos: Vec<f32> = if pos.is_empty() { reference } else { &pos }
+        .iter()
+        .filter(|o| o.answerable)
+        .map(|o| o.confidence)
+        .collect();
+    let auroc_neg: Vec<f32> = neg.iter().map(|o| o.confidence).collect();
+    Metrics {
+        n: outcomes.len(),
+        top1: share(&pos, &|o| o.rank == Some(1)),
+        recall_at_3: share(&pos, &|o| o.rank.is_some_and(|r| r <= 3)),
+        mrr: mean(&pos, &|o| o.rank.map_or(0.0, |r| 1.0 / r as f64)),
+        auroc: auroc(&auroc_pos, &auroc_neg),
+        declined_answerable: share(&pos, &|o| o.confidence < threshold),
+        answered_unanswerable: share(&neg, &|o| o.confidence >= threshold),
+    }
+}
+
+/// Area under the ROC curve (Mann–Whitney, ties count half); `None` without both classes.
+pub fn auroc(pos: &[f32], neg: &[f32]) -> Option<f64> {
+    if pos.is_empty() || neg.is_empty() {
+        return None;
+    }
+    let mut neg = neg.to_vec();
+    neg.sort_by(f32::total_cmp);
+    let mut wins = 0.0f64;
+    for &p in pos {
+        let below = neg.partition_point(|&n| n < p);
+        let not_above = neg.partition_point(|&n| n <= p);
+        wins += below as f64 + 0.5 * (not_above - below) as f64;
+    }
+    Some(wins / (pos.len() as f64 * neg.len() as f64))
+}
+
+/// Runs every query through the search the bot uses.
+pub fn run(engine: &SearchEngine, queries: &[EvalQuery]) -> Report {
+    let outcomes: Vec<Outcome> = queries
+        .iter()
+        .map(|q| {
+            let res = engine.search(&SearchRequest { query: &q.query, lang: q.lang, limit: 10, snippets: false });
+            let rank = res
+                .hits
+                .iter()
+                .position(|h| q.expected.iter().any(|e| e == h.slug.as_str()))
+                .map(|i| i + 1);
+            Outcome {
+                answerable: !q.expected.is_empty(),
+                kind: q.kind.clone(),
+                rank,
+                confidence: res.hits.first().map_or(0.0, |h| h.confidence),
+            }
+        })
+        .collect();
+    let threshold = engine.threshold();
+    let all: Vec<&Outcome> = outcomes.iter().collect();
+    let answerable: Vec<&Outcome> = outcomes.iter().filter(|o| o.answerable).collect();
+    let mut kinds: BTreeMap<String, Vec<&Outcome>> = BTreeMap::new();
+    for o in &outcomes {
+        kinds.entry(o.kind.clone()).or_default().push(o);
+    }
+    Report {
+        overall: metrics(&all, &answerable, threshold),
+        threshold,
+        by_kind: kinds.into_iter().map(|(k, os)| (k, metrics(&os, &answerable, threshold))).collect(),
+    }
+}
+
+/// Reads a `queries.jsonl`; errors name the line.
+pub fn read_queries(path: &std::path::Path) -> Result<Vec<EvalQuery>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1)))
+        .collect()
+}
+
+/// `otvet eval`.
+pub fn main(args: &EvalArgs) -> ExitCode {
+    let queries = match read_queries(&args.queries) {
+        Ok(q) => q,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let k = &args.knowledge;
+    let engine = match SearchEngine::open(&k.articles, k.default_lang, k.threshold) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("otvet: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let snap = engine.snapshot();
+    for p in snap.catalog.problems.iter().filter(|p| p.is_error()) {
+        eprintln!("{}", p);
+    }
+    let report = run(&engine, &queries);
+    if args.json {
+        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    } else {
+        print!("{}", table(&report, snap.catalog.articles.len()));
+    }
+    ExitCode::SUCCESS
+}
+
+fn table(r: &Report, articles: usize) -> String {
+    let f = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.3}"));
+    let mut out = format!(
+        "{articles} articles, threshold {:.2}\n{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9}\n",
+        r.threshold, "kind", "n", "top1", "rec@3", "mrr", "auroc", "declined", "answered"
+    );
+    let mut row = |name: &str, m: &Metrics| {
+        out.push_str(&format!(
+            "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9}\n",
+            name,
+            m.n,
+            f(m.top1),
+            f(m.recall_at_3),
+            f(m.mrr),
+            f(m.auroc),
+            f(m.declined_answerable),
+            f(m.answered_unanswerable)
+        ));
+    };
+    row("all", &r.overall);
+    for (k, m) in &r.by_kind {
+        row(k, m);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn o(answerable: bool, rank: Option<usize>, confidence: f32) -> Outcome {
+        Outcome { answerable, kind: String::new(), rank, confidence }
+    }
+
+    #[test]
+    fn auroc_counts_ties_half() {
+        assert_eq!(auroc(&[0.9, 0.8], &[0.1, 0.2]), Some(1.0));
+        assert_eq!(auroc(&[0.1], &[0.9]), Some(0.0));
+        assert_eq!(auroc(&[0.5], &[0.5]), Some(0.5));
+        assert_eq!(auroc(&[], &[0.5]), None);
+    }
+
+    #[test]
+    fn metrics_on_known_outcomes() {
+        let os = [o(true, Some(1), 0.9), o(true, Some(2), 0.4), o(true, None, 0.3), o(false, None, 0.6)];
+        let refs: Vec<&Outcome> = os.iter().collect();
+        let m = metrics(&refs, &refs, 0.5);
+        assert_eq!(m.n, 4);
+        assert!((m.top1.unwrap() - 1.0 / 3.0).abs() < 1e-9);
+        assert!((m.recall_at_3.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+        assert!((m.mrr.unwrap() - 0.5).abs() < 1e-9);
+        assert!((m.auroc.unwrap() - 1.0 / 3.0).abs() < 1e-9);
+        assert!((m.declined_answerable.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+        assert_eq!(m.answered_unanswerable, Some(1.0));
+    }
+}

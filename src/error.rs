@@ -1,0 +1,41 @@
+//! The one error type of the HTTP layer: stable JSON `{code, message}`; internal details are
+//! logged, never shown.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error answered to an HTTP client.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is wrong; the message says how.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Nothing at this address.
+    #[error("{0}")]
+    NotFound(String),
+    /// A failure on our side; logged, answered with a generic message.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
+            AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
+            AppError::Internal(e) => {
+                tracing::error!(error = ?e, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".to_string())
+            }
+        };
+        (status, Json(ErrorBody { code, message })).into_response()
+    }
+}

@@ -1,0 +1,266 @@
+//! Per-language text analysis shared by indexing and queries: tokenize, lowercase, `ё`→`е`,
+//! ASCII folding (en/de), stop words that keep negations, Snowball stemming, and negation
+//! bigrams (`не работает` also yields `не_работа`) so a negated phrase matches its own kind.
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+};
+
+use crate::domain::Lang;
+
+/// Name under which a language's analyzer is registered with tantivy.
+pub fn analyzer_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ru => "otvet_ru",
+        Lang::En => "otvet_en",
+        Lang::De => "otvet_de",
+    }
+}
+
+/// Builds the analyzer of a language.
+pub fn build(lang: Lang) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(YoFilter);
+    match lang {
+        Lang::Ru => base
+            .filter(stop_words(RU_STOP))
+            .filter(Stemmer::new(Language::Russian))
+            .filter(NegationFilter::new(RU_NEG))
+            .build(),
+        Lang::En => base
+            .filter(AsciiFoldingFilter)
+            .filter(stop_words(EN_STOP))
+            .filter(Stemmer::new(Language::English))
+            .filter(NegationFilter::new(EN_NEG))
+            .build(),
+        Lang::De => base
+            .filter(stop_words(DE_STOP))
+            .filter(Stemmer::new(Language::German))
+            .filter(AsciiFoldingFilter)
+            .filter(NegationFilter::new(DE_NEG))
+            .build(),
+    }
+}
+
+/// Runs `text` through `analyzer` and returns the terms in order.
+pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push(t.text.clone());
+    }
+    out
+}
+
+/// Whether a term is a negation bigram produced by [`NegationFilter`].
+pub fn is_negation_bigram(term: &str) -> bool {
+    term.contains('_')
+}
+
+fn stop_words(words: &[&str]) -> StopWordFilter {
+    StopWordFilter::remove(words.iter().map(|w| w.to_string()))
+}
+
+// Function words only; negations (не, нет, ни, без, not, no, nicht, kein…) are deliberately
+// absent: «не работает» must not match like «работает».
+const RU_STOP: &[&str] = &[
+    "и", "в", "во", "что", "он", "на", "я", "с", "со", "как", "а", "то", "все", "она", "так",
+    "его", "но", "да", "ты", "к", "у", "же", "вы", "за", "бы", "по", "только", "ее", "мне", "было",
+    "вот", "от", "меня", "еще", "о", "из", "ему", "теперь", "когда", "даже", "ну", "вдруг", "ли",
+    "если", "уже", "или", "быть", "был", "него", "до", "вас", "нибудь", "опять", "уж", "вам",
+    "ведь", "там", "потом", "себя", "ей", "они", "тут", "где", "есть", "ней", "для", "мы", "тебя",
+    "их", "чем", "была", "сам", "чтоб", "будто", "чего", "тоже", "себе", "под", "ж", "тогда",
+    "кто", "этот", "того", "потому", "этого", "какой", "ним", "здесь", "этом", "почти", "мой",
+    "тем", "чтобы", "нее", "были", "куда", "зачем", "всех", "при", "об", "хоть", "над", "тот",
+    "эти", "нас", "про", "всего", "них", "какая", "разве", "эту", "моя", "впрочем", "свою",
+    "этой", "том", "такой", "им", "всю", "это", "мои", "мою", "моего", "моей", "мне", "ваш",
+    "ваша", "ваше", "вашей", "вашего", "ли", "бы", "пожалуйста", "здравствуйте", "подскажите",
+    "скажите",
+];
+const RU_NEG: &[&str] = &["не", "нет", "ни", "без", "никак"];
+
+const EN_STOP: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
+    "to", "was", "will", "with", "i", "me", "my", "we", "our", "you", "your", "he", "she", "him",
+    "her", "its", "am", "been", "being", "do", "does", "did", "have", "has", "had", "so", "s",
+    "would", "could", "should", "please", "hi", "hello", "hey", "just", "also", "im",
+];
+const EN_NEG: &[&str] = &["not", "no", "never", "cannot", "cant", "didnt", "doesnt", "dont", "isnt", "wont", "without"];
+
+const DE_STOP: &[&str] = &[
+    "aber", "als", "also", "am", "an", "auch", "auf", "aus", "bei", "bin", "bis", "bist", "da",
+    "damit", "dann", "der", "den", "des", "dem", "die", "das", "dass", "daß", "dein", "deine",
+    "denn", "dich", "dir", "du", "dies", "diese", "diesem", "diesen", "dieser", "dieses", "doch",
+    "dort", "ein", "eine", "einem", "einen", "einer", "eines", "er", "es", "euch", "für", "hab",
+    "habe", "hat", "hatte", "ich", "ihr", "ihre", "im", "in", "ins", "ist", "man", "mein",
+    "meine", "meinem", "meinen", "meiner", "mich", "mir", "mit", "nach", "noch", "nun", "nur",
+    "ob", "oder", "sehr", "sein", "seine", "sich", "sie", "sind", "so", "um", "und", "uns",
+    "unser", "vom", "von", "vor", "war", "was", "wenn", "wie", "wir", "wird", "wo", "zu", "zum",
+    "zur", "bitte", "hallo",
+];
+const DE_NEG: &[&str] = &["nicht", "kein", "keine", "keinen", "keiner", "keinem", "ohne", "nie"];
+
+/// Replaces `ё` with `е` (after lowercasing): Russian text is written both ways.
+#[derive(Clone)]
+pub struct YoFilter;
+
+impl TokenFilter for YoFilter {
+    type Tokenizer<T: Tokenizer> = YoFilterWrapper<T>;
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> YoFilterWrapper<T> {
+        YoFilterWrapper(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+pub struct YoFilterWrapper<T>(T);
+
+impl<T: Tokenizer> Tokenizer for YoFilterWrapper<T> {
+    type TokenStream<'a> = YoStream<T::TokenStream<'a>>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        YoStream(self.0.token_stream(text))
+    }
+}
+
+pub struct YoStream<S>(S);
+
+impl<S: TokenStream> TokenStream for YoStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.0.advance() {
+            return false;
+        }
+        let tok = self.0.token_mut();
+        if tok.text.contains('ё') {
+            tok.text = tok.text.replace('ё', "е");
+        }
+        true
+    }
+    fn token(&self) -> &Token {
+        self.0.token()
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.0.token_mut()
+    }
+}
+
+/// After a negation word, also emits `neg_next` spanning both words, at the next word's position.
+#[derive(Clone)]
+pub struct NegationFilter {
+    words: &'static [&'static str],
+}
+
+impl NegationFilter {
+    fn new(words: &'static [&'static str]) -> Self {
+        NegationFilter { words }
+    }
+}
+
+impl TokenFilter for NegationFilter {
+    type Tokenizer<T: Tokenizer> = NegationWrapper<T>;
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> NegationWrapper<T> {
+        NegationWrapper { inner: tokenizer, words: self.words }
+    }
+}
+
+#[derive(Clone)]
+pub struct NegationWrapper<T> {
+    inner: T,
+    words: &'static [&'static str],
+}
+
+impl<T: Tokenizer> Tokenizer for NegationWrapper<T> {
+    type TokenStream<'a> = NegationStream<T::TokenStream<'a>>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        NegationStream {
+            tail: self.inner.token_stream(text),
+            words: self.words,
+            current: Token::default(),
+            pending: None,
+            negation: None,
+        }
+    }
+}
+
+pub struct NegationStream<S> {
+    tail: S,
+    words: &'static [&'static str],
+    current: Token,
+    pending: Option<Token>,
+    negation: Option<(String, usize)>,
+}
+
+impl<S: TokenStream> TokenStream for NegationStream<S> {
+    fn advance(&mut self) -> bool {
+        if let Some(p) = self.pending.take() {
+            self.current = p;
+            return true;
+        }
+        if !self.tail.advance() {
+            return false;
+        }
+        let tok = self.tail.token();
+        let is_neg = self.words.contains(&tok.text.as_str());
+        if let Some((neg, from)) = self.negation.take() {
+            if !is_neg {
+                self.pending = Some(Token {
+                    offset_from: from,
+                    offset_to: tok.offset_to,
+                    position: tok.position,
+                    text: format!("{neg}_{}", tok.text),
+                    position_length: 1,
+                });
+            }
+        }
+        if is_neg {
+            self.negation = Some((tok.text.clone(), tok.offset_from));
+        }
+        self.current.clone_from(tok);
+        true
+    }
+    fn token(&self) -> &Token {
+        &self.current
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(lang: Lang, text: &str) -> Vec<String> {
+        terms(&mut build(lang), text)
+    }
+
+    #[test]
+    fn russian_word_forms_share_a_stem() {
+        assert_eq!(t(Lang::Ru, "доставка"), t(Lang::Ru, "доставку"));
+        assert_eq!(t(Lang::Ru, "доставки"), t(Lang::Ru, "ДОСТАВКОЙ"));
+        assert_eq!(t(Lang::Ru, "курьером"), t(Lang::Ru, "курьер"));
+    }
+
+    #[test]
+    fn yo_is_folded() {
+        assert_eq!(t(Lang::Ru, "ещё счёт"), t(Lang::Ru, "еще счет"));
+        assert_eq!(t(Lang::Ru, "Ёлка"), t(Lang::Ru, "елка"));
+    }
+
+    #[test]
+    fn negations_survive_and_form_bigrams() {
+        assert_eq!(t(Lang::Ru, "не работает"), vec!["не", "работа", "не_работа"]);
+        assert_eq!(t(Lang::Ru, "работает"), vec!["работа"]);
+        assert!(t(Lang::En, "does not work").contains(&"not_work".to_string()));
+        assert!(t(Lang::De, "funktioniert nicht").contains(&"nicht".to_string()));
+    }
+
+    #[test]
+    fn stop_words_removed_ascii_folded() {
+        assert_eq!(t(Lang::En, "the refund"), t(Lang::En, "refunds"));
+        assert_eq!(t(Lang::De, "Rücksendung"), t(Lang::De, "rucksendung"));
+        assert_eq!(t(Lang::En, "café"), t(Lang::En, "cafe"));
+    }
+}

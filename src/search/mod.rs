@@ -1,0 +1,611 @@
+//! Search over the knowledge base: a Tantivy index in RAM with one document per article and one
+//! per section, per-language analyzers, typo/layout/synonym-tolerant queries, snippets that
+//! highlight the corrected words, and a confidence per hit the bot compares with a threshold.
+//!
+//! The index follows the articles folder: [`SearchEngine::reload`] re-reads changed files and
+//! swaps in a new snapshot atomically, so a search never sees a half-built index.
+
+pub mod analyzer;
+pub mod layout;
+pub mod query;
+pub mod routes;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::articles::{Article, Catalog, Library};
+use crate::domain::{Lang, Slug};
+use query::{AnalyzedSynonyms, Concept, Vocabulary};
+
+/// Default confidence threshold: hits below it are not offered as answers.
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
+/// Largest `limit` accepted by a search.
+pub const MAX_LIMIT: usize = 50;
+
+const W_TITLE: f32 = 3.0;
+const W_QUESTIONS: f32 = 3.0;
+const W_HEADINGS: f32 = 2.0;
+const W_BODY: f32 = 1.0;
+const SNIPPET_CHARS: usize = 200;
+
+#[derive(Clone, Copy)]
+struct LangFields {
+    title: Field,
+    questions: Field,
+    headings: Field,
+    body: Field,
+    all: Field,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    aid: Field,
+    section: Field,
+    file: Field,
+    langs: [LangFields; 3],
+}
+
+impl Fields {
+    fn of(&self, lang: Lang) -> &LangFields {
+        &self.langs[lang_idx(lang)]
+    }
+}
+
+fn lang_idx(lang: Lang) -> usize {
+    match lang {
+        Lang::Ru => 0,
+        Lang::En => 1,
+        Lang::De => 2,
+    }
+}
+
+fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let aid = b.add_u64_field("aid", FAST | INDEXED);
+    let section = b.add_u64_field("section", FAST);
+    let file = b.add_text_field("file", STRING);
+    let langs = Lang::ALL.map(|lang| {
+        let opts = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer::analyzer_name(lang))
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let mut f = |name: &str| b.add_text_field(&format!("{name}_{lang}"), opts.clone());
+        LangFields {
+            title: f("title"),
+            questions: f("questions"),
+            headings: f("headings"),
+            body: f("body"),
+            all: f("all"),
+        }
+    });
+    (b.build(), Fields { aid, section, file, langs })
+}
+
+/// Analyzed terms of one article, for confidence: which words it has, where.
+struct ArticleTerms {
+    article: Arc<Article>,
+    /// Title and each question, analyzed: the phrasings a query is compared with.
+    phrasings: Vec<Vec<String>>,
+    /// Every term of the article.
+    all: HashSet<String>,
+}
+
+/// One consistent view: the searcher and the articles it was built from.
+pub struct Snapshot {
+    searcher: Searcher,
+    /// The published articles and the problems of the last reload.
+    pub catalog: Arc<Catalog>,
+    terms: HashMap<u64, Arc<ArticleTerms>>,
+    synonyms: [AnalyzedSynonyms; 3],
+    num_docs: [u64; 3],
+}
+
+struct WriterState {
+    writer: IndexWriter,
+    library: Library,
+    indexed: HashMap<String, (Arc<Article>, u64, Arc<ArticleTerms>)>,
+    next_aid: u64,
+    loaded: bool,
+}
+
+struct Inner {
+    reader: IndexReader,
+    fields: Fields,
+    analyzers: [TextAnalyzer; 3],
+    state: Mutex<WriterState>,
+    snapshot: ArcSwap<Snapshot>,
+    threshold: f32,
+}
+
+/// The search engine over one articles folder; cheap to clone.
+#[derive(Clone)]
+pub struct SearchEngine(Arc<Inner>);
+
+/// What a reload did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReloadReport {
+    /// Whether any file changed.
+    pub changed: bool,
+    /// Published articles after the reload.
+    pub articles: usize,
+    /// Errors found (those articles are skipped).
+    pub errors: usize,
+    /// Milliseconds the reload took.
+    pub millis: u128,
+}
+
+/// A search request.
+#[derive(Debug, Clone)]
+pub struct SearchRequest<'a> {
+    /// What the customer typed, as typed.
+    pub query: &'a str,
+    /// Only articles of this language; all languages when `None`.
+    pub lang: Option<Lang>,
+    /// Maximum number of hits (one per article).
+    pub limit: usize,
+    /// Whether to build snippets (the bot and the API do; `eval` does not need them).
+    pub snippets: bool,
+}
+
+/// The matching section of a hit.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SectionRef {
+    /// Heading text.
+    pub title: String,
+    /// Anchor in the article page.
+    pub anchor: String,
+}
+
+/// One article found, with its best section.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Article slug.
+    pub slug: Slug,
+    /// Article language.
+    pub lang: Lang,
+    /// Article title.
+    pub title: String,
+    /// The best matching section, if the match is in one.
+    pub section: Option<SectionRef>,
+    /// Link to the article, or to the section.
+    pub url: String,
+    /// HTML-escaped text with `<mark>` around matched words.
+    pub snippet: String,
+    /// 0..1: how sure search is that this article answers the query.
+    pub confidence: f32,
+    /// Ranking score (not comparable between queries).
+    pub score: f32,
+}
+
+/// Hits and whether the best one clears the confidence threshold.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// Hits, best first, at most one per article.
+    pub hits: Vec<Hit>,
+    /// Whether the best hit's confidence reaches the threshold.
+    pub answered: bool,
+    /// The threshold used.
+    pub threshold: f32,
+}
+
+impl SearchEngine {
+    /// Opens the engine over `articles_dir` and reads it once.
+    pub fn open(articles_dir: &Path, default_lang: Lang, threshold: f32) -> anyhow::Result<Self> {
+        query::warm_up();
+        let (schema, fields) = build_schema();
+        let index = Index::create_in_ram(schema);
+        for lang in Lang::ALL {
+            index.tokenizers().register(analyzer::analyzer_name(lang), analyzer::build(lang));
+        }
+        let writer: IndexWriter = index.writer_with_num_threads(1, 40_000_000)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let empty = Snapshot {
+            searcher: IndexReader::searcher(&reader),
+            catalog: Arc::new(Catalog::default()),
+            terms: HashMap::new(),
+            synonyms: Default::default(),
+            num_docs: [0; 3],
+        };
+        let engine = SearchEngine(Arc::new(Inner {
+            reader,
+            fields,
+            analyzers: Lang::ALL.map(analyzer::build),
+            state: Mutex::new(WriterState {
+                writer,
+                library: Library::new(articles_dir, default_lang),
+                indexed: HashMap::new(),
+                next_aid: 1,
+                loaded: false,
+            }),
+            snapshot: ArcSwap::from_pointee(empty),
+            threshold,
+        }));
+        engine.reload()?;
+        Ok(engine)
+    }
+
+    /// The confidence threshold in use.
+    pub fn threshold(&self) -> f32 {
+        self.0.threshold
+    }
+
+    /// The current snapshot.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.0.snapshot.load_full()
+    }
+
+    /// The articles folder being served.
+    pub fn articles_dir(&self) -> std::path::PathBuf {
+        self.lock().library.root().to_path_buf()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, WriterState> {
+        // A panic while reloading leaves the old snapshot in place; keep serving it.
+        self.0.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Re-reads changed files and swaps in a new snapshot when anything changed.
+    pub fn reload(&self) -> anyhow::Result<ReloadReport> {
+        let started = Instant::now();
+        let inner = &*self.0;
+        let mut st = self.lock();
+        let changed = st.library.refresh() || !st.loaded;
+        if !changed {
+            let cat = self.snapshot().catalog.clone();
+            return Ok(ReloadReport {
+                changed: false,
+                articles: cat.articles.len(),
+                errors: cat.error_count(),
+                millis: started.elapsed().as_millis(),
+            });
+        }
+        let catalog = Arc::new(st.library.catalog());
+        let desired: HashMap<&str, &Arc<Article>> =
+            catalog.articles.values().map(|a| (a.file.as_str(), a)).collect();
+
+        let stale: Vec<String> = st
+            .indexed
+            .iter()
+            .filter(|(file, (old, _, _))| desired.get(file.as_str()).is_none_or(|new| !Arc::ptr_eq(new, old)))
+            .map(|(file, _)| file.clone())
+            .collect();
+        for file in &stale {
+            st.writer.delete_term(Term::from_field_text(inner.fields.file, file));
+            st.indexed.remove(file);
+        }
+        let mut analyzers = inner.analyzers.clone();
+        for (file, article) in &desired {
+            if st.indexed.contains_key(*file) {
+                continue;
+            }
+            let aid = st.next_aid;
+            st.next_aid += 1;
+            let terms = Arc::new(analyze_article(article, &mut analyzers[lang_idx(article.lang)]));
+            for doc in article_docs(&inner.fields, article, aid) {
+                st.writer.add_document(doc)?;
+            }
+            st.indexed.insert(file.to_string(), ((*article).clone(), aid, terms));
+        }
+        st.writer.commit()?;
+        inner.reader.reload()?;
+        st.loaded = true;
+
+        let mut num_docs = [0u64; 3];
+        let mut terms = HashMap::with_capacity(st.indexed.len());
+        for (article, aid, t) in st.indexed.values() {
+            num_docs[lang_idx(article.lang)] += 1 + article.sections.len() as u64;
+            terms.insert(*aid, t.clone());
+        }
+        let synonyms = Lang::ALL.map(|lang| {
+            let mut a = analyzers[lang_idx(lang)].clone();
+            AnalyzedSynonyms(
+                catalog
+                    .synonyms
+                    .0
+                    .get(&lang)
+                    .map(|groups| {
+                        groups
+                            .iter()
+                            .map(|g| g.iter().map(|m| analyzer::terms(&mut a, m)).collect())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        });
+        let report = ReloadReport {
+            changed: true,
+            articles: catalog.articles.len(),
+            errors: catalog.error_count(),
+            millis: 0,
+        };
+        inner.snapshot.store(Arc::new(Snapshot {
+            searcher: inner.reader.searcher(),
+            catalog,
+            terms,
+            synonyms,
+            num_docs,
+        }));
+        Ok(ReloadReport { millis: started.elapsed().as_millis(), ..report })
+    }
+
+    /// Searches the current snapshot. Never fails on what a customer typed.
+    pub fn search(&self, req: &SearchRequest<'_>) -> SearchResults {
+        let snap = self.snapshot();
+        let inner = &*self.0;
+        let limit = req.limit.clamp(1, MAX_LIMIT);
+        let langs: Vec<Lang> = match req.lang {
+            Some(l) => vec![l],
+            None => Lang::ALL.to_vec(),
+        };
+        let mut per_lang: Vec<(Lang, Vec<Concept>)> = Vec::new();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for lang in langs {
+            let li = lang_idx(lang);
+            if snap.num_docs[li] == 0 {
+                continue;
+            }
+            let lf = inner.fields.of(lang);
+            let vocab = Vocabulary { searcher: &snap.searcher, all: lf.all, num_docs: snap.num_docs[li] };
+            let mut analyzer = inner.analyzers[li].clone();
+            let concepts = query::understand(req.query, lang, &mut analyzer, &vocab, &snap.synonyms[li]);
+            for c in &concepts {
+                let mut alts: Vec<Box<dyn Query>> = Vec::new();
+                for (term, factor) in c.variants() {
+                    let fields: Vec<(Occur, Box<dyn Query>)> = [
+                        (lf.title, W_TITLE),
+                        (lf.questions, W_QUESTIONS),
+                        (lf.headings, W_HEADINGS),
+                        (lf.body, W_BODY),
+                    ]
+                    .into_iter()
+                    .map(|(f, w)| {
+                        let q = TermQuery::new(Term::from_field_text(f, term), IndexRecordOption::WithFreqs);
+                        (Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * factor)) as Box<dyn Query>)
+                    })
+                    .collect();
+                    alts.push(Box::new(BooleanQuery::new(fields)));
+                }
+                clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(alts, 0.1))));
+            }
+            per_lang.push((lang, concepts));
+        }
+        let threshold = inner.threshold;
+        if clauses.is_empty() {
+            return SearchResults { hits: Vec::new(), answered: false, threshold };
+        }
+        let query = BooleanQuery::new(clauses);
+        let top = snap
+            .searcher
+            .search(&query, &TopDocs::with_limit(limit * 6 + 20).order_by_score())
+            .unwrap_or_default();
+
+        // One candidate per article: its best document and best section.
+        struct Cand {
+            terms: Arc<ArticleTerms>,
+            score: f32,
+            best_section: Option<(usize, f32)>,
+        }
+        let mut cands: Vec<Cand> = Vec::new();
+        let mut pos: HashMap<u64, usize> = HashMap::new();
+        let mut columns: HashMap<u32, (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)> =
+            HashMap::new();
+        for (score, addr) in top {
+            let Some((aid, section)) = read_ids(&snap.searcher, &mut columns, addr) else { continue };
+            let Some(terms) = snap.terms.get(&aid) else { continue };
+            let i = *pos.entry(aid).or_insert_with(|| {
+                cands.push(Cand { terms: terms.clone(), score: 0.0, best_section: None });
+                cands.len() - 1
+            });
+            let c = &mut cands[i];
+            c.score = c.score.max(score);
+            if section > 0 && c.best_section.is_none_or(|(_, s)| score > s) {
+                c.best_section = Some((section as usize - 1, score));
+            }
+        }
+
+        let mut hits: Vec<(f32, f32, Cand)> = cands
+            .into_iter()
+            .map(|c| {
+                let concepts = per_lang
+                    .iter()
+                    .find(|(l, _)| *l == c.terms.article.lang)
+                    .map(|(_, cs)| cs.as_slice())
+                    .unwrap_or(&[]);
+                let conf = confidence(concepts, &c.terms);
+                (c.score, conf, c)
+            })
+            .collect();
+        let max_score = hits.iter().map(|h| h.0).fold(0.0, f32::max).max(1e-6);
+        let rank = |h: &(f32, f32, Cand)| 0.6 * h.0 / max_score + 0.4 * h.1;
+        hits.sort_by(|a, b| rank(b).total_cmp(&rank(a)));
+        hits.truncate(limit);
+
+        let mut generators: HashMap<Lang, SnippetGenerator> = HashMap::new();
+        let out: Vec<Hit> = hits
+            .into_iter()
+            .map(|(score, conf, c)| {
+                let a = &c.terms.article;
+                let section = c.best_section.map(|(i, _)| &a.sections[i.min(a.sections.len().saturating_sub(1))]);
+                let snippet = if req.snippets {
+                    let text = match section {
+                        Some(s) => s.text.as_str(),
+                        None if !a.intro.is_empty() => a.intro.as_str(),
+                        None => a.sections.first().map_or("", |s| s.text.as_str()),
+                    };
+                    let g = generators.entry(a.lang).or_insert_with(|| {
+                        let concepts = per_lang.iter().find(|(l, _)| *l == a.lang).map(|(_, c)| c.as_slice());
+                        snippet_generator(inner, a.lang, concepts.unwrap_or(&[]))
+                    });
+                    make_snippet(g, text)
+                } else {
+                    String::new()
+                };
+                Hit {
+                    slug: a.slug.clone(),
+                    lang: a.lang,
+                    title: a.title.clone(),
+                    section: section.map(|s| SectionRef { title: s.title.clone(), anchor: s.anchor.clone() }),
+                    url: a.url(section.map(|s| s.anchor.as_str())),
+                    snippet,
+                    confidence: conf,
+                    score,
+                }
+            })
+            .collect();
+        let answered = out.first().is_some_and(|h| h.confidence >= threshold);
+        SearchResults { hits: out, answered, threshold }
+    }
+}
+
+fn read_ids(
+    searcher: &Searcher,
+    columns: &mut HashMap<u32, (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>,
+    addr: DocAddress,
+) -> Option<(u64, u64)> {
+    if !columns.contains_key(&addr.segment_ord) {
+        let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+        columns.insert(addr.segment_ord, (ff.u64("aid").ok()?, ff.u64("section").ok()?));
+    }
+    let (aid, section) = columns.get(&addr.segment_ord)?;
+    Some((aid.first(addr.doc_id)?, section.first(addr.doc_id)?))
+}
+
+/// How sure we are that an article answers the query, from 0 to 1.
+///
+/// Two views of the same evidence: how much of the query's weight the article covers at all,
+/// and how close the query is to the closest single phrasing (title or question) of the article.
+fn confidence(concepts: &[Concept], t: &ArticleTerms) -> f32 {
+    let total: f32 = concepts.iter().map(|c| c.weight).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let covered: f32 = concepts.iter().map(|c| c.weight * c.credit(|x| t.all.contains(x))).sum();
+    let coverage = covered / total;
+    let mut best_phrase = 0.0f32;
+    for p in &t.phrasings {
+        if p.is_empty() {
+            continue;
+        }
+        let set: HashSet<&str> = p.iter().map(String::as_str).collect();
+        let matched: f32 = concepts.iter().map(|c| c.weight * c.credit(|x| set.contains(x))).sum();
+        let recall = matched / total;
+        let hit_terms = p
+            .iter()
+            .filter(|term| concepts.iter().any(|c| c.variants().any(|(v, _)| v == term.as_str())))
+            .count();
+        let precision = hit_terms as f32 / p.len() as f32;
+        if recall + precision > 0.0 {
+            best_phrase = best_phrase.max(2.0 * recall * precision / (recall + precision));
+        }
+    }
+    (0.5 * coverage + 0.5 * best_phrase).clamp(0.0, 1.0)
+}
+
+fn snippet_generator(inner: &Inner, lang: Lang, concepts: &[Concept]) -> SnippetGenerator {
+    let mut terms: BTreeMap<String, f32> = BTreeMap::new();
+    for c in concepts {
+        for (t, f) in c.variants() {
+            let e = terms.entry(t.to_string()).or_default();
+            *e = e.max(c.weight * f);
+        }
+    }
+    let mut g = SnippetGenerator::new(terms, inner.analyzers[lang_idx(lang)].clone(), inner.fields.of(lang).body, SNIPPET_CHARS);
+    g.set_max_num_chars(SNIPPET_CHARS);
+    g
+}
+
+fn make_snippet(g: &SnippetGenerator, text: &str) -> String {
+    let mut s = g.snippet(text);
+    if s.fragment().is_empty() {
+        let cut: String = text.chars().take(SNIPPET_CHARS).collect();
+        let more = cut.len() < text.len();
+        return format!("{}{}", html_escape(&cut), if more { "…" } else { "" });
+    }
+    s.set_snippet_prefix_postfix("<mark>", "</mark>");
+    s.to_html()
+}
+
+/// Escapes text for HTML.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn analyze_article(a: &Article, analyzer: &mut TextAnalyzer) -> ArticleTerms {
+    let mut phrasings = vec![analyzer::terms(analyzer, &a.title)];
+    phrasings.extend(a.questions.iter().map(|q| analyzer::terms(analyzer, q)));
+    let mut all: HashSet<String> = phrasings.iter().flatten().cloned().collect();
+    all.extend(analyzer::terms(analyzer, &a.intro));
+    for s in &a.sections {
+        all.extend(analyzer::terms(analyzer, &s.title));
+        all.extend(analyzer::terms(analyzer, &s.text));
+    }
+    for t in &a.tags {
+        all.extend(analyzer::terms(analyzer, t));
+    }
+    ArticleTerms { article: Arc::new(a.clone()), phrasings, all }
+}
+
+fn article_docs(fields: &Fields, a: &Article, aid: u64) -> Vec<TantivyDocument> {
+    let lf = fields.of(a.lang);
+    let mut docs = Vec::with_capacity(1 + a.sections.len());
+    let mut doc = TantivyDocument::default();
+    doc.add_u64(fields.aid, aid);
+    doc.add_u64(fields.section, 0);
+    doc.add_text(fields.file, &a.file);
+    doc.add_text(lf.title, &a.title);
+    doc.add_text(lf.all, &a.title);
+    for q in &a.questions {
+        doc.add_text(lf.questions, q);
+        doc.add_text(lf.all, q);
+    }
+    for t in &a.tags {
+        doc.add_text(lf.questions, t);
+        doc.add_text(lf.all, t);
+    }
+    for s in &a.sections {
+        doc.add_text(lf.headings, &s.title);
+        doc.add_text(lf.all, &s.title);
+        doc.add_text(lf.all, &s.text);
+    }
+    doc.add_text(lf.body, &a.intro);
+    doc.add_text(lf.all, &a.intro);
+    docs.push(doc);
+    for (i, s) in a.sections.iter().enumerate() {
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(fields.aid, aid);
+        doc.add_u64(fields.section, i as u64 + 1);
+        doc.add_text(fields.file, &a.file);
+        doc.add_text(lf.title, &a.title);
+        doc.add_text(lf.headings, &s.title);
+        doc.add_text(lf.body, &s.text);
+        doc.add_text(lf.all, &s.title);
+        doc.add_text(lf.all, &s.text);
+        docs.push(doc);
+    }
+    docs
+}

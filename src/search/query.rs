@@ -1,0 +1,319 @@
+//! Understanding what a customer typed: the query never fails. Words are analyzed per language,
+//! wrong-layout words are converted when that makes them known, synonyms add alternatives, and
+//! unknown words get typo corrections (scaled to word length) or prefix completions from the
+//! term dictionary, so the same corrected terms drive scoring, confidence and snippets.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+use tantivy_fst::Automaton;
+
+use super::analyzer::{is_negation_bigram, terms};
+use super::layout;
+use crate::domain::Lang;
+
+/// At most this many characters of a query are read; the rest of a long paste is ignored.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// At most this many distinct terms of a query are searched.
+pub const MAX_CONCEPTS: usize = 32;
+/// Alternatives kept per unknown word.
+const MAX_EXPANSIONS: usize = 6;
+
+/// One word of the query (after analysis) with the terms that may stand for it.
+#[derive(Debug, Clone)]
+pub struct Concept {
+    /// The analyzed term as typed (or as converted from the wrong layout).
+    pub term: String,
+    /// Whether the term itself occurs in the language's articles.
+    pub known: bool,
+    /// Other terms that count for this word, with a factor in `(0, 1]`.
+    pub alts: Vec<(String, f32)>,
+    /// Importance of the word: inverse document frequency.
+    pub weight: f32,
+}
+
+impl Concept {
+    /// All terms that count for this word, the term itself first, with their factors.
+    pub fn variants(&self) -> impl Iterator<Item = (&str, f32)> {
+        std::iter::once((self.term.as_str(), 1.0)).chain(self.alts.iter().map(|(t, f)| (t.as_str(), *f)))
+    }
+
+    /// How well a set of terms covers this word: 1 for the term itself, the best factor of an
+    /// alternative, or 0.
+    pub fn credit(&self, has: impl Fn(&str) -> bool) -> f32 {
+        self.variants().filter(|(t, _)| has(t)).map(|(_, f)| f).fold(0.0, f32::max)
+    }
+}
+
+/// Synonym groups of one language, analyzed into term sequences.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzedSynonyms(pub Vec<Vec<Vec<String>>>);
+
+/// What the query understanding needs from the index of one language.
+pub struct Vocabulary<'a> {
+    /// The searcher of the current snapshot.
+    pub searcher: &'a Searcher,
+    /// The catch-all field of the language: every word of every article.
+    pub all: Field,
+    /// Number of documents of the language.
+    pub num_docs: u64,
+}
+
+impl Vocabulary<'_> {
+    fn doc_freq(&self, term: &str) -> u64 {
+        self.searcher.doc_freq(&Term::from_field_text(self.all, term)).unwrap_or(0)
+    }
+
+    /// Inverse document frequency (BM25's form, always positive).
+    pub fn idf(&self, df: u64) -> f32 {
+        let n = self.num_docs.max(1) as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Terms of the dictionary matched by an automaton, with their document frequency.
+    fn matching<A>(&self, automaton: A, out: &mut BTreeMap<String, u64>)
+    where
+        A: Automaton + Clone,
+        A::State: Clone,
+    {
+        for seg in self.searcher.segment_readers() {
+            let Ok(inv) = seg.inverted_index(self.all) else { continue };
+            let Ok(mut stream) = inv.terms().search(automaton.clone()).into_stream() else {
+                continue;
+            };
+            let mut guard = 0;
+            while stream.advance() && guard < 200 {
+                guard += 1;
+                if let Ok(s) = std::str::from_utf8(stream.key()) {
+                    *out.entry(s.to_string()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Lev<'a>(&'a DFA);
+
+impl Automaton for Lev<'_> {
+    type State = u32;
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+    fn is_match(&self, s: &u32) -> bool {
+        matches!(self.0.distance(*s), Distance::Exact(_))
+    }
+    fn can_match(&self, s: &u32) -> bool {
+        *s != SINK_STATE
+    }
+    fn accept(&self, s: &u32, byte: u8) -> u32 {
+        self.0.transition(*s, byte)
+    }
+}
+
+/// Matches the terms that start with a prefix.
+#[derive(Clone)]
+struct Prefix<'a>(&'a [u8]);
+
+impl Automaton for Prefix<'_> {
+    type State = Option<usize>;
+    fn start(&self) -> Option<usize> {
+        Some(0)
+    }
+    fn is_match(&self, s: &Option<usize>) -> bool {
+        *s == Some(self.0.len())
+    }
+    fn can_match(&self, s: &Option<usize>) -> bool {
+        s.is_some()
+    }
+    fn accept(&self, s: &Option<usize>, byte: u8) -> Option<usize> {
+        match *s {
+            Some(i) if i == self.0.len() => Some(i),
+            Some(i) if self.0[i] == byte => Some(i + 1),
+            _ => None,
+        }
+    }
+}
+
+fn lev_builder(d: u8) -> &'static LevenshteinAutomatonBuilder {
+    static ONE: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
+    static TWO: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
+    if d <= 1 {
+        ONE.get_or_init(|| LevenshteinAutomatonBuilder::new(1, true))
+    } else {
+        TWO.get_or_init(|| LevenshteinAutomatonBuilder::new(2, true))
+    }
+}
+
+/// Builds the Levenshtein automata once, so the first customer query does not pay for it.
+pub fn warm_up() {
+    lev_builder(1);
+    lev_builder(2);
+}
+
+/// Typos tolerated for a word of `chars` characters: none up to 3, one up to 7, then two.
+pub fn max_typos(chars: usize) -> u8 {
+    match chars {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Turns the customer's text into concepts for one language.
+pub fn understand(
+    raw: &str,
+    lang: Lang,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    vocab: &Vocabulary<'_>,
+    synonyms: &AnalyzedSynonyms,
+) -> Vec<Concept> {
+    let raw: String = raw.chars().take(MAX_QUERY_CHARS).collect();
+    let ends_mid_word = raw.chars().last().is_some_and(|c| c.is_alphanumeric());
+    let chunks: Vec<&str> = raw.split_whitespace().collect();
+    let mut words: Vec<(String, usize)> = Vec::new(); // (term, typed length of its word)
+    let mut df_cache: HashMap<String, u64> = HashMap::new();
+    let mut df = |t: &str| -> u64 {
+        if let Some(v) = df_cache.get(t) {
+            return *v;
+        }
+        let v = vocab.doc_freq(t);
+        df_cache.insert(t.to_string(), v);
+        v
+    };
+    let mut last_chunk_terms = 0..0;
+    for (ci, chunk) in chunks.iter().enumerate() {
+        let trimmed = chunk.trim_end_matches(['?', '!']);
+        let mut variants = vec![terms(analyzer, chunk)];
+        let converted = if lang == Lang::Ru {
+            layout::en_to_ru(trimmed).or_else(|| layout::en_to_ru(trimmed.trim_end_matches(['.', ','])))
+        } else if layout::is_cyrillic_word(trimmed) {
+            layout::ru_to_en(trimmed)
+        } else {
+            None
+        };
+        if let Some(c) = converted {
+            variants.push(terms(analyzer, &c));
+        }
+        let known = |ts: &Vec<String>, df: &mut dyn FnMut(&str) -> u64| {
+            ts.iter().filter(|t| df(t) > 0).count()
+        };
+        let mut best = 0;
+        let mut best_known = known(&variants[0], &mut df);
+        for (i, v) in variants.iter().enumerate().skip(1) {
+            let k = known(v, &mut df);
+            if k > best_known {
+                best = i;
+                best_known = k;
+            }
+        }
+        let typed_len = trimmed.chars().count();
+        let start = words.len();
+        for t in variants.swap_remove(best) {
+            if words.len() >= MAX_CONCEPTS * 2 {
+                break;
+            }
+            words.push((t, typed_len));
+        }
+        if ci + 1 == chunks.len() {
+            last_chunk_terms = start..words.len();
+        }
+    }
+
+    let mut concepts: Vec<Concept> = Vec::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    let mut order: Vec<usize> = Vec::new(); // concept index of each word, for synonym phrases
+    for (term, _) in &words {
+        if let Some(&i) = index_of.get(term) {
+            order.push(i);
+            continue;
+        }
+        if concepts.len() >= MAX_CONCEPTS {
+            break;
+        }
+        let f = df(term);
+        index_of.insert(term.clone(), concepts.len());
+        order.push(concepts.len());
+        concepts.push(Concept {
+            term: term.clone(),
+            known: f > 0,
+            alts: Vec::new(),
+            weight: vocab.idf(f),
+        });
+    }
+
+    // Synonyms: a member found in the query adds the other members as alternatives.
+    let seq: Vec<&str> = words.iter().take(order.len()).map(|(t, _)| t.as_str()).collect();
+    for group in &synonyms.0 {
+        for (mi, member) in group.iter().enumerate() {
+            if member.is_empty() || member.len() > seq.len() {
+                continue;
+            }
+            for start in 0..=seq.len() - member.len() {
+                if seq[start..start + member.len()].iter().zip(member).all(|(a, b)| *a == b) {
+                    for (oi, other) in group.iter().enumerate() {
+                        if oi == mi {
+                            continue;
+                        }
+                        for w in start..start + member.len() {
+                            let c = &mut concepts[order[w]];
+                            for t in other {
+                                if *t != c.term && !c.alts.iter().any(|(a, _)| a == t) {
+                                    c.alts.push((t.clone(), 0.9));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Typos and unfinished last words: expand unknown terms against the dictionary.
+    for (wi, (term, typed_len)) in words.iter().enumerate().take(order.len()) {
+        let ci = order[wi];
+        let c = &concepts[ci];
+        if c.known || c.term != *term || is_negation_bigram(term) {
+            continue;
+        }
+        if c.alts.iter().any(|(a, _)| df(a) > 0) {
+            continue;
+        }
+        let mut found: BTreeMap<String, u64> = BTreeMap::new();
+        let d = max_typos(*typed_len).min(max_typos(term.chars().count() + 1));
+        let mut scored: Vec<(String, f32, u64)> = Vec::new();
+        if d > 0 {
+            let dfa = lev_builder(d).build_dfa(term);
+            vocab.matching(Lev(&dfa), &mut found);
+            for (t, f) in std::mem::take(&mut found) {
+                if is_negation_bigram(&t) {
+                    continue;
+                }
+                let dist = dfa.eval(&t).to_u8();
+                let factor = if dist <= 1 { 0.8 } else { 0.6 };
+                scored.push((t, factor, f));
+            }
+        }
+        if ends_mid_word && last_chunk_terms.contains(&wi) && term.chars().count() >= 3 {
+            let prefix = Prefix(term.as_bytes());
+            vocab.matching(prefix, &mut found);
+            for (t, f) in found {
+                if !is_negation_bigram(&t) && !scored.iter().any(|(s, _, _)| *s == t) {
+                    scored.push((t, 0.7, f));
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)));
+        scored.truncate(MAX_EXPANSIONS);
+        let c = &mut concepts[ci];
+        if let Some(best_df) = scored.first().map(|s| s.2) {
+            c.weight = vocab.idf(best_df);
+        }
+        c.alts.extend(scored.into_iter().map(|(t, f, _)| (t, f)));
+    }
+    concepts
+}

@@ -1,0 +1,73 @@
+//! `GET /api/search`: JSON hits for the help center and integrations.
+
+use axum::extract::{Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::{Hit, MAX_LIMIT, SearchRequest};
+use crate::domain::Lang;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Longest `q` accepted, in characters; longer queries get a 400. Search reads the first
+/// [`super::query::MAX_QUERY_CHARS`] characters of what it accepts.
+pub const MAX_Q_CHARS: usize = 10_000;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/search", get(search))
+}
+
+#[derive(Deserialize)]
+struct Params {
+    q: Option<String>,
+    lang: Option<String>,
+    limit: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Response {
+    query: String,
+    lang: Option<Lang>,
+    answered: bool,
+    threshold: f32,
+    hits: Vec<Hit>,
+}
+
+async fn search(
+    State(state): State<AppState>,
+    params: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<Response>, AppError> {
+    let Query(p) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let q = p.q.ok_or_else(|| AppError::BadRequest("missing parameter 'q'".into()))?;
+    if q.chars().count() > MAX_Q_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "parameter 'q' is longer than {MAX_Q_CHARS} characters"
+        )));
+    }
+    let lang = match p.lang.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => Some(l.parse::<Lang>().map_err(|e| AppError::BadRequest(format!("parameter 'lang': {e}")))?),
+        None => None,
+    };
+    let limit = match p.limit.as_deref() {
+        None | Some("") => 10,
+        Some(s) => match s.parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => {
+                return Err(AppError::BadRequest(format!(
+                    "parameter 'limit' must be a whole number from 1 to {MAX_LIMIT}"
+                )));
+            }
+        },
+    };
+    let results = state.search.search(&SearchRequest { query: &q, lang, limit, snippets: true });
+    Ok(Json(Response {
+        query: q,
+        lang,
+        answered: results.answered,
+        threshold: results.threshold,
+        hits: results.hits,
+    }))
+}

@@ -1,0 +1,28 @@
+//! The HTTP surface that is not a feature's own: health checks and the fallback.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::State;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz))
+}
+
+async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let snap = state.search.snapshot();
+    Json(json!({
+        "status": "ok",
+        "articles": snap.catalog.articles.len(),
+        "article_errors": snap.catalog.error_count(),
+    }))
+}
+
+/// Answer for unknown paths.
+pub async fn not_found() -> AppError {
+    AppError::NotFound("nothing here".into())
+}
