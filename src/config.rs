@@ -83,6 +83,10 @@ pub struct EvalArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also write every query's top hits with their signals to this JSONL file (for calibrating
+    /// the confidence model).
+    #[arg(long)]
+    pub dump: Option<PathBuf>,
 }
 
 /// What the server needs to run.

@@ -188,12 +188,41 @@ pub fn main(args: &EvalArgs) -> ExitCode {
         eprintln!("{}", p);
     }
     let report = run(&engine, &queries);
+    if let Some(path) = &args.dump {
+        if let Err(e) = dump(&engine, &queries, path) {
+            eprintln!("{}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
     if args.json {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else {
         print!("{}", table(&report, snap.catalog.articles.len()));
     }
     ExitCode::SUCCESS
+}
+
+/// Writes each query's top hits with their signals, one JSON object per line.
+fn dump(engine: &SearchEngine, queries: &[EvalQuery], path: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for q in queries {
+        let res = engine.search(&SearchRequest { query: &q.query, lang: q.lang, limit: 10, snippets: false });
+        let hits: Vec<serde_json::Value> = res
+            .hits
+            .iter()
+            .map(|h| {
+                serde_json::json!({
+                    "slug": h.slug,
+                    "correct": q.expected.iter().any(|e| e == h.slug.as_str()),
+                    "signals": h.signals,
+                })
+            })
+            .collect();
+        let line = serde_json::json!({"id": q.id, "kind": q.kind, "query": q.query, "hits": hits});
+        writeln!(out, "{line}")?;
+    }
+    out.flush()
 }
 
 fn table(r: &Report, articles: usize) -> String {

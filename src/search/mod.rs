@@ -40,6 +40,8 @@ const W_QUESTIONS: f32 = 3.0;
 const W_HEADINGS: f32 = 2.0;
 const W_BODY: f32 = 1.0;
 const SNIPPET_CHARS: usize = 200;
+/// `section` values from here on mark one-question documents (question `n` is `QUESTION_DOC + n`).
+const QUESTION_DOC: u64 = 1 << 32;
 
 #[derive(Clone, Copy)]
 struct LangFields {
@@ -112,6 +114,8 @@ pub struct Snapshot {
     terms: HashMap<u64, Arc<ArticleTerms>>,
     synonyms: [AnalyzedSynonyms; 3],
     num_docs: [u64; 3],
+    /// Document frequency of every term of each language's catch-all field.
+    df: [HashMap<String, u32>; 3],
 }
 
 struct WriterState {
@@ -189,6 +193,36 @@ pub struct Hit {
     pub confidence: f32,
     /// Ranking score (not comparable between queries).
     pub score: f32,
+    /// The evidence behind the score and confidence.
+    #[serde(skip)]
+    pub signals: Signals,
+}
+
+/// The evidence behind a hit; all but `raw` lie in 0..1.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Signals {
+    /// Tantivy's BM25 score of the article's best document.
+    pub raw: f32,
+    /// Best BM25 score of one of the article's questions alone.
+    pub question: f32,
+    /// Sum of the weights of the query words the article has.
+    pub matched: f32,
+    /// Query words unknown to the language's articles, with no correction.
+    pub unknown: f32,
+    /// `raw` relative to the best candidate of the query.
+    pub bm25: f32,
+    /// Share of the query's weight found anywhere in the article.
+    pub coverage: f32,
+    /// Best TF-IDF cosine between the query and the title or one question.
+    pub phrase_cos: f32,
+    /// Best F1 of query words against the title or one question.
+    pub phrase_f1: f32,
+    /// Ranking score.
+    pub rank: f32,
+    /// Rank lead over the next hit.
+    pub gap: f32,
+    /// Final confidence.
+    pub confidence: f32,
 }
 
 /// Hits and whether the best one clears the confidence threshold.
@@ -219,6 +253,7 @@ impl SearchEngine {
             terms: HashMap::new(),
             synonyms: Default::default(),
             num_docs: [0; 3],
+            df: Default::default(),
         };
         let engine = SearchEngine(Arc::new(Inner {
             reader,
@@ -332,13 +367,9 @@ impl SearchEngine {
             errors: catalog.error_count(),
             millis: 0,
         };
-        inner.snapshot.store(Arc::new(Snapshot {
-            searcher: inner.reader.searcher(),
-            catalog,
-            terms,
-            synonyms,
-            num_docs,
-        }));
+        let searcher = inner.reader.searcher();
+        let df = Lang::ALL.map(|lang| term_frequencies(&searcher, inner.fields.of(lang).all));
+        inner.snapshot.store(Arc::new(Snapshot { searcher, catalog, terms, synonyms, num_docs, df }));
         Ok(ReloadReport { millis: started.elapsed().as_millis(), ..report })
     }
 
@@ -359,7 +390,7 @@ impl SearchEngine {
                 continue;
             }
             let lf = inner.fields.of(lang);
-            let vocab = Vocabulary { searcher: &snap.searcher, all: lf.all, num_docs: snap.num_docs[li] };
+            let vocab = Vocabulary { searcher: &snap.searcher, all: lf.all, num_docs: snap.num_docs[li], df: &snap.df[li] };
             let mut analyzer = inner.analyzers[li].clone();
             let concepts = query::understand(req.query, lang, &mut analyzer, &vocab, &snap.synonyms[li]);
             for c in &concepts {
@@ -390,13 +421,14 @@ impl SearchEngine {
         let query = BooleanQuery::new(clauses);
         let top = snap
             .searcher
-            .search(&query, &TopDocs::with_limit(limit * 6 + 20).order_by_score())
+            .search(&query, &TopDocs::with_limit(limit * 10 + 50).order_by_score())
             .unwrap_or_default();
 
         // One candidate per article: its best document and best section.
         struct Cand {
             terms: Arc<ArticleTerms>,
             score: f32,
+            question_score: f32,
             best_section: Option<(usize, f32)>,
         }
         let mut cands: Vec<Cand> = Vec::new();
@@ -407,37 +439,61 @@ impl SearchEngine {
             let Some((aid, section)) = read_ids(&snap.searcher, &mut columns, addr) else { continue };
             let Some(terms) = snap.terms.get(&aid) else { continue };
             let i = *pos.entry(aid).or_insert_with(|| {
-                cands.push(Cand { terms: terms.clone(), score: 0.0, best_section: None });
+                cands.push(Cand { terms: terms.clone(), score: 0.0, question_score: 0.0, best_section: None });
                 cands.len() - 1
             });
             let c = &mut cands[i];
+            if section >= QUESTION_DOC {
+                c.question_score = c.question_score.max(score);
+                continue;
+            }
             c.score = c.score.max(score);
             if section > 0 && c.best_section.is_none_or(|(_, s)| score > s) {
                 c.best_section = Some((section as usize - 1, score));
             }
         }
 
-        let mut hits: Vec<(f32, f32, Cand)> = cands
+        let mut hits: Vec<(Signals, Cand)> = cands
             .into_iter()
             .map(|c| {
+                let li = lang_idx(c.terms.article.lang);
                 let concepts = per_lang
                     .iter()
                     .find(|(l, _)| *l == c.terms.article.lang)
                     .map(|(_, cs)| cs.as_slice())
                     .unwrap_or(&[]);
-                let conf = confidence(concepts, &c.terms);
-                (c.score, conf, c)
+                let vocab = Vocabulary {
+                    searcher: &snap.searcher,
+                    all: inner.fields.of(c.terms.article.lang).all,
+                    num_docs: snap.num_docs[li],
+                    df: &snap.df[li],
+                };
+                (signals(concepts, &c.terms, &vocab, c.score, c.question_score), c)
             })
             .collect();
-        let max_score = hits.iter().map(|h| h.0).fold(0.0, f32::max).max(1e-6);
-        let rank = |h: &(f32, f32, Cand)| 0.6 * h.0 / max_score + 0.4 * h.1;
-        hits.sort_by(|a, b| rank(b).total_cmp(&rank(a)));
+        let max_score = hits.iter().map(|h| h.1.score).fold(0.0, f32::max).max(1e-6);
+        let max_question = hits.iter().map(|h| h.0.question).fold(0.0, f32::max);
+        for (sig, _) in &mut hits {
+            sig.bm25 = sig.raw / max_score;
+            sig.rank = rank_of(sig, max_question);
+        }
+        hits.sort_by(|a, b| b.0.rank.total_cmp(&a.0.rank));
         hits.truncate(limit);
+        for i in 0..hits.len() {
+            let next = hits.get(i + 1).map_or(0.0, |h| h.0.rank);
+            let sig = &mut hits[i].0;
+            sig.gap = (sig.rank - next).max(0.0);
+            sig.confidence = confidence_of(sig);
+        }
+        // A lower-ranked hit is never more certain than the one above it.
+        for i in 1..hits.len() {
+            hits[i].0.confidence = hits[i].0.confidence.min(hits[i - 1].0.confidence);
+        }
 
         let mut generators: HashMap<Lang, SnippetGenerator> = HashMap::new();
         let out: Vec<Hit> = hits
             .into_iter()
-            .map(|(score, conf, c)| {
+            .map(|(sig, c)| {
                 let a = &c.terms.article;
                 let section = c.best_section.map(|(i, _)| &a.sections[i.min(a.sections.len().saturating_sub(1))]);
                 let snippet = if req.snippets {
@@ -461,14 +517,30 @@ impl SearchEngine {
                     section: section.map(|s| SectionRef { title: s.title.clone(), anchor: s.anchor.clone() }),
                     url: a.url(section.map(|s| s.anchor.as_str())),
                     snippet,
-                    confidence: conf,
-                    score,
+                    confidence: sig.confidence,
+                    score: sig.rank,
+                    signals: sig,
                 }
             })
             .collect();
         let answered = out.first().is_some_and(|h| h.confidence >= threshold);
         SearchResults { hits: out, answered, threshold }
     }
+}
+
+/// Document frequency of every term of a field, over all segments.
+fn term_frequencies(searcher: &Searcher, field: Field) -> HashMap<String, u32> {
+    let mut out: HashMap<String, u32> = HashMap::new();
+    for seg in searcher.segment_readers() {
+        let Ok(inv) = seg.inverted_index(field) else { continue };
+        let Ok(mut stream) = inv.terms().stream() else { continue };
+        while stream.advance() {
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                *out.entry(t.to_string()).or_default() += stream.value().doc_freq;
+            }
+        }
+    }
+    out
 }
 
 fn read_ids(
@@ -484,35 +556,75 @@ fn read_ids(
     Some((aid.first(addr.doc_id)?, section.first(addr.doc_id)?))
 }
 
-/// How sure we are that an article answers the query, from 0 to 1.
-///
-/// Two views of the same evidence: how much of the query's weight the article covers at all,
-/// and how close the query is to the closest single phrasing (title or question) of the article.
-fn confidence(concepts: &[Concept], t: &ArticleTerms) -> f32 {
+/// Measures how well an article's words fit the query's concepts.
+fn signals(concepts: &[Concept], t: &ArticleTerms, vocab: &Vocabulary<'_>, raw: f32, question: f32) -> Signals {
+    let mut sig = Signals { raw, question, ..Signals::default() };
     let total: f32 = concepts.iter().map(|c| c.weight).sum();
     if total <= 0.0 {
-        return 0.0;
+        return sig;
     }
+    let q_norm = concepts.iter().map(|c| c.weight * c.weight).sum::<f32>().sqrt();
     let covered: f32 = concepts.iter().map(|c| c.weight * c.credit(|x| t.all.contains(x))).sum();
-    let coverage = covered / total;
-    let mut best_phrase = 0.0f32;
+    sig.coverage = covered / total;
+    sig.matched = covered;
+    sig.unknown = concepts.iter().filter(|c| !c.known && c.alts.is_empty()).count() as f32;
     for p in &t.phrasings {
         if p.is_empty() {
             continue;
         }
-        let set: HashSet<&str> = p.iter().map(String::as_str).collect();
-        let matched: f32 = concepts.iter().map(|c| c.weight * c.credit(|x| set.contains(x))).sum();
-        let recall = matched / total;
-        let hit_terms = p
-            .iter()
-            .filter(|term| concepts.iter().any(|c| c.variants().any(|(v, _)| v == term.as_str())))
-            .count();
+        let mut p_norm = 0.0f32;
+        let mut dot = 0.0f32;
+        let mut matched = 0.0f32;
+        let mut hit_terms = 0usize;
+        for (i, term) in p.iter().enumerate() {
+            if p[..i].contains(term) {
+                continue;
+            }
+            let idf = vocab.idf(vocab.doc_freq(term));
+            p_norm += idf * idf;
+            let best = concepts
+                .iter()
+                .filter_map(|c| c.variants().find(|(v, _)| *v == term).map(|(_, f)| (c.weight, f)))
+                .fold(None::<(f32, f32)>, |acc, x| match acc {
+                    Some(a) if a.0 * a.1 >= x.0 * x.1 => Some(a),
+                    _ => Some(x),
+                });
+            if let Some((w, f)) = best {
+                dot += w * idf * f;
+                matched += w * f;
+                hit_terms += 1;
+            }
+        }
+        if p_norm > 0.0 {
+            sig.phrase_cos = sig.phrase_cos.max(dot / (q_norm * p_norm.sqrt()));
+        }
+        let recall = (matched / total).min(1.0);
         let precision = hit_terms as f32 / p.len() as f32;
         if recall + precision > 0.0 {
-            best_phrase = best_phrase.max(2.0 * recall * precision / (recall + precision));
+            sig.phrase_f1 = sig.phrase_f1.max(2.0 * recall * precision / (recall + precision));
         }
     }
-    (0.5 * coverage + 0.5 * best_phrase).clamp(0.0, 1.0)
+    sig
+}
+
+/// Ranking: lexical relevance over all fields (BM25, relative to the best candidate), blended
+/// with closeness to the nearest single phrasing (TF-IDF cosine, and BM25 of the best question
+/// alone). Weights chosen on the development sets of `../shared/eval`; see BENCHMARKS.md.
+fn rank_of(s: &Signals, max_question: f32) -> f32 {
+    0.6 * s.bm25 + 1.0 * s.phrase_cos + 0.2 * s.question / max_question.max(1e-6)
+}
+
+/// Confidence: a logistic model over the signals of a hit, fitted on the development sets with
+/// `otvet eval --dump` (answerable versus unanswerable and off-topic queries). It grows with the
+/// best phrasing's F1 and cosine and with the absolute evidence (BM25, matched word weight),
+/// so a query that shares one common word with an article stays unsure.
+fn confidence_of(s: &Signals) -> f32 {
+    let z = -5.86
+        + 0.60 * s.phrase_cos
+        + 4.19 * s.phrase_f1
+        + 0.77 * s.raw.max(0.0).ln_1p()
+        + 0.97 * s.matched.max(0.0).ln_1p();
+    1.0 / (1.0 + (-z).exp())
 }
 
 fn snippet_generator(inner: &Inner, lang: Lang, concepts: &[Concept]) -> SnippetGenerator {
@@ -605,6 +717,16 @@ fn article_docs(fields: &Fields, a: &Article, aid: u64) -> Vec<TantivyDocument> 
         doc.add_text(lf.body, &s.text);
         doc.add_text(lf.all, &s.title);
         doc.add_text(lf.all, &s.text);
+        docs.push(doc);
+    }
+    // One small document per question: the nearest single phrasing is strong evidence, both
+    // for ranking and for telling answerable questions from the rest.
+    for (i, q) in a.questions.iter().enumerate() {
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(fields.aid, aid);
+        doc.add_u64(fields.section, QUESTION_DOC + i as u64);
+        doc.add_text(fields.file, &a.file);
+        doc.add_text(lf.questions, q);
         docs.push(doc);
     }
     docs

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
 use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
+use tantivy::Searcher;
 use tantivy_fst::Automaton;
 
 use super::analyzer::{is_negation_bigram, terms};
@@ -60,11 +60,14 @@ pub struct Vocabulary<'a> {
     pub all: Field,
     /// Number of documents of the language.
     pub num_docs: u64,
+    /// Document frequency of every term of the language.
+    pub df: &'a HashMap<String, u32>,
 }
 
 impl Vocabulary<'_> {
-    fn doc_freq(&self, term: &str) -> u64 {
-        self.searcher.doc_freq(&Term::from_field_text(self.all, term)).unwrap_or(0)
+    /// How many documents of the language have the term.
+    pub fn doc_freq(&self, term: &str) -> u64 {
+        self.df.get(term).copied().unwrap_or(0).into()
     }
 
     /// Inverse document frequency (BM25's form, always positive).
@@ -176,15 +179,7 @@ pub fn understand(
     let ends_mid_word = raw.chars().last().is_some_and(|c| c.is_alphanumeric());
     let chunks: Vec<&str> = raw.split_whitespace().collect();
     let mut words: Vec<(String, usize)> = Vec::new(); // (term, typed length of its word)
-    let mut df_cache: HashMap<String, u64> = HashMap::new();
-    let mut df = |t: &str| -> u64 {
-        if let Some(v) = df_cache.get(t) {
-            return *v;
-        }
-        let v = vocab.doc_freq(t);
-        df_cache.insert(t.to_string(), v);
-        v
-    };
+    let mut df = |t: &str| vocab.doc_freq(t);
     let mut last_chunk_terms = 0..0;
     for (ci, chunk) in chunks.iter().enumerate() {
         let trimmed = chunk.trim_end_matches(['?', '!']);
