@@ -76,8 +76,7 @@ impl Slug {
     pub fn parse(s: &str) -> Result<Self, InvalidSlug> {
         let ok = !s.is_empty()
             && s.len() <= Self::MAX_LEN
-            && s
-                .bytes()
+            && s.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
             && !s.starts_with('-')
             && !s.ends_with('-');
@@ -147,15 +146,29 @@ mod tests {
     fn slug_accepts_only_url_safe_names() {
         assert!(Slug::parse("courier-delivery").is_ok());
         assert!(Slug::parse("card_arrival-2").is_ok());
-        for bad in ["", "Доставка", "with space", "UPPER", "-lead", "trail-", "a/b"] {
+        for bad in [
+            "",
+            "Доставка",
+            "with space",
+            "UPPER",
+            "-lead",
+            "trail-",
+            "a/b",
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad} must be rejected");
         }
     }
 
     #[test]
     fn anchors_keep_cyrillic_readable() {
-        assert_eq!(anchor_from_heading("Как оформить возврат?"), "как-оформить-возврат");
-        assert_eq!(anchor_from_heading("Шаг 2: Оплата (картой)"), "шаг-2-оплата-картой");
+        assert_eq!(
+            anchor_from_heading("Как оформить возврат?"),
+            "как-оформить-возврат"
+        );
+        assert_eq!(
+            anchor_from_heading("Шаг 2: Оплата (картой)"),
+            "шаг-2-оплата-картой"
+        );
         assert_eq!(anchor_from_heading("Ещё раз"), "еще-раз");
         assert_eq!(anchor_from_heading("!!!"), "section");
     }

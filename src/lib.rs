@@ -56,9 +56,14 @@ pub async fn run(
             Err(e) => tracing::error!(error = ?e, "reloading articles failed; still serving the previous set"),
         })
     });
-    let state = AppState { search, config: Arc::new(config) };
+    let state = AppState {
+        search,
+        config: Arc::new(config),
+    };
     tracing::info!(addr = %listener.local_addr()?, "serving");
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }
 
@@ -71,5 +76,8 @@ fn log_problems(search: &SearchEngine) {
             tracing::warn!("{p}");
         }
     }
-    tracing::info!(articles = snap.catalog.articles.len(), "knowledge base loaded");
+    tracing::info!(
+        articles = snap.catalog.articles.len(),
+        "knowledge base loaded"
+    );
 }

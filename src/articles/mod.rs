@@ -102,12 +102,22 @@ pub struct Problem {
 impl Problem {
     /// An error at `file:line`.
     pub fn error(file: &str, line: usize, message: String) -> Self {
-        Problem { file: file.to_string(), line, severity: Severity::Error, message }
+        Problem {
+            file: file.to_string(),
+            line,
+            severity: Severity::Error,
+            message,
+        }
     }
 
     /// A warning at `file:line`.
     pub fn warning(file: &str, line: usize, message: String) -> Self {
-        Problem { file: file.to_string(), line, severity: Severity::Warning, message }
+        Problem {
+            file: file.to_string(),
+            line,
+            severity: Severity::Warning,
+            message,
+        }
     }
 
     /// Whether this problem keeps the article from being served.
@@ -180,7 +190,12 @@ pub struct Library {
 impl Library {
     /// A library over `root`; call [`Library::refresh`] to read it.
     pub fn new(root: impl Into<PathBuf>, default_lang: Lang) -> Self {
-        Library { root: root.into(), default_lang, files: HashMap::new(), synonyms: None }
+        Library {
+            root: root.into(),
+            default_lang,
+            files: HashMap::new(),
+            synonyms: None,
+        }
     }
 
     /// The articles folder.
@@ -240,8 +255,14 @@ impl Library {
     }
 
     fn load(&self, rel: &str, path: &Path, stamp: Stamp) -> FileEntry {
-        let stem = rel.rsplit('/').next().unwrap_or(rel).trim_end_matches(".md");
-        let folder_lang = rel.split_once('/').and_then(|(first, _)| first.parse::<Lang>().ok());
+        let stem = rel
+            .rsplit('/')
+            .next()
+            .unwrap_or(rel)
+            .trim_end_matches(".md");
+        let folder_lang = rel
+            .split_once('/')
+            .and_then(|(first, _)| first.parse::<Lang>().ok());
         let fail = |message: String| FileEntry {
             stamp,
             article: None,
@@ -252,7 +273,9 @@ impl Library {
             Err(e) => return fail(format!("file name: {e}")),
         };
         if stamp.len > MAX_ARTICLE_BYTES as u64 {
-            return fail(format!("file is larger than the limit of {MAX_ARTICLE_BYTES} bytes"));
+            return fail(format!(
+                "file is larger than the limit of {MAX_ARTICLE_BYTES} bytes"
+            ));
         }
         let text = match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
@@ -262,7 +285,11 @@ impl Library {
             Err(e) => return fail(format!("cannot read file: {e}")),
         };
         let parsed = parse::parse_article(rel, slug, &text, folder_lang, self.default_lang);
-        FileEntry { stamp, article: parsed.article.map(Arc::new), problems: parsed.problems }
+        FileEntry {
+            stamp,
+            article: parsed.article.map(Arc::new),
+            problems: parsed.problems,
+        }
     }
 
     /// The published articles and all problems, including duplicate slugs and broken links.
@@ -280,7 +307,10 @@ impl Library {
                 problems.push(Problem::error(
                     rel,
                     1,
-                    format!("duplicate slug '{}' in language '{}': already used by {first}", a.slug, a.lang),
+                    format!(
+                        "duplicate slug '{}' in language '{}': already used by {first}",
+                        a.slug, a.lang
+                    ),
                 ));
                 continue;
             }
@@ -295,7 +325,10 @@ impl Library {
                     problems.push(Problem::warning(
                         &a.file,
                         1,
-                        format!("related article '{r}' does not exist in language '{}'", a.lang),
+                        format!(
+                            "related article '{r}' does not exist in language '{}'",
+                            a.lang
+                        ),
                     ));
                 }
             }
@@ -308,7 +341,11 @@ impl Library {
             None => SynonymGroups::default(),
         };
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-        Catalog { articles, synonyms, problems }
+        Catalog {
+            articles,
+            synonyms,
+            problems,
+        }
     }
 }
 
@@ -336,7 +373,14 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf, Stamp)>) -> std
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            out.push((rel, path, Stamp { modified: meta.modified().ok(), len: meta.len() }));
+            out.push((
+                rel,
+                path,
+                Stamp {
+                    modified: meta.modified().ok(),
+                    len: meta.len(),
+                },
+            ));
         }
     }
     Ok(())

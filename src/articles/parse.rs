@@ -65,7 +65,10 @@ pub fn parse_article(
             1,
             format!("file is larger than the limit of {MAX_ARTICLE_BYTES} bytes"),
         ));
-        return Parsed { article: None, problems };
+        return Parsed {
+            article: None,
+            problems,
+        };
     }
 
     let parser = Parser::new_ext(text, markdown_options()).into_offset_iter();
@@ -78,7 +81,9 @@ pub fn parse_article(
             Event::End(TagEnd::MetadataBlock(_)) => in_meta = false,
             Event::Text(t) if in_meta => {
                 let line = line_of(text, range.start);
-                yaml.get_or_insert_with(|| (String::new(), line)).0.push_str(&t);
+                yaml.get_or_insert_with(|| (String::new(), line))
+                    .0
+                    .push_str(&t);
             }
             other => events.push(other),
         }
@@ -89,17 +94,25 @@ pub fn parse_article(
             1,
             "missing front matter: the file must start with '---', 'title: …' and '---'".into(),
         ));
-        return Parsed { article: None, problems };
+        return Parsed {
+            article: None,
+            problems,
+        };
     };
     let fm: FrontMatter = match serde_norway::from_str(&yaml) {
         Ok(fm) => fm,
         Err(e) => {
-            let line = e.location().map_or(yaml_line, |l| yaml_line + l.line().saturating_sub(1));
+            let line = e
+                .location()
+                .map_or(yaml_line, |l| yaml_line + l.line().saturating_sub(1));
             let msg = e.to_string();
             // serde_norway appends "at line N column M" relative to the block; our line is absolute.
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
             problems.push(err(line, format!("invalid front matter: {msg}")));
-            return Parsed { article: None, problems };
+            return Parsed {
+                article: None,
+                problems,
+            };
         }
     };
     let key_line = |key: &str| {
@@ -120,7 +133,10 @@ pub fn parse_article(
     let title = match fm.title.as_deref().map(str::trim) {
         Some(t) if !t.is_empty() => t.to_string(),
         _ => {
-            problems.push(err(yaml_line, "missing required 'title' in front matter".into()));
+            problems.push(err(
+                yaml_line,
+                "missing required 'title' in front matter".into(),
+            ));
             String::new()
         }
     };
@@ -131,7 +147,9 @@ pub fn parse_article(
                     problems.push(Problem::warning(
                         file,
                         key_line("lang"),
-                        format!("lang '{l}' differs from the folder's language '{fl}'; using '{l}'"),
+                        format!(
+                            "lang '{l}' differs from the folder's language '{fl}'; using '{l}'"
+                        ),
                     ));
                 }
                 Some(l)
@@ -150,13 +168,13 @@ pub fn parse_article(
             Err(e) => problems.push(err(key_line("related"), format!("related: {e}"))),
         }
     }
-    if let Some(u) = &fm.updated {
-        if !is_iso_date(u) {
-            problems.push(err(
-                key_line("updated"),
-                format!("updated: '{u}' is not a date in the form YYYY-MM-DD"),
-            ));
-        }
+    if let Some(u) = &fm.updated
+        && !is_iso_date(u)
+    {
+        problems.push(err(
+            key_line("updated"),
+            format!("updated: '{u}' is not a date in the form YYYY-MM-DD"),
+        ));
     }
     let questions: Vec<String> = fm
         .questions
@@ -166,10 +184,16 @@ pub fn parse_article(
         .collect();
 
     if problems.iter().any(Problem::is_error) {
-        return Parsed { article: None, problems };
+        return Parsed {
+            article: None,
+            problems,
+        };
     }
     let Some(lang) = lang else {
-        return Parsed { article: None, problems };
+        return Parsed {
+            article: None,
+            problems,
+        };
     };
 
     let body = render_body(events);
@@ -178,7 +202,10 @@ pub fn parse_article(
         slug,
         lang,
         title,
-        category: fm.category.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
+        category: fm
+            .category
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
         tags: fm.tags.iter().map(|t| t.trim().to_string()).collect(),
         questions,
         related,
@@ -188,7 +215,10 @@ pub fn parse_article(
         intro: body.intro,
         sections: body.sections,
     };
-    Parsed { article: Some(article), problems }
+    Parsed {
+        article: Some(article),
+        problems,
+    }
 }
 
 /// 1-based line number of a byte offset.
@@ -228,9 +258,12 @@ fn render_body(events: Vec<Event<'_>>) -> Body {
     let mut i = 0;
     while i < events.len() {
         match &events[i] {
-            Event::Start(Tag::Heading { level, id, classes, attrs })
-                if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) =>
-            {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) => {
                 let end = events[i..]
                     .iter()
                     .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
@@ -383,9 +416,21 @@ mod tests {
     fn reports_missing_title_and_unknown_lang_on_their_lines() {
         let p = parse("---\ncategory: a\nlang: fr\n---\nbody\n");
         assert!(p.article.is_none());
-        let lines: Vec<_> = p.problems.iter().map(|p| (p.line, p.message.clone())).collect();
-        assert!(lines.iter().any(|(l, m)| *l == 2 && m.contains("title")), "{lines:?}");
-        assert!(lines.iter().any(|(l, m)| *l == 3 && m.contains("unknown language")), "{lines:?}");
+        let lines: Vec<_> = p
+            .problems
+            .iter()
+            .map(|p| (p.line, p.message.clone()))
+            .collect();
+        assert!(
+            lines.iter().any(|(l, m)| *l == 2 && m.contains("title")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(l, m)| *l == 3 && m.contains("unknown language")),
+            "{lines:?}"
+        );
     }
 
     #[test]

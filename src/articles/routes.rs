@@ -50,7 +50,10 @@ async fn article(
     let Query(p) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let slug = Slug::parse(&slug).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let lang = match p.lang.as_deref().filter(|l| !l.is_empty()) {
-        Some(l) => Some(l.parse::<Lang>().map_err(|e| AppError::BadRequest(format!("parameter 'lang': {e}")))?),
+        Some(l) => Some(
+            l.parse::<Lang>()
+                .map_err(|e| AppError::BadRequest(format!("parameter 'lang': {e}")))?,
+        ),
         None => None,
     };
     let snap = state.search.snapshot();
@@ -66,7 +69,10 @@ async fn article(
         .translations(a.lang, &a.slug)
         .into_iter()
         .filter_map(|l| cat.get(l, &a.slug))
-        .map(|t| Translation { lang: t.lang, url: t.url(None) })
+        .map(|t| Translation {
+            lang: t.lang,
+            url: t.url(None),
+        })
         .collect();
     Ok(Json(ArticleJson {
         slug: a.slug.clone(),

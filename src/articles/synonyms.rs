@@ -49,7 +49,12 @@ pub fn parse(file: &str, text: &str) -> (SynonymGroups, Vec<Problem>) {
             Ok(lang) => {
                 let list: Vec<Vec<String>> = list
                     .into_iter()
-                    .map(|g| g.into_iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect::<Vec<_>>())
+                    .map(|g| {
+                        g.into_iter()
+                            .map(|w| w.trim().to_string())
+                            .filter(|w| !w.is_empty())
+                            .collect::<Vec<_>>()
+                    })
                     .filter(|g| g.len() >= 2)
                     .collect();
                 groups.insert(lang, list);
@@ -66,9 +71,15 @@ mod tests {
 
     #[test]
     fn parses_groups_per_language() {
-        let (g, p) = parse("synonyms.yaml", "ru:\n  - [холодильник, холодос]\nen:\n  - [cancel, call off]\n");
+        let (g, p) = parse(
+            "synonyms.yaml",
+            "ru:\n  - [холодильник, холодос]\nen:\n  - [cancel, call off]\n",
+        );
         assert!(p.is_empty());
-        assert_eq!(g.0[&Lang::Ru], vec![vec!["холодильник".to_string(), "холодос".to_string()]]);
+        assert_eq!(
+            g.0[&Lang::Ru],
+            vec![vec!["холодильник".to_string(), "холодос".to_string()]]
+        );
         assert_eq!(g.0[&Lang::En][0][1], "call off");
     }
 

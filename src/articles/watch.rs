@@ -33,10 +33,10 @@ pub fn spawn(root: &Path, mut on_change: impl FnMut() + Send + 'static) -> Watch
     let (tx, rx) = mpsc::channel::<()>();
     let event_tx = tx.clone();
     let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if let Ok(ev) = res {
-            if !matches!(ev.kind, notify::EventKind::Access(_)) {
-                let _ = event_tx.send(());
-            }
+        if let Ok(ev) = res
+            && !matches!(ev.kind, notify::EventKind::Access(_))
+        {
+            let _ = event_tx.send(());
         }
     })
     .and_then(|mut w| w.watch(root, RecursiveMode::Recursive).map(|()| w));
@@ -61,7 +61,10 @@ pub fn spawn(root: &Path, mut on_change: impl FnMut() + Send + 'static) -> Watch
                 })
                 .expect("spawn watcher thread");
             drop(tx);
-            WatchGuard { _watcher: Some(w), stop: None }
+            WatchGuard {
+                _watcher: Some(w),
+                stop: None,
+            }
         }
         Err(e) => {
             tracing::warn!(error = %e, "cannot watch the articles folder; polling it instead");
@@ -76,7 +79,10 @@ pub fn spawn(root: &Path, mut on_change: impl FnMut() + Send + 'static) -> Watch
                     }
                 })
                 .expect("spawn poll thread");
-            WatchGuard { _watcher: None, stop: Some(tx) }
+            WatchGuard {
+                _watcher: None,
+                stop: Some(tx),
+            }
         }
     }
 }

@@ -128,7 +128,12 @@ pub fn run(engine: &SearchEngine, queries: &[EvalQuery]) -> Report {
     let outcomes: Vec<Outcome> = queries
         .iter()
         .map(|q| {
-            let res = engine.search(&SearchRequest { query: &q.query, lang: q.lang, limit: 10, snippets: false });
+            let res = engine.search(&SearchRequest {
+                query: &q.query,
+                lang: q.lang,
+                limit: 10,
+                snippets: false,
+            });
             let rank = res
                 .hits
                 .iter()
@@ -152,7 +157,10 @@ pub fn run(engine: &SearchEngine, queries: &[EvalQuery]) -> Report {
     Report {
         overall: metrics(&all, &answerable, threshold),
         threshold,
-        by_kind: kinds.into_iter().map(|(k, os)| (k, metrics(&os, &answerable, threshold))).collect(),
+        by_kind: kinds
+            .into_iter()
+            .map(|(k, os)| (k, metrics(&os, &answerable, threshold)))
+            .collect(),
     }
 }
 
@@ -162,7 +170,9 @@ pub fn read_queries(path: &std::path::Path) -> Result<Vec<EvalQuery>, String> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1)))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
+        })
         .collect()
 }
 
@@ -188,11 +198,11 @@ pub fn main(args: &EvalArgs) -> ExitCode {
         eprintln!("{}", p);
     }
     let report = run(&engine, &queries);
-    if let Some(path) = &args.dump {
-        if let Err(e) = dump(&engine, &queries, path) {
-            eprintln!("{}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
+    if let Some(path) = &args.dump
+        && let Err(e) = dump(&engine, &queries, path)
+    {
+        eprintln!("{}: {e}", path.display());
+        return ExitCode::FAILURE;
     }
     if args.json {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
@@ -203,11 +213,20 @@ pub fn main(args: &EvalArgs) -> ExitCode {
 }
 
 /// Writes each query's top hits with their signals, one JSON object per line.
-fn dump(engine: &SearchEngine, queries: &[EvalQuery], path: &std::path::Path) -> std::io::Result<()> {
+fn dump(
+    engine: &SearchEngine,
+    queries: &[EvalQuery],
+    path: &std::path::Path,
+) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     for q in queries {
-        let res = engine.search(&SearchRequest { query: &q.query, lang: q.lang, limit: 10, snippets: false });
+        let res = engine.search(&SearchRequest {
+            query: &q.query,
+            lang: q.lang,
+            limit: 10,
+            snippets: false,
+        });
         let hits: Vec<serde_json::Value> = res
             .hits
             .iter()
@@ -256,7 +275,12 @@ mod tests {
     use super::*;
 
     fn o(answerable: bool, rank: Option<usize>, confidence: f32) -> Outcome {
-        Outcome { answerable, kind: String::new(), rank, confidence }
+        Outcome {
+            answerable,
+            kind: String::new(),
+            rank,
+            confidence,
+        }
     }
 
     #[test]
@@ -269,7 +293,12 @@ mod tests {
 
     #[test]
     fn metrics_on_known_outcomes() {
-        let os = [o(true, Some(1), 0.9), o(true, Some(2), 0.4), o(true, None, 0.3), o(false, None, 0.6)];
+        let os = [
+            o(true, Some(1), 0.9),
+            o(true, Some(2), 0.4),
+            o(true, None, 0.3),
+            o(false, None, 0.6),
+        ];
         let refs: Vec<&Outcome> = os.iter().collect();
         let m = metrics(&refs, &refs, 0.5);
         assert_eq!(m.n, 4);

@@ -83,7 +83,11 @@ fn check(args: &CheckArgs) -> ExitCode {
         "{} articles published, {errors} error(s), {warnings} warning(s)",
         cat.articles.len()
     );
-    if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn with_dir(dir: &std::path::Path, p: &crate::articles::Problem) -> String {

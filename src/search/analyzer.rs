@@ -67,17 +67,141 @@ fn stop_words(words: &[&str]) -> StopWordFilter {
 // Function words only; negations (не, нет, ни, без, not, no, nicht, kein…) are deliberately
 // absent: «не работает» must not match like «работает».
 const RU_STOP: &[&str] = &[
-    "и", "в", "во", "что", "он", "на", "я", "с", "со", "как", "а", "то", "все", "она", "так",
-    "его", "но", "да", "ты", "к", "у", "же", "вы", "за", "бы", "по", "только", "ее", "мне", "было",
-    "вот", "от", "меня", "еще", "о", "из", "ему", "теперь", "когда", "даже", "ну", "вдруг", "ли",
-    "если", "уже", "или", "быть", "был", "него", "до", "вас", "нибудь", "опять", "уж", "вам",
-    "ведь", "там", "потом", "себя", "ей", "они", "тут", "где", "есть", "ней", "для", "мы", "тебя",
-    "их", "чем", "была", "сам", "чтоб", "будто", "чего", "тоже", "себе", "под", "ж", "тогда",
-    "кто", "этот", "того", "потому", "этого", "какой", "ним", "здесь", "этом", "почти", "мой",
-    "тем", "чтобы", "нее", "были", "куда", "зачем", "всех", "при", "об", "хоть", "над", "тот",
-    "эти", "нас", "про", "всего", "них", "какая", "разве", "эту", "моя", "впрочем", "свою",
-    "этой", "том", "такой", "им", "всю", "это", "мои", "мою", "моего", "моей", "мне", "ваш",
-    "ваша", "ваше", "вашей", "вашего", "ли", "бы", "пожалуйста", "здравствуйте", "подскажите",
+    "и",
+    "в",
+    "во",
+    "что",
+    "он",
+    "на",
+    "я",
+    "с",
+    "со",
+    "как",
+    "а",
+    "то",
+    "все",
+    "она",
+    "так",
+    "его",
+    "но",
+    "да",
+    "ты",
+    "к",
+    "у",
+    "же",
+    "вы",
+    "за",
+    "бы",
+    "по",
+    "только",
+    "ее",
+    "мне",
+    "было",
+    "вот",
+    "от",
+    "меня",
+    "еще",
+    "о",
+    "из",
+    "ему",
+    "теперь",
+    "когда",
+    "даже",
+    "ну",
+    "вдруг",
+    "ли",
+    "если",
+    "уже",
+    "или",
+    "быть",
+    "был",
+    "него",
+    "до",
+    "вас",
+    "нибудь",
+    "опять",
+    "уж",
+    "вам",
+    "ведь",
+    "там",
+    "потом",
+    "себя",
+    "ей",
+    "они",
+    "тут",
+    "где",
+    "есть",
+    "ней",
+    "для",
+    "мы",
+    "тебя",
+    "их",
+    "чем",
+    "была",
+    "сам",
+    "чтоб",
+    "будто",
+    "чего",
+    "тоже",
+    "себе",
+    "под",
+    "ж",
+    "тогда",
+    "кто",
+    "этот",
+    "того",
+    "потому",
+    "этого",
+    "какой",
+    "ним",
+    "здесь",
+    "этом",
+    "почти",
+    "мой",
+    "тем",
+    "чтобы",
+    "нее",
+    "были",
+    "куда",
+    "зачем",
+    "всех",
+    "при",
+    "об",
+    "хоть",
+    "над",
+    "тот",
+    "эти",
+    "нас",
+    "про",
+    "всего",
+    "них",
+    "какая",
+    "разве",
+    "эту",
+    "моя",
+    "впрочем",
+    "свою",
+    "этой",
+    "том",
+    "такой",
+    "им",
+    "всю",
+    "это",
+    "мои",
+    "мою",
+    "моего",
+    "моей",
+    "мне",
+    "ваш",
+    "ваша",
+    "ваше",
+    "вашей",
+    "вашего",
+    "ли",
+    "бы",
+    "пожалуйста",
+    "здравствуйте",
+    "подскажите",
     "скажите",
 ];
 const RU_NEG: &[&str] = &["не", "нет", "ни", "без", "никак"];
@@ -89,20 +213,24 @@ const EN_STOP: &[&str] = &[
     "her", "its", "am", "been", "being", "do", "does", "did", "have", "has", "had", "so", "s",
     "would", "could", "should", "please", "hi", "hello", "hey", "just", "also", "im",
 ];
-const EN_NEG: &[&str] = &["not", "no", "never", "cannot", "cant", "didnt", "doesnt", "dont", "isnt", "wont", "without"];
+const EN_NEG: &[&str] = &[
+    "not", "no", "never", "cannot", "cant", "didnt", "doesnt", "dont", "isnt", "wont", "without",
+];
 
 const DE_STOP: &[&str] = &[
     "aber", "als", "also", "am", "an", "auch", "auf", "aus", "bei", "bin", "bis", "bist", "da",
     "damit", "dann", "der", "den", "des", "dem", "die", "das", "dass", "daß", "dein", "deine",
     "denn", "dich", "dir", "du", "dies", "diese", "diesem", "diesen", "dieser", "dieses", "doch",
     "dort", "ein", "eine", "einem", "einen", "einer", "eines", "er", "es", "euch", "für", "hab",
-    "habe", "hat", "hatte", "ich", "ihr", "ihre", "im", "in", "ins", "ist", "man", "mein",
-    "meine", "meinem", "meinen", "meiner", "mich", "mir", "mit", "nach", "noch", "nun", "nur",
-    "ob", "oder", "sehr", "sein", "seine", "sich", "sie", "sind", "so", "um", "und", "uns",
-    "unser", "vom", "von", "vor", "war", "was", "wenn", "wie", "wir", "wird", "wo", "zu", "zum",
-    "zur", "bitte", "hallo",
+    "habe", "hat", "hatte", "ich", "ihr", "ihre", "im", "in", "ins", "ist", "man", "mein", "meine",
+    "meinem", "meinen", "meiner", "mich", "mir", "mit", "nach", "noch", "nun", "nur", "ob", "oder",
+    "sehr", "sein", "seine", "sich", "sie", "sind", "so", "um", "und", "uns", "unser", "vom",
+    "von", "vor", "war", "was", "wenn", "wie", "wir", "wird", "wo", "zu", "zum", "zur", "bitte",
+    "hallo",
 ];
-const DE_NEG: &[&str] = &["nicht", "kein", "keine", "keinen", "keiner", "keinem", "ohne", "nie"];
+const DE_NEG: &[&str] = &[
+    "nicht", "kein", "keine", "keinen", "keiner", "keinem", "ohne", "nie",
+];
 
 /// Replaces `ё` with `е` (after lowercasing): Russian text is written both ways.
 #[derive(Clone)]
@@ -161,7 +289,10 @@ impl NegationFilter {
 impl TokenFilter for NegationFilter {
     type Tokenizer<T: Tokenizer> = NegationWrapper<T>;
     fn transform<T: Tokenizer>(self, tokenizer: T) -> NegationWrapper<T> {
-        NegationWrapper { inner: tokenizer, words: self.words }
+        NegationWrapper {
+            inner: tokenizer,
+            words: self.words,
+        }
     }
 }
 
@@ -203,16 +334,16 @@ impl<S: TokenStream> TokenStream for NegationStream<S> {
         }
         let tok = self.tail.token();
         let is_neg = self.words.contains(&tok.text.as_str());
-        if let Some((neg, from)) = self.negation.take() {
-            if !is_neg {
-                self.pending = Some(Token {
-                    offset_from: from,
-                    offset_to: tok.offset_to,
-                    position: tok.position,
-                    text: format!("{neg}_{}", tok.text),
-                    position_length: 1,
-                });
-            }
+        if let Some((neg, from)) = self.negation.take()
+            && !is_neg
+        {
+            self.pending = Some(Token {
+                offset_from: from,
+                offset_to: tok.offset_to,
+                position: tok.position,
+                text: format!("{neg}_{}", tok.text),
+                position_length: 1,
+            });
         }
         if is_neg {
             self.negation = Some((tok.text.clone(), tok.offset_from));
@@ -251,7 +382,10 @@ mod tests {
 
     #[test]
     fn negations_survive_and_form_bigrams() {
-        assert_eq!(t(Lang::Ru, "не работает"), vec!["не", "работа", "не_работа"]);
+        assert_eq!(
+            t(Lang::Ru, "не работает"),
+            vec!["не", "работа", "не_работа"]
+        );
         assert_eq!(t(Lang::Ru, "работает"), vec!["работа"]);
         assert!(t(Lang::En, "does not work").contains(&"not_work".to_string()));
         assert!(t(Lang::De, "funktioniert nicht").contains(&"nicht".to_string()));

@@ -36,7 +36,8 @@ fn convert(word: &str, from: &str, to: &str, letter: impl Fn(char) -> bool) -> O
 
 /// Whether a word is written in Cyrillic letters only.
 pub fn is_cyrillic_word(word: &str) -> bool {
-    word.chars().all(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'))
+    word.chars()
+        .all(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'))
 }
 
 #[cfg(test)]

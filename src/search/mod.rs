@@ -24,7 +24,9 @@ use tantivy::schema::{
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
 use crate::articles::{Article, Catalog, Library};
 use crate::domain::{Lang, Slug};
@@ -94,7 +96,15 @@ fn build_schema() -> (Schema, Fields) {
             all: f("all"),
         }
     });
-    (b.build(), Fields { aid, section, file, langs })
+    (
+        b.build(),
+        Fields {
+            aid,
+            section,
+            file,
+            langs,
+        },
+    )
 }
 
 /// Analyzed terms of one article, for confidence: which words it has, where.
@@ -243,10 +253,15 @@ impl SearchEngine {
         let (schema, fields) = build_schema();
         let index = Index::create_in_ram(schema);
         for lang in Lang::ALL {
-            index.tokenizers().register(analyzer::analyzer_name(lang), analyzer::build(lang));
+            index
+                .tokenizers()
+                .register(analyzer::analyzer_name(lang), analyzer::build(lang));
         }
         let writer: IndexWriter = index.writer_with_num_threads(1, 40_000_000)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         let empty = Snapshot {
             searcher: IndexReader::searcher(&reader),
             catalog: Arc::new(Catalog::default()),
@@ -309,17 +324,25 @@ impl SearchEngine {
             });
         }
         let catalog = Arc::new(st.library.catalog());
-        let desired: HashMap<&str, &Arc<Article>> =
-            catalog.articles.values().map(|a| (a.file.as_str(), a)).collect();
+        let desired: HashMap<&str, &Arc<Article>> = catalog
+            .articles
+            .values()
+            .map(|a| (a.file.as_str(), a))
+            .collect();
 
         let stale: Vec<String> = st
             .indexed
             .iter()
-            .filter(|(file, (old, _, _))| desired.get(file.as_str()).is_none_or(|new| !Arc::ptr_eq(new, old)))
+            .filter(|(file, (old, _, _))| {
+                desired
+                    .get(file.as_str())
+                    .is_none_or(|new| !Arc::ptr_eq(new, old))
+            })
             .map(|(file, _)| file.clone())
             .collect();
         for file in &stale {
-            st.writer.delete_term(Term::from_field_text(inner.fields.file, file));
+            st.writer
+                .delete_term(Term::from_field_text(inner.fields.file, file));
             st.indexed.remove(file);
         }
         let mut analyzers = inner.analyzers.clone();
@@ -329,11 +352,15 @@ impl SearchEngine {
             }
             let aid = st.next_aid;
             st.next_aid += 1;
-            let terms = Arc::new(analyze_article(article, &mut analyzers[lang_idx(article.lang)]));
+            let terms = Arc::new(analyze_article(
+                article,
+                &mut analyzers[lang_idx(article.lang)],
+            ));
             for doc in article_docs(&inner.fields, article, aid) {
                 st.writer.add_document(doc)?;
             }
-            st.indexed.insert(file.to_string(), ((*article).clone(), aid, terms));
+            st.indexed
+                .insert(file.to_string(), ((*article).clone(), aid, terms));
         }
         st.writer.commit()?;
         inner.reader.reload()?;
@@ -369,8 +396,18 @@ impl SearchEngine {
         };
         let searcher = inner.reader.searcher();
         let df = Lang::ALL.map(|lang| term_frequencies(&searcher, inner.fields.of(lang).all));
-        inner.snapshot.store(Arc::new(Snapshot { searcher, catalog, terms, synonyms, num_docs, df }));
-        Ok(ReloadReport { millis: started.elapsed().as_millis(), ..report })
+        inner.snapshot.store(Arc::new(Snapshot {
+            searcher,
+            catalog,
+            terms,
+            synonyms,
+            num_docs,
+            df,
+        }));
+        Ok(ReloadReport {
+            millis: started.elapsed().as_millis(),
+            ..report
+        })
     }
 
     /// Searches the current snapshot. Never fails on what a customer typed.
@@ -390,9 +427,15 @@ impl SearchEngine {
                 continue;
             }
             let lf = inner.fields.of(lang);
-            let vocab = Vocabulary { searcher: &snap.searcher, all: lf.all, num_docs: snap.num_docs[li], df: &snap.df[li] };
+            let vocab = Vocabulary {
+                searcher: &snap.searcher,
+                all: lf.all,
+                num_docs: snap.num_docs[li],
+                df: &snap.df[li],
+            };
             let mut analyzer = inner.analyzers[li].clone();
-            let concepts = query::understand(req.query, lang, &mut analyzer, &vocab, &snap.synonyms[li]);
+            let concepts =
+                query::understand(req.query, lang, &mut analyzer, &vocab, &snap.synonyms[li]);
             for c in &concepts {
                 let mut alts: Vec<Box<dyn Query>> = Vec::new();
                 for (term, factor) in c.variants() {
@@ -404,24 +447,40 @@ impl SearchEngine {
                     ]
                     .into_iter()
                     .map(|(f, w)| {
-                        let q = TermQuery::new(Term::from_field_text(f, term), IndexRecordOption::WithFreqs);
-                        (Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * factor)) as Box<dyn Query>)
+                        let q = TermQuery::new(
+                            Term::from_field_text(f, term),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(q), w * factor)) as Box<dyn Query>,
+                        )
                     })
                     .collect();
                     alts.push(Box::new(BooleanQuery::new(fields)));
                 }
-                clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(alts, 0.1))));
+                clauses.push((
+                    Occur::Should,
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(alts, 0.1)),
+                ));
             }
             per_lang.push((lang, concepts));
         }
         let threshold = inner.threshold;
         if clauses.is_empty() {
-            return SearchResults { hits: Vec::new(), answered: false, threshold };
+            return SearchResults {
+                hits: Vec::new(),
+                answered: false,
+                threshold,
+            };
         }
         let query = BooleanQuery::new(clauses);
         let top = snap
             .searcher
-            .search(&query, &TopDocs::with_limit(limit * 10 + 50).order_by_score())
+            .search(
+                &query,
+                &TopDocs::with_limit(limit * 10 + 50).order_by_score(),
+            )
             .unwrap_or_default();
 
         // One candidate per article: its best document and best section.
@@ -433,13 +492,27 @@ impl SearchEngine {
         }
         let mut cands: Vec<Cand> = Vec::new();
         let mut pos: HashMap<u64, usize> = HashMap::new();
-        let mut columns: HashMap<u32, (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)> =
-            HashMap::new();
+        let mut columns: HashMap<
+            u32,
+            (
+                tantivy::columnar::Column<u64>,
+                tantivy::columnar::Column<u64>,
+            ),
+        > = HashMap::new();
         for (score, addr) in top {
-            let Some((aid, section)) = read_ids(&snap.searcher, &mut columns, addr) else { continue };
-            let Some(terms) = snap.terms.get(&aid) else { continue };
+            let Some((aid, section)) = read_ids(&snap.searcher, &mut columns, addr) else {
+                continue;
+            };
+            let Some(terms) = snap.terms.get(&aid) else {
+                continue;
+            };
             let i = *pos.entry(aid).or_insert_with(|| {
-                cands.push(Cand { terms: terms.clone(), score: 0.0, question_score: 0.0, best_section: None });
+                cands.push(Cand {
+                    terms: terms.clone(),
+                    score: 0.0,
+                    question_score: 0.0,
+                    best_section: None,
+                });
                 cands.len() - 1
             });
             let c = &mut cands[i];
@@ -468,7 +541,10 @@ impl SearchEngine {
                     num_docs: snap.num_docs[li],
                     df: &snap.df[li],
                 };
-                (signals(concepts, &c.terms, &vocab, c.score, c.question_score), c)
+                (
+                    signals(concepts, &c.terms, &vocab, c.score, c.question_score),
+                    c,
+                )
             })
             .collect();
         let max_score = hits.iter().map(|h| h.1.score).fold(0.0, f32::max).max(1e-6);
@@ -495,7 +571,9 @@ impl SearchEngine {
             .into_iter()
             .map(|(sig, c)| {
                 let a = &c.terms.article;
-                let section = c.best_section.map(|(i, _)| &a.sections[i.min(a.sections.len().saturating_sub(1))]);
+                let section = c
+                    .best_section
+                    .map(|(i, _)| &a.sections[i.min(a.sections.len().saturating_sub(1))]);
                 let snippet = if req.snippets {
                     let text = match section {
                         Some(s) => s.text.as_str(),
@@ -503,7 +581,10 @@ impl SearchEngine {
                         None => a.sections.first().map_or("", |s| s.text.as_str()),
                     };
                     let g = generators.entry(a.lang).or_insert_with(|| {
-                        let concepts = per_lang.iter().find(|(l, _)| *l == a.lang).map(|(_, c)| c.as_slice());
+                        let concepts = per_lang
+                            .iter()
+                            .find(|(l, _)| *l == a.lang)
+                            .map(|(_, c)| c.as_slice());
                         snippet_generator(inner, a.lang, concepts.unwrap_or(&[]))
                     });
                     make_snippet(g, text)
@@ -514,7 +595,10 @@ impl SearchEngine {
                     slug: a.slug.clone(),
                     lang: a.lang,
                     title: a.title.clone(),
-                    section: section.map(|s| SectionRef { title: s.title.clone(), anchor: s.anchor.clone() }),
+                    section: section.map(|s| SectionRef {
+                        title: s.title.clone(),
+                        anchor: s.anchor.clone(),
+                    }),
                     url: a.url(section.map(|s| s.anchor.as_str())),
                     snippet,
                     confidence: sig.confidence,
@@ -524,7 +608,11 @@ impl SearchEngine {
             })
             .collect();
         let answered = out.first().is_some_and(|h| h.confidence >= threshold);
-        SearchResults { hits: out, answered, threshold }
+        SearchResults {
+            hits: out,
+            answered,
+            threshold,
+        }
     }
 }
 
@@ -532,8 +620,12 @@ impl SearchEngine {
 fn term_frequencies(searcher: &Searcher, field: Field) -> HashMap<String, u32> {
     let mut out: HashMap<String, u32> = HashMap::new();
     for seg in searcher.segment_readers() {
-        let Ok(inv) = seg.inverted_index(field) else { continue };
-        let Ok(mut stream) = inv.terms().stream() else { continue };
+        let Ok(inv) = seg.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inv.terms().stream() else {
+            continue;
+        };
         while stream.advance() {
             if let Ok(t) = std::str::from_utf8(stream.key()) {
                 *out.entry(t.to_string()).or_default() += stream.value().doc_freq;
@@ -545,29 +637,55 @@ fn term_frequencies(searcher: &Searcher, field: Field) -> HashMap<String, u32> {
 
 fn read_ids(
     searcher: &Searcher,
-    columns: &mut HashMap<u32, (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>,
+    columns: &mut HashMap<
+        u32,
+        (
+            tantivy::columnar::Column<u64>,
+            tantivy::columnar::Column<u64>,
+        ),
+    >,
     addr: DocAddress,
 ) -> Option<(u64, u64)> {
-    if !columns.contains_key(&addr.segment_ord) {
+    if let std::collections::hash_map::Entry::Vacant(e) = columns.entry(addr.segment_ord) {
         let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-        columns.insert(addr.segment_ord, (ff.u64("aid").ok()?, ff.u64("section").ok()?));
+        e.insert((ff.u64("aid").ok()?, ff.u64("section").ok()?));
     }
     let (aid, section) = columns.get(&addr.segment_ord)?;
     Some((aid.first(addr.doc_id)?, section.first(addr.doc_id)?))
 }
 
 /// Measures how well an article's words fit the query's concepts.
-fn signals(concepts: &[Concept], t: &ArticleTerms, vocab: &Vocabulary<'_>, raw: f32, question: f32) -> Signals {
-    let mut sig = Signals { raw, question, ..Signals::default() };
+fn signals(
+    concepts: &[Concept],
+    t: &ArticleTerms,
+    vocab: &Vocabulary<'_>,
+    raw: f32,
+    question: f32,
+) -> Signals {
+    let mut sig = Signals {
+        raw,
+        question,
+        ..Signals::default()
+    };
     let total: f32 = concepts.iter().map(|c| c.weight).sum();
     if total <= 0.0 {
         return sig;
     }
-    let q_norm = concepts.iter().map(|c| c.weight * c.weight).sum::<f32>().sqrt();
-    let covered: f32 = concepts.iter().map(|c| c.weight * c.credit(|x| t.all.contains(x))).sum();
+    let q_norm = concepts
+        .iter()
+        .map(|c| c.weight * c.weight)
+        .sum::<f32>()
+        .sqrt();
+    let covered: f32 = concepts
+        .iter()
+        .map(|c| c.weight * c.credit(|x| t.all.contains(x)))
+        .sum();
     sig.coverage = covered / total;
     sig.matched = covered;
-    sig.unknown = concepts.iter().filter(|c| !c.known && c.alts.is_empty()).count() as f32;
+    sig.unknown = concepts
+        .iter()
+        .filter(|c| !c.known && c.alts.is_empty())
+        .count() as f32;
     for p in &t.phrasings {
         if p.is_empty() {
             continue;
@@ -584,7 +702,11 @@ fn signals(concepts: &[Concept], t: &ArticleTerms, vocab: &Vocabulary<'_>, raw: 
             p_norm += idf * idf;
             let best = concepts
                 .iter()
-                .filter_map(|c| c.variants().find(|(v, _)| *v == term).map(|(_, f)| (c.weight, f)))
+                .filter_map(|c| {
+                    c.variants()
+                        .find(|(v, _)| *v == term)
+                        .map(|(_, f)| (c.weight, f))
+                })
                 .fold(None::<(f32, f32)>, |acc, x| match acc {
                     Some(a) if a.0 * a.1 >= x.0 * x.1 => Some(a),
                     _ => Some(x),
@@ -601,7 +723,9 @@ fn signals(concepts: &[Concept], t: &ArticleTerms, vocab: &Vocabulary<'_>, raw: 
         let recall = (matched / total).min(1.0);
         let precision = hit_terms as f32 / p.len() as f32;
         if recall + precision > 0.0 {
-            sig.phrase_f1 = sig.phrase_f1.max(2.0 * recall * precision / (recall + precision));
+            sig.phrase_f1 = sig
+                .phrase_f1
+                .max(2.0 * recall * precision / (recall + precision));
         }
     }
     sig
@@ -635,7 +759,12 @@ fn snippet_generator(inner: &Inner, lang: Lang, concepts: &[Concept]) -> Snippet
             *e = e.max(c.weight * f);
         }
     }
-    let mut g = SnippetGenerator::new(terms, inner.analyzers[lang_idx(lang)].clone(), inner.fields.of(lang).body, SNIPPET_CHARS);
+    let mut g = SnippetGenerator::new(
+        terms,
+        inner.analyzers[lang_idx(lang)].clone(),
+        inner.fields.of(lang).body,
+        SNIPPET_CHARS,
+    );
     g.set_max_num_chars(SNIPPET_CHARS);
     g
 }
@@ -679,7 +808,11 @@ fn analyze_article(a: &Article, analyzer: &mut TextAnalyzer) -> ArticleTerms {
     for t in &a.tags {
         all.extend(analyzer::terms(analyzer, t));
     }
-    ArticleTerms { article: Arc::new(a.clone()), phrasings, all }
+    ArticleTerms {
+        article: Arc::new(a.clone()),
+        phrasings,
+        all,
+    }
 }
 
 fn article_docs(fields: &Fields, a: &Article, aid: u64) -> Vec<TantivyDocument> {

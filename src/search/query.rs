@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
-use tantivy::schema::Field;
 use tantivy::Searcher;
+use tantivy::schema::Field;
 use tantivy_fst::Automaton;
 
 use super::analyzer::{is_negation_bigram, terms};
@@ -38,13 +38,17 @@ pub struct Concept {
 impl Concept {
     /// All terms that count for this word, the term itself first, with their factors.
     pub fn variants(&self) -> impl Iterator<Item = (&str, f32)> {
-        std::iter::once((self.term.as_str(), 1.0)).chain(self.alts.iter().map(|(t, f)| (t.as_str(), *f)))
+        std::iter::once((self.term.as_str(), 1.0))
+            .chain(self.alts.iter().map(|(t, f)| (t.as_str(), *f)))
     }
 
     /// How well a set of terms covers this word: 1 for the term itself, the best factor of an
     /// alternative, or 0.
     pub fn credit(&self, has: impl Fn(&str) -> bool) -> f32 {
-        self.variants().filter(|(t, _)| has(t)).map(|(_, f)| f).fold(0.0, f32::max)
+        self.variants()
+            .filter(|(t, _)| has(t))
+            .map(|(_, f)| f)
+            .fold(0.0, f32::max)
     }
 }
 
@@ -84,7 +88,9 @@ impl Vocabulary<'_> {
         A::State: Clone,
     {
         for seg in self.searcher.segment_readers() {
-            let Ok(inv) = seg.inverted_index(self.all) else { continue };
+            let Ok(inv) = seg.inverted_index(self.all) else {
+                continue;
+            };
             let Ok(mut stream) = inv.terms().search(automaton.clone()).into_stream() else {
                 continue;
             };
@@ -185,7 +191,8 @@ pub fn understand(
         let trimmed = chunk.trim_end_matches(['?', '!']);
         let mut variants = vec![terms(analyzer, chunk)];
         let converted = if lang == Lang::Ru {
-            layout::en_to_ru(trimmed).or_else(|| layout::en_to_ru(trimmed.trim_end_matches(['.', ','])))
+            layout::en_to_ru(trimmed)
+                .or_else(|| layout::en_to_ru(trimmed.trim_end_matches(['.', ','])))
         } else if layout::is_cyrillic_word(trimmed) {
             layout::ru_to_en(trimmed)
         } else {
@@ -242,14 +249,22 @@ pub fn understand(
     }
 
     // Synonyms: a member found in the query adds the other members as alternatives.
-    let seq: Vec<&str> = words.iter().take(order.len()).map(|(t, _)| t.as_str()).collect();
+    let seq: Vec<&str> = words
+        .iter()
+        .take(order.len())
+        .map(|(t, _)| t.as_str())
+        .collect();
     for group in &synonyms.0 {
         for (mi, member) in group.iter().enumerate() {
             if member.is_empty() || member.len() > seq.len() {
                 continue;
             }
             for start in 0..=seq.len() - member.len() {
-                if seq[start..start + member.len()].iter().zip(member).all(|(a, b)| *a == b) {
+                if seq[start..start + member.len()]
+                    .iter()
+                    .zip(member)
+                    .all(|(a, b)| *a == b)
+                {
                     for (oi, other) in group.iter().enumerate() {
                         if oi == mi {
                             continue;

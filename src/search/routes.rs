@@ -1,7 +1,7 @@
 //! `GET /api/search`: JSON hits for the help center and integrations.
 
-use axum::extract::{Query, State};
 use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -41,14 +41,18 @@ async fn search(
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Response>, AppError> {
     let Query(p) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let q = p.q.ok_or_else(|| AppError::BadRequest("missing parameter 'q'".into()))?;
+    let q =
+        p.q.ok_or_else(|| AppError::BadRequest("missing parameter 'q'".into()))?;
     if q.chars().count() > MAX_Q_CHARS {
         return Err(AppError::BadRequest(format!(
             "parameter 'q' is longer than {MAX_Q_CHARS} characters"
         )));
     }
     let lang = match p.lang.as_deref().filter(|l| !l.is_empty()) {
-        Some(l) => Some(l.parse::<Lang>().map_err(|e| AppError::BadRequest(format!("parameter 'lang': {e}")))?),
+        Some(l) => Some(
+            l.parse::<Lang>()
+                .map_err(|e| AppError::BadRequest(format!("parameter 'lang': {e}")))?,
+        ),
         None => None,
     };
     let limit = match p.limit.as_deref() {
@@ -62,7 +66,12 @@ async fn search(
             }
         },
     };
-    let results = state.search.search(&SearchRequest { query: &q, lang, limit, snippets: true });
+    let results = state.search.search(&SearchRequest {
+        query: &q,
+        lang,
+        limit,
+        snippets: true,
+    });
     Ok(Json(Response {
         query: q,
         lang,
