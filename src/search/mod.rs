@@ -796,7 +796,7 @@ pub fn html_escape(s: &str) -> String {
     out
 }
 
-fn analyze_article(a: &Article, analyzer: &mut TextAnalyzer) -> ArticleTerms {
+fn analyze_article(a: &Arc<Article>, analyzer: &mut TextAnalyzer) -> ArticleTerms {
     let mut phrasings = vec![analyzer::terms(analyzer, &a.title)];
     phrasings.extend(a.questions.iter().map(|q| analyzer::terms(analyzer, q)));
     let mut all: HashSet<String> = phrasings.iter().flatten().cloned().collect();
@@ -809,7 +809,7 @@ fn analyze_article(a: &Article, analyzer: &mut TextAnalyzer) -> ArticleTerms {
         all.extend(analyzer::terms(analyzer, t));
     }
     ArticleTerms {
-        article: Arc::new(a.clone()),
+        article: a.clone(),
         phrasings,
         all,
     }
