@@ -65,7 +65,7 @@ pub struct Slug(String);
 
 /// The error for a string that is not a valid slug.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a valid slug: use lowercase latin letters, digits and hyphens")]
+#[error("'{0}' is not a valid slug: use lowercase latin letters, digits, hyphens and underscores")]
 pub struct InvalidSlug(pub String);
 
 impl Slug {

@@ -144,6 +144,8 @@ struct Stamp {
 
 struct FileEntry {
     stamp: Stamp,
+    /// Hash of the bytes, to tell a real edit from a touch.
+    hash: Option<u64>,
     article: Option<Arc<Article>>,
     problems: Vec<Problem>,
 }
@@ -234,7 +236,16 @@ impl Library {
                 continue;
             }
             match self.files.remove(&rel) {
-                Some(entry) if entry.stamp == stamp => {
+                // A file written within the last moments may have changed without its time or
+                // size changing (coarse file-system clocks); its bytes decide.
+                Some(entry) if entry.stamp == stamp && !stamp.is_recent() => {
+                    keep.insert(rel, entry);
+                }
+                Some(entry)
+                    if entry.stamp == stamp
+                        && entry.hash.is_some()
+                        && entry.hash == hash_file(&path) =>
+                {
                     keep.insert(rel, entry);
                 }
                 _ => {
@@ -265,6 +276,7 @@ impl Library {
             .and_then(|(first, _)| first.parse::<Lang>().ok());
         let fail = |message: String| FileEntry {
             stamp,
+            hash: None,
             article: None,
             problems: vec![Problem::error(rel, 1, message)],
         };
@@ -277,16 +289,19 @@ impl Library {
                 "file is larger than the limit of {MAX_ARTICLE_BYTES} bytes"
             ));
         }
-        let text = match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(e) => return fail(format!("file is not valid UTF-8: {}", e.utf8_error())),
-            },
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
             Err(e) => return fail(format!("cannot read file: {e}")),
+        };
+        let hash = Some(hash_bytes(&bytes));
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => return fail(format!("file is not valid UTF-8: {}", e.utf8_error())),
         };
         let parsed = parse::parse_article(rel, slug, &text, folder_lang, self.default_lang);
         FileEntry {
             stamp,
+            hash,
             article: parsed.article.map(Arc::new),
             problems: parsed.problems,
         }
@@ -295,7 +310,9 @@ impl Library {
     /// The published articles and all problems, including duplicate slugs and broken links.
     pub fn catalog(&self) -> Catalog {
         let mut files: Vec<(&String, &FileEntry)> = self.files.iter().collect();
-        files.sort_by(|a, b| a.0.cmp(b.0));
+        // Published articles claim their slugs before drafts, so a draft of a new version
+        // never takes the live article off the site.
+        files.sort_by_key(|(rel, e)| (e.article.as_ref().is_some_and(|a| a.draft), *rel));
         let mut problems: Vec<Problem> = Vec::new();
         let mut owners: HashMap<(Lang, Slug), &str> = HashMap::new();
         let mut articles = BTreeMap::new();
@@ -304,7 +321,12 @@ impl Library {
             let Some(a) = &entry.article else { continue };
             let key = (a.lang, a.slug.clone());
             if let Some(first) = owners.get(&key) {
-                problems.push(Problem::error(
+                let report = if a.draft {
+                    Problem::warning
+                } else {
+                    Problem::error
+                };
+                problems.push(report(
                     rel,
                     1,
                     format!(
@@ -347,6 +369,26 @@ impl Library {
             problems,
         }
     }
+}
+
+impl Stamp {
+    /// Whether the file was modified less than two seconds ago.
+    fn is_recent(&self) -> bool {
+        self.modified
+            .and_then(|m| m.elapsed().ok())
+            .is_none_or(|age| age < std::time::Duration::from_secs(2))
+    }
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+fn hash_file(path: &Path) -> Option<u64> {
+    std::fs::read(path).ok().map(|b| hash_bytes(&b))
 }
 
 /// Collects every regular file under `dir` (hidden files and folders skipped).

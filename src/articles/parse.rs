@@ -108,6 +108,17 @@ pub fn parse_article(
             let msg = e.to_string();
             // serde_norway appends "at line N column M" relative to the block; our line is absolute.
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            // The YAML library places a duplicate key at the start of the block: find the
+            // repeated key's own line.
+            let line = duplicate_key(&msg)
+                .and_then(|key| {
+                    yaml.lines()
+                        .enumerate()
+                        .filter(|(_, l)| l.starts_with(&format!("{key}:")))
+                        .nth(1)
+                        .map(|(i, _)| yaml_line + i)
+                })
+                .unwrap_or(line);
             problems.push(err(line, format!("invalid front matter: {msg}")));
             return Parsed {
                 article: None,
@@ -219,6 +230,12 @@ pub fn parse_article(
         article: Some(article),
         problems,
     }
+}
+
+/// The key named by a "duplicate field `x`" error.
+fn duplicate_key(msg: &str) -> Option<&str> {
+    let rest = msg.split("duplicate field `").nth(1)?;
+    rest.split('`').next()
 }
 
 /// 1-based line number of a byte offset.
@@ -431,6 +448,13 @@ mod tests {
                 .any(|(l, m)| *l == 3 && m.contains("unknown language")),
             "{lines:?}"
         );
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_on_the_repeated_line() {
+        let p = parse("---\ntitle: X\ncategory: a\ntitle: Y\n---\nbody\n");
+        assert!(p.article.is_none());
+        assert_eq!(p.problems[0].line, 4, "{}", p.problems[0]);
     }
 
     #[test]

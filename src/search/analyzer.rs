@@ -55,6 +55,16 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// Whether an analyzed term is a negation word of the language (`не`, `not`, `nicht`…).
+pub fn is_negation(lang: Lang, term: &str) -> bool {
+    let list = match lang {
+        Lang::Ru => RU_NEG,
+        Lang::En => EN_NEG,
+        Lang::De => DE_NEG,
+    };
+    list.contains(&term)
+}
+
 /// Whether a term is a negation bigram produced by [`NegationFilter`].
 pub fn is_negation_bigram(term: &str) -> bool {
     term.contains('_')
@@ -274,7 +284,7 @@ impl<S: TokenStream> TokenStream for YoStream<S> {
     }
 }
 
-/// After a negation word, also emits `neg_next` spanning both words, at the next word's position.
+/// After a negation word, also emits `neg_next` at the next word's position and offsets.
 #[derive(Clone)]
 pub struct NegationFilter {
     words: &'static [&'static str],
@@ -320,7 +330,7 @@ pub struct NegationStream<S> {
     words: &'static [&'static str],
     current: Token,
     pending: Option<Token>,
-    negation: Option<(String, usize)>,
+    negation: Option<String>,
 }
 
 impl<S: TokenStream> TokenStream for NegationStream<S> {
@@ -334,11 +344,13 @@ impl<S: TokenStream> TokenStream for NegationStream<S> {
         }
         let tok = self.tail.token();
         let is_neg = self.words.contains(&tok.text.as_str());
-        if let Some((neg, from)) = self.negation.take()
+        if let Some(neg) = self.negation.take()
             && !is_neg
         {
+            // The bigram spans only the negated word: snippet fragments are built token by
+            // token and must never see a token that starts before the previous one.
             self.pending = Some(Token {
-                offset_from: from,
+                offset_from: tok.offset_from,
                 offset_to: tok.offset_to,
                 position: tok.position,
                 text: format!("{neg}_{}", tok.text),
@@ -346,7 +358,7 @@ impl<S: TokenStream> TokenStream for NegationStream<S> {
             });
         }
         if is_neg {
-            self.negation = Some((tok.text.clone(), tok.offset_from));
+            self.negation = Some(tok.text.clone());
         }
         self.current.clone_from(tok);
         true

@@ -110,8 +110,9 @@ fn build_schema() -> (Schema, Fields) {
 /// Analyzed terms of one article, for confidence: which words it has, where.
 struct ArticleTerms {
     article: Arc<Article>,
-    /// Title and each question, analyzed: the phrasings a query is compared with.
-    phrasings: Vec<Vec<String>>,
+    /// Title, each question and each section heading, analyzed: the phrasings a query is
+    /// compared with.
+    phrasings: Vec<(Vec<String>, f32)>,
     /// Every term of the article.
     all: HashSet<String>,
 }
@@ -575,11 +576,14 @@ impl SearchEngine {
                     .best_section
                     .map(|(i, _)| &a.sections[i.min(a.sections.len().saturating_sub(1))]);
                 let snippet = if req.snippets {
-                    let text = match section {
-                        Some(s) => s.text.as_str(),
-                        None if !a.intro.is_empty() => a.intro.as_str(),
-                        None => a.sections.first().map_or("", |s| s.text.as_str()),
-                    };
+                    // The hit's own section first; if the words matched only its heading, the
+                    // first passage of the article that has them.
+                    let texts = section
+                        .map(|s| s.text.as_str())
+                        .into_iter()
+                        .chain(std::iter::once(a.intro.as_str()))
+                        .chain(a.sections.iter().map(|s| s.text.as_str()))
+                        .filter(|t| !t.is_empty());
                     let g = generators.entry(a.lang).or_insert_with(|| {
                         let concepts = per_lang
                             .iter()
@@ -587,7 +591,7 @@ impl SearchEngine {
                             .map(|(_, c)| c.as_slice());
                         snippet_generator(inner, a.lang, concepts.unwrap_or(&[]))
                     });
-                    make_snippet(g, text)
+                    make_snippet(g, texts)
                 } else {
                     String::new()
                 };
@@ -686,7 +690,7 @@ fn signals(
         .iter()
         .filter(|c| !c.known && c.alts.is_empty())
         .count() as f32;
-    for p in &t.phrasings {
+    for (p, factor) in &t.phrasings {
         if p.is_empty() {
             continue;
         }
@@ -718,14 +722,14 @@ fn signals(
             }
         }
         if p_norm > 0.0 {
-            sig.phrase_cos = sig.phrase_cos.max(dot / (q_norm * p_norm.sqrt()));
+            sig.phrase_cos = sig.phrase_cos.max(factor * dot / (q_norm * p_norm.sqrt()));
         }
         let recall = (matched / total).min(1.0);
         let precision = hit_terms as f32 / p.len() as f32;
         if recall + precision > 0.0 {
             sig.phrase_f1 = sig
                 .phrase_f1
-                .max(2.0 * recall * precision / (recall + precision));
+                .max(factor * 2.0 * recall * precision / (recall + precision));
         }
     }
     sig
@@ -769,15 +773,21 @@ fn snippet_generator(inner: &Inner, lang: Lang, concepts: &[Concept]) -> Snippet
     g
 }
 
-fn make_snippet(g: &SnippetGenerator, text: &str) -> String {
-    let mut s = g.snippet(text);
-    if s.fragment().is_empty() {
-        let cut: String = text.chars().take(SNIPPET_CHARS).collect();
-        let more = cut.len() < text.len();
-        return format!("{}{}", html_escape(&cut), if more { "…" } else { "" });
+/// The first text with a highlighted fragment, or the start of the first text.
+fn make_snippet<'a>(g: &SnippetGenerator, mut texts: impl Iterator<Item = &'a str>) -> String {
+    let Some(first) = texts.next() else {
+        return String::new();
+    };
+    for text in std::iter::once(first).chain(texts.take(8)) {
+        let mut s = g.snippet(text);
+        if !s.highlighted().is_empty() {
+            s.set_snippet_prefix_postfix("<mark>", "</mark>");
+            return s.to_html();
+        }
     }
-    s.set_snippet_prefix_postfix("<mark>", "</mark>");
-    s.to_html()
+    let cut: String = first.chars().take(SNIPPET_CHARS).collect();
+    let more = cut.len() < first.len();
+    format!("{}{}", html_escape(&cut), if more { "…" } else { "" })
 }
 
 /// Escapes text for HTML.
@@ -797,9 +807,23 @@ pub fn html_escape(s: &str) -> String {
 }
 
 fn analyze_article(a: &Arc<Article>, analyzer: &mut TextAnalyzer) -> ArticleTerms {
-    let mut phrasings = vec![analyzer::terms(analyzer, &a.title)];
-    phrasings.extend(a.questions.iter().map(|q| analyzer::terms(analyzer, q)));
-    let mut all: HashSet<String> = phrasings.iter().flatten().cloned().collect();
+    let mut phrasings = vec![(analyzer::terms(analyzer, &a.title), 1.0)];
+    phrasings.extend(
+        a.questions
+            .iter()
+            .map(|q| (analyzer::terms(analyzer, q), 1.0)),
+    );
+    // Section headings are phrasings too («Как оформить возврат» names what its section
+    // answers), a little weaker: they are often short and generic.
+    phrasings.extend(
+        a.sections
+            .iter()
+            .map(|s| (analyzer::terms(analyzer, &s.title), 0.8)),
+    );
+    let mut all: HashSet<String> = phrasings.iter().flat_map(|p| p.0.iter()).cloned().collect();
+    if let Some(c) = &a.category {
+        all.extend(analyzer::terms(analyzer, c));
+    }
     all.extend(analyzer::terms(analyzer, &a.intro));
     for s in &a.sections {
         all.extend(analyzer::terms(analyzer, &s.title));
@@ -831,6 +855,10 @@ fn article_docs(fields: &Fields, a: &Article, aid: u64) -> Vec<TantivyDocument> 
     for t in &a.tags {
         doc.add_text(lf.questions, t);
         doc.add_text(lf.all, t);
+    }
+    if let Some(c) = &a.category {
+        doc.add_text(lf.headings, c);
+        doc.add_text(lf.all, c);
     }
     for s in &a.sections {
         doc.add_text(lf.headings, &s.title);

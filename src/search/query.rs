@@ -11,7 +11,7 @@ use tantivy::Searcher;
 use tantivy::schema::Field;
 use tantivy_fst::Automaton;
 
-use super::analyzer::{is_negation_bigram, terms};
+use super::analyzer::{is_negation, is_negation_bigram, terms};
 use super::layout;
 use crate::domain::Lang;
 
@@ -225,6 +225,21 @@ pub fn understand(
             last_chunk_terms = start..words.len();
         }
     }
+
+    // Words are analyzed one by one (each may need its own layout), so the negation bigrams the
+    // index holds (`не_работа`) are formed here, across words.
+    let mut bigrams = Vec::new();
+    for pair in words.windows(2) {
+        let (neg, next) = (&pair[0].0, &pair[1].0);
+        if is_negation(lang, neg) && !is_negation(lang, next) && !is_negation_bigram(next) {
+            let bigram = format!("{neg}_{next}");
+            // A negated phrase no article has says nothing about which article fits.
+            if vocab.doc_freq(&bigram) > 0 {
+                bigrams.push((bigram, 0));
+            }
+        }
+    }
+    words.extend(bigrams);
 
     let mut concepts: Vec<Concept> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
