@@ -739,7 +739,7 @@ fn signals(
 /// with closeness to the nearest single phrasing (TF-IDF cosine, and BM25 of the best question
 /// alone). Weights chosen on the development sets of `../shared/eval`; see BENCHMARKS.md.
 fn rank_of(s: &Signals, max_question: f32) -> f32 {
-    0.6 * s.bm25 + 1.0 * s.phrase_cos + 0.2 * s.question / max_question.max(1e-6)
+    0.6 * s.bm25 + 1.2 * s.phrase_cos + 0.2 * s.question / max_question.max(1e-6)
 }
 
 /// Confidence: a logistic model over the signals of a hit, fitted on the development sets with
