@@ -216,6 +216,7 @@ impl Library {
         let mut changed = false;
         let mut keep: HashMap<String, FileEntry> = HashMap::with_capacity(seen.len());
         let mut synonyms_seen = false;
+        let mut to_load = Vec::new();
         for (rel, path, stamp) in seen {
             if rel == SYNONYMS_FILE {
                 synonyms_seen = true;
@@ -248,11 +249,13 @@ impl Library {
                 {
                     keep.insert(rel, entry);
                 }
-                _ => {
-                    changed = true;
-                    let entry = self.load(&rel, &path, stamp);
-                    keep.insert(rel, entry);
-                }
+                _ => to_load.push((rel, path, stamp)),
+            }
+        }
+        if !to_load.is_empty() {
+            changed = true;
+            for (rel, entry) in self.load_all(to_load) {
+                keep.insert(rel, entry);
             }
         }
         if !synonyms_seen && self.synonyms.take().is_some() {
@@ -263,6 +266,37 @@ impl Library {
         }
         self.files = keep;
         changed
+    }
+
+    /// Parses files, on every core when there are many (a first start with thousands).
+    fn load_all(&self, files: Vec<(String, PathBuf, Stamp)>) -> Vec<(String, FileEntry)> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if files.len() < 64 || threads < 2 {
+            return files
+                .into_iter()
+                .map(|(rel, path, stamp)| {
+                    let e = self.load(&rel, &path, stamp);
+                    (rel, e)
+                })
+                .collect();
+        }
+        let chunk = files.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(rel, path, stamp)| (rel.clone(), self.load(rel, path, *stamp)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
     }
 
     fn load(&self, rel: &str, path: &Path, stamp: Stamp) -> FileEntry {

@@ -2,9 +2,12 @@
 //! ASCII folding (en/de), stop words that keep negations, Snowball stemming, and negation
 //! bigrams (`не работает` also yields `не_работа`) so a negated phrase matches its own kind.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter,
+    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 use crate::domain::Lang;
@@ -27,18 +30,18 @@ pub fn build(lang: Lang) -> TextAnalyzer {
     match lang {
         Lang::Ru => base
             .filter(stop_words(RU_STOP))
-            .filter(Stemmer::new(Language::Russian))
+            .filter(CachedStemmer::new(Lang::Ru))
             .filter(NegationFilter::new(RU_NEG))
             .build(),
         Lang::En => base
             .filter(AsciiFoldingFilter)
             .filter(stop_words(EN_STOP))
-            .filter(Stemmer::new(Language::English))
+            .filter(CachedStemmer::new(Lang::En))
             .filter(NegationFilter::new(EN_NEG))
             .build(),
         Lang::De => base
             .filter(stop_words(DE_STOP))
-            .filter(Stemmer::new(Language::German))
+            .filter(CachedStemmer::new(Lang::De))
             .filter(AsciiFoldingFilter)
             .filter(NegationFilter::new(DE_NEG))
             .build(),
@@ -241,6 +244,93 @@ const DE_STOP: &[&str] = &[
 const DE_NEG: &[&str] = &[
     "nicht", "kein", "keine", "keinen", "keiner", "keinem", "ohne", "nie",
 ];
+
+/// Snowball stemming with a per-thread memo: a knowledge base repeats a few tens of thousands of
+/// word forms millions of times, and stemming is most of the cost of indexing.
+#[derive(Clone)]
+pub struct CachedStemmer {
+    lang: Lang,
+}
+
+impl CachedStemmer {
+    fn new(lang: Lang) -> Self {
+        CachedStemmer { lang }
+    }
+}
+
+/// Entries per language before a thread's memo is emptied (bounds its memory).
+const STEM_MEMO_LIMIT: usize = 200_000;
+
+thread_local! {
+    static STEMS: RefCell<[HashMap<String, String>; 3]> = RefCell::new(Default::default());
+}
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
+        CachedStemmerFilter {
+            lang: self.lang,
+            inner: tokenizer,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct CachedStemmerFilter<T> {
+    lang: Lang,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
+    type TokenStream<'a> = CachedStemmerStream<T::TokenStream<'a>>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        let algorithm = match self.lang {
+            Lang::Ru => frostem::Algorithm::Russian,
+            Lang::En => frostem::Algorithm::English,
+            Lang::De => frostem::Algorithm::German,
+        };
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: frostem::Stemmer::new(algorithm),
+            slot: self.lang as usize,
+        }
+    }
+}
+
+pub struct CachedStemmerStream<S> {
+    tail: S,
+    stemmer: frostem::Stemmer,
+    slot: usize,
+}
+
+impl<S: TokenStream> TokenStream for CachedStemmerStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let tok = self.tail.token_mut();
+        STEMS.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            let map = &mut memo[self.slot];
+            if let Some(stem) = map.get(tok.text.as_str()) {
+                tok.text.clone_from(stem);
+            } else {
+                let stem = self.stemmer.stem(&tok.text).into_owned();
+                if map.len() >= STEM_MEMO_LIMIT {
+                    map.clear();
+                }
+                map.insert(std::mem::replace(&mut tok.text, stem.clone()), stem);
+            }
+        });
+        true
+    }
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
 
 /// Replaces `ё` with `е` (after lowercasing): Russian text is written both ways.
 #[derive(Clone)]

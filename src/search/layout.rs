@@ -31,7 +31,7 @@ fn convert(word: &str, from: &str, to: &str, letter: impl Fn(char) -> bool) -> O
         }
         out.push(map_char(c, from, to)?);
     }
-    (letters >= 2).then_some(out)
+    (letters >= 1).then_some(out)
 }
 
 /// Whether a word is written in Cyrillic letters only.
@@ -51,6 +51,7 @@ mod tests {
         assert_eq!(en_to_ru("J,VTY").as_deref(), Some("обмен"));
         assert_eq!(en_to_ru("ytn").as_deref(), Some("нет"));
         assert_eq!(en_to_ru("a1"), None);
+        assert_eq!(en_to_ru("d").as_deref(), Some("в"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::time::Instant;
 use arc_swap::ArcSwap;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -33,7 +33,9 @@ use crate::domain::{Lang, Slug};
 use query::{AnalyzedSynonyms, Concept, Vocabulary};
 
 /// Default confidence threshold: hits below it are not offered as answers.
-pub const DEFAULT_THRESHOLD: f32 = 0.5;
+pub const DEFAULT_THRESHOLD: f32 = 0.4;
+/// Candidates (articles) scored in full per search, at least.
+const MIN_SCORED_CANDIDATES: usize = 30;
 /// Largest `limit` accepted by a search.
 pub const MAX_LIMIT: usize = 50;
 
@@ -370,7 +372,7 @@ impl SearchEngine {
         let mut num_docs = [0u64; 3];
         let mut terms = HashMap::with_capacity(st.indexed.len());
         for (article, aid, t) in st.indexed.values() {
-            num_docs[lang_idx(article.lang)] += 1 + article.sections.len() as u64;
+            num_docs[lang_idx(article.lang)] += 1; // the catch-all field is on article documents only
             terms.insert(*aid, t.clone());
         }
         let synonyms = Lang::ALL.map(|lang| {
@@ -421,7 +423,8 @@ impl SearchEngine {
             None => Lang::ALL.to_vec(),
         };
         let mut per_lang: Vec<(Lang, Vec<Concept>)> = Vec::new();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // One flat union of weighted terms (a term's best boost per field).
+        let mut boosts: HashMap<Term, f32> = HashMap::new();
         for lang in langs {
             let li = lang_idx(lang);
             if snap.num_docs[li] == 0 {
@@ -438,44 +441,43 @@ impl SearchEngine {
             let concepts =
                 query::understand(req.query, lang, &mut analyzer, &vocab, &snap.synonyms[li]);
             for c in &concepts {
-                let mut alts: Vec<Box<dyn Query>> = Vec::new();
                 for (term, factor) in c.variants() {
-                    let fields: Vec<(Occur, Box<dyn Query>)> = [
+                    for (field, w) in [
                         (lf.title, W_TITLE),
                         (lf.questions, W_QUESTIONS),
                         (lf.headings, W_HEADINGS),
                         (lf.body, W_BODY),
-                    ]
-                    .into_iter()
-                    .map(|(f, w)| {
-                        let q = TermQuery::new(
-                            Term::from_field_text(f, term),
-                            IndexRecordOption::WithFreqs,
-                        );
-                        (
-                            Occur::Should,
-                            Box::new(BoostQuery::new(Box::new(q), w * factor)) as Box<dyn Query>,
-                        )
-                    })
-                    .collect();
-                    alts.push(Box::new(BooleanQuery::new(fields)));
+                    ] {
+                        let t = Term::from_field_text(field, term);
+                        let boost = boosts.entry(t).or_insert(0.0);
+                        *boost = boost.max(w * factor);
+                    }
                 }
-                clauses.push((
-                    Occur::Should,
-                    Box::new(DisjunctionMaxQuery::with_tie_breaker(alts, 0.1)),
-                ));
             }
             per_lang.push((lang, concepts));
         }
         let threshold = inner.threshold;
-        if clauses.is_empty() {
+        if boosts.is_empty() {
             return SearchResults {
                 hits: Vec::new(),
                 answered: false,
                 threshold,
             };
         }
-        let query = BooleanQuery::new(clauses);
+        let query = BooleanQuery::new(
+            boosts
+                .into_iter()
+                .map(|(term, boost)| {
+                    // A boosted term query still scores with a plain term scorer, so a flat
+                    // union of them is pruned with block-max WAND.
+                    let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>,
+                    )
+                })
+                .collect(),
+        );
         let top = snap
             .searcher
             .search(
@@ -527,6 +529,9 @@ impl SearchEngine {
             }
         }
 
+        // Candidates arrive best document first; the confidence signals are worth computing for
+        // the leading ones only.
+        cands.truncate(limit.max(MIN_SCORED_CANDIDATES));
         let mut hits: Vec<(Signals, Cand)> = cands
             .into_iter()
             .map(|c| {
@@ -876,8 +881,6 @@ fn article_docs(fields: &Fields, a: &Article, aid: u64) -> Vec<TantivyDocument> 
         doc.add_text(lf.title, &a.title);
         doc.add_text(lf.headings, &s.title);
         doc.add_text(lf.body, &s.text);
-        doc.add_text(lf.all, &s.title);
-        doc.add_text(lf.all, &s.text);
         docs.push(doc);
     }
     // One small document per question: the nearest single phrasing is strong evidence, both

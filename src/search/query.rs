@@ -201,8 +201,12 @@ pub fn understand(
         if let Some(c) = converted {
             variants.push(terms(analyzer, &c));
         }
+        // Known words count for a spelling, unknown ones against it: «yf» (на on the wrong
+        // layout) is a stop word, better than an unknown «yf».
         let known = |ts: &Vec<String>, df: &mut dyn FnMut(&str) -> u64| {
-            ts.iter().filter(|t| df(t) > 0).count()
+            ts.iter()
+                .map(|t| if df(t) > 0 { 1i32 } else { -1 })
+                .sum::<i32>()
         };
         let mut best = 0;
         let mut best_known = known(&variants[0], &mut df);

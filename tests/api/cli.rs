@@ -339,7 +339,10 @@ fn eval_json_has_every_key_and_the_known_values() {
     // Known from the queries alone: every in-scope query has exactly one right article, and
     // each is unambiguous in this tiny knowledge base.
     assert_eq!(report["n"], 8);
-    assert_eq!(report["threshold"].as_f64(), Some(0.5));
+    assert!(
+        (report["threshold"].as_f64().unwrap() - f64::from(otvet::search::DEFAULT_THRESHOLD)).abs()
+            < 1e-6
+    );
     assert_eq!(report["top1"].as_f64(), Some(1.0), "{report}");
     assert_eq!(report["recall_at_3"].as_f64(), Some(1.0), "{report}");
     assert_eq!(report["mrr"].as_f64(), Some(1.0), "{report}");
@@ -440,7 +443,7 @@ async fn eval_metrics_match_the_search_api() {
         outcomes.iter().any(|o| o.rank.is_some_and(|r| r > 1)),
         "{outcomes:?}"
     );
-    let threshold = 0.5f32;
+    let threshold = otvet::search::DEFAULT_THRESHOLD;
     let all: Vec<&Outcome> = outcomes.iter().collect();
     let answerable: Vec<&Outcome> = outcomes.iter().filter(|o| o.answerable).collect();
     assert_metrics("report", &report, &metrics(&all, &answerable, threshold));
