@@ -10,12 +10,13 @@ pub mod layout;
 pub mod query;
 pub mod routes;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -34,6 +35,10 @@ use query::{AnalyzedSynonyms, Concept, Vocabulary};
 
 /// Default confidence threshold: hits below it are not offered as answers.
 pub const DEFAULT_THRESHOLD: f32 = 0.4;
+/// Query words used to retrieve candidates (the highest-weighted ones).
+const MAX_RETRIEVAL_CONCEPTS: usize = 12;
+/// Spellings per word used to retrieve: the word and its best alternatives.
+const MAX_RETRIEVAL_VARIANTS: usize = 4;
 /// Candidates (articles) scored in full per search, at least.
 const MIN_SCORED_CANDIDATES: usize = 30;
 /// Largest `limit` accepted by a search.
@@ -44,6 +49,9 @@ const W_QUESTIONS: f32 = 3.0;
 const W_HEADINGS: f32 = 2.0;
 const W_BODY: f32 = 1.0;
 const SNIPPET_CHARS: usize = 200;
+/// Snippets are looked for in the first this many bytes of a section (a long section's match
+/// further down still ranks, the snippet then shows its start).
+const SNIPPET_SCAN_BYTES: usize = 1600;
 /// `section` values from here on mark one-question documents (question `n` is `QUESTION_DOC + n`).
 const QUESTION_DOC: u64 = 1 << 32;
 
@@ -116,7 +124,7 @@ struct ArticleTerms {
     /// compared with.
     phrasings: Vec<(Vec<String>, f32)>,
     /// Every term of the article.
-    all: HashSet<String>,
+    all: FxHashSet<String>,
 }
 
 /// One consistent view: the searcher and the articles it was built from.
@@ -128,7 +136,9 @@ pub struct Snapshot {
     synonyms: [AnalyzedSynonyms; 3],
     num_docs: [u64; 3],
     /// Document frequency of every term of each language's catch-all field.
-    df: [HashMap<String, u32>; 3],
+    df: [FxHashMap<String, u32>; 3],
+    /// Per article, the TF-IDF norm of each phrasing under this snapshot's frequencies.
+    norms: FxHashMap<u64, Vec<f32>>,
 }
 
 struct WriterState {
@@ -272,6 +282,7 @@ impl SearchEngine {
             synonyms: Default::default(),
             num_docs: [0; 3],
             df: Default::default(),
+            norms: FxHashMap::default(),
         };
         let engine = SearchEngine(Arc::new(Inner {
             reader,
@@ -399,6 +410,13 @@ impl SearchEngine {
         };
         let searcher = inner.reader.searcher();
         let df = Lang::ALL.map(|lang| term_frequencies(&searcher, inner.fields.of(lang).all));
+        let norms = terms
+            .iter()
+            .map(|(aid, t)| {
+                let li = lang_idx(t.article.lang);
+                (*aid, phrasing_norms(t, &df[li], num_docs[li]))
+            })
+            .collect();
         inner.snapshot.store(Arc::new(Snapshot {
             searcher,
             catalog,
@@ -406,6 +424,7 @@ impl SearchEngine {
             synonyms,
             num_docs,
             df,
+            norms,
         }));
         Ok(ReloadReport {
             millis: started.elapsed().as_millis(),
@@ -424,7 +443,7 @@ impl SearchEngine {
         };
         let mut per_lang: Vec<(Lang, Vec<Concept>)> = Vec::new();
         // One flat union of weighted terms (a term's best boost per field).
-        let mut boosts: HashMap<Term, f32> = HashMap::new();
+        let mut boosts: BTreeMap<Term, f32> = BTreeMap::new();
         for lang in langs {
             let li = lang_idx(lang);
             if snap.num_docs[li] == 0 {
@@ -440,8 +459,16 @@ impl SearchEngine {
             let mut analyzer = inner.analyzers[li].clone();
             let concepts =
                 query::understand(req.query, lang, &mut analyzer, &vocab, &snap.synonyms[li]);
-            for c in &concepts {
-                for (term, factor) in c.variants() {
+            // A long paste retrieves with its most distinctive words; all of them still count
+            // for confidence.
+            let mut strongest: Vec<&Concept> = concepts
+                .iter()
+                .filter(|c| c.known || !c.alts.is_empty())
+                .collect();
+            strongest.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+            strongest.truncate(MAX_RETRIEVAL_CONCEPTS);
+            for c in strongest {
+                for (term, factor) in c.variants().take(MAX_RETRIEVAL_VARIANTS) {
                     for (field, w) in [
                         (lf.title, W_TITLE),
                         (lf.questions, W_QUESTIONS),
@@ -482,13 +509,14 @@ impl SearchEngine {
             .searcher
             .search(
                 &query,
-                &TopDocs::with_limit(limit * 10 + 50).order_by_score(),
+                &TopDocs::with_limit(limit * 5 + 30).order_by_score(),
             )
             .unwrap_or_default();
 
         // One candidate per article: its best document and best section.
         struct Cand {
             terms: Arc<ArticleTerms>,
+            aid: u64,
             score: f32,
             question_score: f32,
             best_section: Option<(usize, f32)>,
@@ -512,6 +540,7 @@ impl SearchEngine {
             let i = *pos.entry(aid).or_insert_with(|| {
                 cands.push(Cand {
                     terms: terms.clone(),
+                    aid,
                     score: 0.0,
                     question_score: 0.0,
                     best_section: None,
@@ -532,15 +561,19 @@ impl SearchEngine {
         // Candidates arrive best document first; the confidence signals are worth computing for
         // the leading ones only.
         cands.truncate(limit.max(MIN_SCORED_CANDIDATES));
+        let lookups: Vec<(Lang, &[Concept], FxHashMap<&str, (f32, f32)>)> = per_lang
+            .iter()
+            .map(|(l, cs)| (*l, cs.as_slice(), lookup_of(cs)))
+            .collect();
+        let empty = FxHashMap::default();
         let mut hits: Vec<(Signals, Cand)> = cands
             .into_iter()
             .map(|c| {
                 let li = lang_idx(c.terms.article.lang);
-                let concepts = per_lang
+                let (concepts, lookup) = lookups
                     .iter()
-                    .find(|(l, _)| *l == c.terms.article.lang)
-                    .map(|(_, cs)| cs.as_slice())
-                    .unwrap_or(&[]);
+                    .find(|(l, _, _)| *l == c.terms.article.lang)
+                    .map_or((&[][..], &empty), |(_, cs, lk)| (*cs, lk));
                 let vocab = Vocabulary {
                     searcher: &snap.searcher,
                     all: inner.fields.of(c.terms.article.lang).all,
@@ -548,7 +581,15 @@ impl SearchEngine {
                     df: &snap.df[li],
                 };
                 (
-                    signals(concepts, &c.terms, &vocab, c.score, c.question_score),
+                    signals(
+                        concepts,
+                        lookup,
+                        &c.terms,
+                        snap.norms.get(&c.aid).map_or(&[][..], |n| &n[..]),
+                        &vocab,
+                        c.score,
+                        c.question_score,
+                    ),
                     c,
                 )
             })
@@ -625,9 +666,25 @@ impl SearchEngine {
     }
 }
 
+/// The TF-IDF norm of each of an article's phrasings.
+fn phrasing_norms(t: &ArticleTerms, df: &FxHashMap<String, u32>, num_docs: u64) -> Vec<f32> {
+    t.phrasings
+        .iter()
+        .map(|(p, _)| {
+            p.iter()
+                .map(|term| {
+                    let idf = query::idf(u64::from(df.get(term).copied().unwrap_or(0)), num_docs);
+                    idf * idf
+                })
+                .sum::<f32>()
+                .sqrt()
+        })
+        .collect()
+}
+
 /// Document frequency of every term of a field, over all segments.
-fn term_frequencies(searcher: &Searcher, field: Field) -> HashMap<String, u32> {
-    let mut out: HashMap<String, u32> = HashMap::new();
+fn term_frequencies(searcher: &Searcher, field: Field) -> FxHashMap<String, u32> {
+    let mut out: FxHashMap<String, u32> = FxHashMap::default();
     for seg in searcher.segment_readers() {
         let Ok(inv) = seg.inverted_index(field) else {
             continue;
@@ -663,10 +720,27 @@ fn read_ids(
     Some((aid.first(addr.doc_id)?, section.first(addr.doc_id)?))
 }
 
+/// Each term that counts for a query word, with that word's weight and the term's factor (the
+/// strongest if several words share a term).
+fn lookup_of(concepts: &[Concept]) -> FxHashMap<&str, (f32, f32)> {
+    let mut map: FxHashMap<&str, (f32, f32)> = FxHashMap::default();
+    for c in concepts {
+        for (v, f) in c.variants() {
+            let e = map.entry(v).or_insert((c.weight, f));
+            if c.weight * f > e.0 * e.1 {
+                *e = (c.weight, f);
+            }
+        }
+    }
+    map
+}
+
 /// Measures how well an article's words fit the query's concepts.
 fn signals(
     concepts: &[Concept],
+    lookup: &FxHashMap<&str, (f32, f32)>,
     t: &ArticleTerms,
+    norms: &[f32],
     vocab: &Vocabulary<'_>,
     raw: f32,
     question: f32,
@@ -695,39 +769,24 @@ fn signals(
         .iter()
         .filter(|c| !c.known && c.alts.is_empty())
         .count() as f32;
-    for (p, factor) in &t.phrasings {
+    for ((p, factor), p_norm) in t.phrasings.iter().zip(norms) {
         if p.is_empty() {
             continue;
         }
-        let mut p_norm = 0.0f32;
         let mut dot = 0.0f32;
         let mut matched = 0.0f32;
         let mut hit_terms = 0usize;
-        for (i, term) in p.iter().enumerate() {
-            if p[..i].contains(term) {
-                continue;
-            }
-            let idf = vocab.idf(vocab.doc_freq(term));
-            p_norm += idf * idf;
-            let best = concepts
-                .iter()
-                .filter_map(|c| {
-                    c.variants()
-                        .find(|(v, _)| *v == term)
-                        .map(|(_, f)| (c.weight, f))
-                })
-                .fold(None::<(f32, f32)>, |acc, x| match acc {
-                    Some(a) if a.0 * a.1 >= x.0 * x.1 => Some(a),
-                    _ => Some(x),
-                });
+        for term in p {
+            let best = lookup.get(term.as_str()).copied();
             if let Some((w, f)) = best {
+                let idf = vocab.idf(vocab.doc_freq(term));
                 dot += w * idf * f;
                 matched += w * f;
                 hit_terms += 1;
             }
         }
-        if p_norm > 0.0 {
-            sig.phrase_cos = sig.phrase_cos.max(factor * dot / (q_norm * p_norm.sqrt()));
+        if *p_norm > 0.0 {
+            sig.phrase_cos = sig.phrase_cos.max(factor * dot / (q_norm * p_norm));
         }
         let recall = (matched / total).min(1.0);
         let precision = hit_terms as f32 / p.len() as f32;
@@ -783,8 +842,8 @@ fn make_snippet<'a>(g: &SnippetGenerator, mut texts: impl Iterator<Item = &'a st
     let Some(first) = texts.next() else {
         return String::new();
     };
-    for text in std::iter::once(first).chain(texts.take(8)) {
-        let mut s = g.snippet(text);
+    for text in std::iter::once(first).chain(texts.take(3)) {
+        let mut s = g.snippet(prefix(text, SNIPPET_SCAN_BYTES));
         if !s.highlighted().is_empty() {
             s.set_snippet_prefix_postfix("<mark>", "</mark>");
             return s.to_html();
@@ -793,6 +852,18 @@ fn make_snippet<'a>(g: &SnippetGenerator, mut texts: impl Iterator<Item = &'a st
     let cut: String = first.chars().take(SNIPPET_CHARS).collect();
     let more = cut.len() < first.len();
     format!("{}{}", html_escape(&cut), if more { "…" } else { "" })
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// Escapes text for HTML.
@@ -825,7 +896,11 @@ fn analyze_article(a: &Arc<Article>, analyzer: &mut TextAnalyzer) -> ArticleTerm
             .iter()
             .map(|s| (analyzer::terms(analyzer, &s.title), 0.8)),
     );
-    let mut all: HashSet<String> = phrasings.iter().flat_map(|p| p.0.iter()).cloned().collect();
+    for (p, _) in &mut phrasings {
+        let mut seen = FxHashSet::default();
+        p.retain(|t| seen.insert(t.clone()));
+    }
+    let mut all: FxHashSet<String> = phrasings.iter().flat_map(|p| p.0.iter()).cloned().collect();
     if let Some(c) = &a.category {
         all.extend(analyzer::terms(analyzer, c));
     }

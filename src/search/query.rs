@@ -65,7 +65,7 @@ pub struct Vocabulary<'a> {
     /// Number of documents of the language.
     pub num_docs: u64,
     /// Document frequency of every term of the language.
-    pub df: &'a HashMap<String, u32>,
+    pub df: &'a rustc_hash::FxHashMap<String, u32>,
 }
 
 impl Vocabulary<'_> {
@@ -74,11 +74,9 @@ impl Vocabulary<'_> {
         self.df.get(term).copied().unwrap_or(0).into()
     }
 
-    /// Inverse document frequency (BM25's form, always positive).
+    /// Inverse document frequency in this language.
     pub fn idf(&self, df: u64) -> f32 {
-        let n = self.num_docs.max(1) as f32;
-        let df = df as f32;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+        idf(df, self.num_docs)
     }
 
     /// Terms of the dictionary matched by an automaton, with their document frequency.
@@ -103,6 +101,13 @@ impl Vocabulary<'_> {
             }
         }
     }
+}
+
+/// Inverse document frequency (BM25's form, always positive).
+pub fn idf(df: u64, num_docs: u64) -> f32 {
+    let n = num_docs.max(1) as f32;
+    let df = df as f32;
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
 #[derive(Clone)]
