@@ -509,7 +509,7 @@ impl SearchEngine {
             .searcher
             .search(
                 &query,
-                &TopDocs::with_limit(limit * 5 + 30).order_by_score(),
+                &TopDocs::with_limit(limit * 3 + 20).order_by_score(),
             )
             .unwrap_or_default();
 
@@ -561,7 +561,7 @@ impl SearchEngine {
         // Candidates arrive best document first; the confidence signals are worth computing for
         // the leading ones only.
         cands.truncate(limit.max(MIN_SCORED_CANDIDATES));
-        let lookups: Vec<(Lang, &[Concept], FxHashMap<&str, (f32, f32)>)> = per_lang
+        let lookups: Vec<(Lang, &[Concept], TermLookup<'_>)> = per_lang
             .iter()
             .map(|(l, cs)| (*l, cs.as_slice(), lookup_of(cs)))
             .collect();
@@ -720,9 +720,12 @@ fn read_ids(
     Some((aid.first(addr.doc_id)?, section.first(addr.doc_id)?))
 }
 
+/// Term → (weight of its query word, factor of the term).
+type TermLookup<'a> = FxHashMap<&'a str, (f32, f32)>;
+
 /// Each term that counts for a query word, with that word's weight and the term's factor (the
 /// strongest if several words share a term).
-fn lookup_of(concepts: &[Concept]) -> FxHashMap<&str, (f32, f32)> {
+fn lookup_of(concepts: &[Concept]) -> TermLookup<'_> {
     let mut map: FxHashMap<&str, (f32, f32)> = FxHashMap::default();
     for c in concepts {
         for (v, f) in c.variants() {
