@@ -81,11 +81,11 @@ pub struct EvalArgs {
     #[arg(long, env = "OTVET_EVAL_QUERIES")]
     pub queries: PathBuf,
     /// Print one JSON object instead of a table.
-    #[arg(long)]
+    #[arg(long, env = "OTVET_EVAL_JSON")]
     pub json: bool,
     /// Also write every query's top hits with their signals to this JSONL file (for calibrating
     /// the confidence model).
-    #[arg(long)]
+    #[arg(long, env = "OTVET_EVAL_DUMP")]
     pub dump: Option<PathBuf>,
 }
 
