@@ -956,7 +956,6 @@ fn article_docs(fields: &Fields, a: &Article, aid: u64) -> Vec<TantivyDocument> 
         doc.add_u64(fields.aid, aid);
         doc.add_u64(fields.section, i as u64 + 1);
         doc.add_text(fields.file, &a.file);
-        doc.add_text(lf.title, &a.title);
         doc.add_text(lf.headings, &s.title);
         doc.add_text(lf.body, &s.text);
         docs.push(doc);

@@ -320,16 +320,20 @@ pub fn understand(
         let mut found: BTreeMap<String, u64> = BTreeMap::new();
         let d = max_typos(*typed_len).min(max_typos(term.chars().count() + 1));
         let mut scored: Vec<(String, f32, u64)> = Vec::new();
-        if d > 0 {
-            let dfa = lev_builder(d).build_dfa(term);
+        // One edit first; two only for long words that one edit does not explain (the
+        // two-edit automaton is the expensive one).
+        for dist in 1..=d {
+            let dfa = lev_builder(dist).build_dfa(term);
             vocab.matching(Lev(&dfa), &mut found);
             for (t, f) in std::mem::take(&mut found) {
-                if is_negation_bigram(&t) {
+                if is_negation_bigram(&t) || scored.iter().any(|(s, _, _)| *s == t) {
                     continue;
                 }
-                let dist = dfa.eval(&t).to_u8();
                 let factor = if dist <= 1 { 0.8 } else { 0.6 };
                 scored.push((t, factor, f));
+            }
+            if !scored.is_empty() {
+                break;
             }
         }
         if ends_mid_word && last_chunk_terms.contains(&wi) && term.chars().count() >= 3 {
