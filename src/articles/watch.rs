@@ -42,7 +42,7 @@ pub fn spawn(root: &Path, mut on_change: impl FnMut() + Send + 'static) -> Watch
     .and_then(|mut w| w.watch(root, RecursiveMode::Recursive).map(|()| w));
     match watcher {
         Ok(w) => {
-            std::thread::Builder::new()
+            let spawned = std::thread::Builder::new()
                 .name("otvet-articles-watch".into())
                 .spawn(move || {
                     // The guard's sender and the watcher's both feed `rx`; a `()` from the guard
@@ -58,8 +58,10 @@ pub fn spawn(root: &Path, mut on_change: impl FnMut() + Send + 'static) -> Watch
                         }
                         on_change();
                     }
-                })
-                .expect("spawn watcher thread");
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start the articles watcher; changes need a restart");
+            }
             drop(tx);
             WatchGuard {
                 _watcher: Some(w),
@@ -68,7 +70,7 @@ pub fn spawn(root: &Path, mut on_change: impl FnMut() + Send + 'static) -> Watch
         }
         Err(e) => {
             tracing::warn!(error = %e, "cannot watch the articles folder; polling it instead");
-            std::thread::Builder::new()
+            let spawned = std::thread::Builder::new()
                 .name("otvet-articles-poll".into())
                 .spawn(move || {
                     loop {
@@ -77,8 +79,10 @@ pub fn spawn(root: &Path, mut on_change: impl FnMut() + Send + 'static) -> Watch
                             _ => return,
                         }
                     }
-                })
-                .expect("spawn poll thread");
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start the articles poller; changes need a restart");
+            }
             WatchGuard {
                 _watcher: None,
                 stop: Some(tx),
