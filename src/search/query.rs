@@ -19,6 +19,8 @@ use crate::domain::Lang;
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// At most this many distinct terms of a query are searched.
 pub const MAX_CONCEPTS: usize = 32;
+/// Unknown words of one query that get typo corrections.
+const MAX_CORRECTED_WORDS: usize = 8;
 /// Alternatives kept per unknown word.
 const MAX_EXPANSIONS: usize = 6;
 
@@ -307,7 +309,9 @@ pub fn understand(
         }
     }
 
-    // Typos and unfinished last words: expand unknown terms against the dictionary.
+    // Typos and unfinished last words: expand unknown terms against the dictionary (a bounded
+    // number of them: a long paste full of names must not cost a scan per word).
+    let mut expanded = 0;
     for (wi, (term, typed_len)) in words.iter().enumerate().take(order.len()) {
         let ci = order[wi];
         let c = &concepts[ci];
@@ -317,6 +321,10 @@ pub fn understand(
         if c.alts.iter().any(|(a, _)| df(a) > 0) {
             continue;
         }
+        if expanded == MAX_CORRECTED_WORDS {
+            break;
+        }
+        expanded += 1;
         let mut found: BTreeMap<String, u64> = BTreeMap::new();
         let d = max_typos(*typed_len).min(max_typos(term.chars().count() + 1));
         let mut scored: Vec<(String, f32, u64)> = Vec::new();
