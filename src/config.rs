@@ -55,6 +55,10 @@ pub struct ServeArgs {
     /// Database URL: `sqlite://path` or `postgres://…`.
     #[arg(long, env = "OTVET_DATABASE", default_value = "sqlite://data/otvet.db")]
     pub database: String,
+    /// Secret mixed into the anonymous visitor ids of feedback; generated at the first start and
+    /// kept in the database when not given.
+    #[arg(long, env = "OTVET_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
     /// Watch the articles folder and apply changes without a restart.
     #[arg(long, env = "OTVET_WATCH", default_value_t = true, action = ArgAction::Set)]
     pub watch: bool,
@@ -98,8 +102,10 @@ pub struct Config {
     pub default_lang: Lang,
     /// Confidence threshold of the bot.
     pub threshold: f32,
-    /// Database URL.
+    /// Database URL: `sqlite://path`, `sqlite::memory:` or `postgres://…`.
     pub database_url: String,
+    /// Secret of the visitor hashes; `None`: generated once and kept in the database.
+    pub secret: Option<String>,
     /// Whether to follow changes in the articles folder.
     pub watch: bool,
 }
@@ -111,7 +117,9 @@ impl Config {
             articles_dir: articles_dir.into(),
             default_lang: Lang::Ru,
             threshold: DEFAULT_THRESHOLD,
-            database_url: "sqlite://data/otvet.db".into(),
+            // In memory, so that tests and embedders write nothing unless they set a file.
+            database_url: "sqlite::memory:".into(),
+            secret: None,
             watch: true,
         }
     }
@@ -124,6 +132,7 @@ impl From<&ServeArgs> for Config {
             default_lang: a.knowledge.default_lang,
             threshold: a.knowledge.threshold,
             database_url: a.database.clone(),
+            secret: a.secret.clone().filter(|s| !s.is_empty()),
             watch: a.watch,
         }
     }

@@ -8,11 +8,14 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod feedback;
 pub mod search;
 pub mod state;
+pub mod store;
 pub mod web;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -21,24 +24,32 @@ use tokio::net::TcpListener;
 pub use config::Config;
 use search::SearchEngine;
 pub use state::AppState;
+pub use store::Store;
 
 /// The whole HTTP application: every feature's routes merged in one place.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(search::routes::routes())
         .merge(articles::routes::routes())
+        .merge(feedback::routes())
         .merge(web::routes())
         .fallback(web::not_found)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Loads the knowledge base, then serves on `listener` until `shutdown` resolves.
+/// Opens the database, loads the knowledge base, then serves on `listener` until `shutdown` resolves.
 pub async fn run(
     config: Config,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await?;
+    let visitor_secret: Arc<str> = match &config.secret {
+        Some(s) => s.as_str().into(),
+        None => store.visitor_secret().await?.into(),
+    };
+    tracing::info!(database = %store::redact_url(&config.database_url), "database ready");
     let cfg = config.clone();
     let search = tokio::task::spawn_blocking(move || {
         SearchEngine::open(&cfg.articles_dir, cfg.default_lang, cfg.threshold)
@@ -59,11 +70,18 @@ pub async fn run(
     let state = AppState {
         search,
         config: Arc::new(config),
+        store: store.clone(),
+        visitor_secret,
     };
     tracing::info!(addr = %listener.local_addr()?, "serving");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let served = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    store.close().await;
+    served?;
     Ok(())
 }
 

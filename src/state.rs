@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::search::SearchEngine;
+use crate::store::Store;
 
 /// Cloneable application state.
 #[derive(Clone)]
@@ -12,4 +13,9 @@ pub struct AppState {
     pub search: SearchEngine,
     /// The configuration the server runs with.
     pub config: Arc<Config>,
+    /// The database.
+    pub store: Store,
+    /// The per-installation secret mixed into visitor hashes (`--secret` or generated once and
+    /// kept in the database).
+    pub visitor_secret: Arc<str>,
 }

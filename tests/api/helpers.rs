@@ -89,6 +89,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub shutdown: Option<oneshot::Sender<()>>,
     pub handle: Option<JoinHandle<anyhow::Result<()>>>,
+    /// The folder of this app's own SQLite file, when the test did not choose a database.
+    pub _db_dir: Option<TempDir>,
 }
 
 impl Drop for TestApp {
@@ -112,8 +114,18 @@ pub async fn spawn_app(articles_dir: impl Into<PathBuf>) -> TestApp {
     spawn_app_with(otvet::Config::new(articles_dir)).await
 }
 
-/// Starts the app with a given configuration and waits until `/healthz` answers.
-pub async fn spawn_app_with(config: otvet::Config) -> TestApp {
+/// Starts the app with a given configuration and waits until `/healthz` answers. A config that
+/// kept `Config::new`'s in-memory database gets a fresh SQLite file in a temporary folder.
+pub async fn spawn_app_with(mut config: otvet::Config) -> TestApp {
+    let mut db_dir = None;
+    if config.database_url == otvet::Config::new(".").database_url {
+        let dir = tempfile::Builder::new()
+            .prefix("otvet-db-")
+            .tempdir()
+            .expect("create temp dir");
+        config.database_url = sqlite_url(&dir.path().join("otvet.db"));
+        db_dir = Some(dir);
+    }
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind 127.0.0.1:0");
@@ -128,6 +140,7 @@ pub async fn spawn_app_with(config: otvet::Config) -> TestApp {
         client: client(),
         shutdown: Some(tx),
         handle: Some(handle),
+        _db_dir: db_dir,
     };
     app.wait_ready().await;
     app
@@ -168,6 +181,7 @@ pub async fn sample_app() -> TestApp {
         client: client(),
         shutdown: None,
         handle: None,
+        _db_dir: None,
     };
     app.wait_ready().await;
     app
@@ -251,7 +265,61 @@ pub fn marked_words(snippet: &str) -> Vec<String> {
     out
 }
 
+/// `sqlite://` URL of a database file.
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
 impl TestApp {
+    /// Asks the server to shut down and waits until it has (database closed); panics when it
+    /// had failed.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            tokio::time::timeout(STARTUP_TIMEOUT, h)
+                .await
+                .expect("the app did not stop in time")
+                .expect("the app task panicked")
+                .expect("the app failed");
+        }
+    }
+
+    /// `POST path` with a raw body and headers → status and JSON body.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .post(format!("{}{}", self.base_url, path))
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        read_json(res, path).await
+    }
+
+    /// `POST path` with a JSON body as `user_agent` → status and JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value, user_agent: &str) -> (u16, Value) {
+        self.post_raw(
+            path,
+            body.to_string(),
+            &[
+                ("content-type", "application/json"),
+                ("user-agent", user_agent),
+            ],
+        )
+        .await
+    }
+
     async fn wait_ready(&mut self) {
         let started = Instant::now();
         loop {

@@ -1,5 +1,6 @@
 //! Integration tests of otvet: the HTTP API, search quality on the sample knowledge base,
-//! broken articles, the `check` and `eval` commands, and hot reload.
+//! broken articles, the `check` and `eval` commands, hot reload, and storage (SQLite, and
+//! PostgreSQL when `OTVET_TEST_POSTGRES_URL` is set).
 //!
 //! Run with `cargo test --test api`; add `-- --nocapture` to see the measured hot-reload times.
 
@@ -8,3 +9,4 @@ mod cli;
 mod helpers;
 mod reload;
 mod search;
+mod store;

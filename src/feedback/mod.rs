@@ -1,0 +1,182 @@
+//! "Was this helpful?": votes on articles, one per visitor, without cookies or logins.
+//!
+//! A visitor is identified by a SHA-256 hash of the client IP (the first `X-Forwarded-For`
+//! entry when present, else the socket address), the `User-Agent` and the installation's
+//! secret, so the stored id says nothing about the person and cannot be recomputed elsewhere.
+
+use std::net::SocketAddr;
+
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::domain::{Lang, Slug};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::{FeedbackCounts, hex};
+
+/// Longest comment accepted, in characters.
+pub const MAX_COMMENT_CHARS: usize = 2_000;
+/// Largest request body accepted by the feedback endpoint, in bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/articles/{slug}/feedback", get(counts).post(record))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// The anonymous id of the client making a request.
+pub struct Visitor(pub String);
+
+/// Hashes what identifies a visitor with the installation's secret.
+pub fn visitor_id(secret: &str, ip: &str, user_agent: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [secret, ip, user_agent] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string);
+        let ip = forwarded
+            .or_else(|| {
+                parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|ConnectInfo(a)| a.ip().to_string())
+            })
+            .unwrap_or_default();
+        let ua = parts
+            .headers
+            .get(header::USER_AGENT)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        Ok(Visitor(visitor_id(&state.visitor_secret, &ip, &ua)))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Vote {
+    lang: String,
+    helpful: bool,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Params {
+    lang: Option<String>,
+}
+
+fn parse_lang(lang: &str) -> Result<Lang, AppError> {
+    lang.parse::<Lang>()
+        .map_err(|e| AppError::BadRequest(format!("'lang': {e}")))
+}
+
+/// The published article `lang`/`slug`, or 404.
+fn published(state: &AppState, lang: Lang, slug: &str) -> Result<Slug, AppError> {
+    let slug = Slug::parse(slug).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if state.search.snapshot().catalog.get(lang, &slug).is_none() {
+        return Err(AppError::NotFound(format!(
+            "no published article '{slug}' in '{lang}'"
+        )));
+    }
+    Ok(slug)
+}
+
+/// A JSON body that was refused: 413 when too large, else 400; always `{code, message}`.
+fn json_rejection(e: JsonRejection) -> Response {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        let body = serde_json::json!({
+            "code": "payload_too_large",
+            "message": format!("request body over {MAX_BODY_BYTES} bytes"),
+        });
+        return (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response();
+    }
+    AppError::BadRequest(e.body_text()).into_response()
+}
+
+async fn record(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Visitor(visitor): Visitor,
+    vote: Result<Json<Vote>, JsonRejection>,
+) -> Result<Json<FeedbackCounts>, Response> {
+    let Json(vote) = vote.map_err(json_rejection)?;
+    let lang = parse_lang(&vote.lang).map_err(IntoResponse::into_response)?;
+    let comment = vote
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(AppError::BadRequest(format!(
+            "'comment' is longer than {MAX_COMMENT_CHARS} characters"
+        ))
+        .into_response());
+    }
+    let slug = published(&state, lang, &slug).map_err(IntoResponse::into_response)?;
+    state
+        .store
+        .record_feedback(lang, &slug, &visitor, vote.helpful, comment)
+        .await
+        .map_err(|e| AppError::Internal(e).into_response())?;
+    let counts = state
+        .store
+        .feedback_counts(lang, &slug)
+        .await
+        .map_err(|e| AppError::Internal(e).into_response())?;
+    Ok(Json(counts))
+}
+
+async fn counts(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    params: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<FeedbackCounts>, AppError> {
+    let Query(p) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let lang = match p.lang.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => parse_lang(l)?,
+        None => state.config.default_lang,
+    };
+    let slug = published(&state, lang, &slug)?;
+    Ok(Json(state.store.feedback_counts(lang, &slug).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visitor_ids_depend_on_every_part() {
+        let a = visitor_id("s", "1.2.3.4", "ua");
+        assert_eq!(a.len(), 64);
+        assert_eq!(a, visitor_id("s", "1.2.3.4", "ua"));
+        assert_ne!(a, visitor_id("t", "1.2.3.4", "ua"));
+        assert_ne!(a, visitor_id("s", "1.2.3.5", "ua"));
+        assert_ne!(a, visitor_id("s", "1.2.3.4", "ub"));
+        assert_ne!(visitor_id("s", "ab", "c"), visitor_id("s", "a", "bc"));
+    }
+}

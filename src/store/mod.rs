@@ -1,0 +1,306 @@
+//! Storage: one cloneable [`Store`] over SQLite or PostgreSQL, chosen by the URL scheme.
+//!
+//! Migrations live in `migrations/sqlite` and `migrations/postgres`, are embedded in the binary
+//! and applied by [`Store::connect`]. Queries are runtime queries with `$1` placeholders.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+
+use crate::domain::{Lang, Slug};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The `settings` key of the generated visitor-hash secret.
+const SECRET_KEY: &str = "visitor_secret";
+
+/// The database of the whole app; cheap to clone (a connection pool).
+#[derive(Clone)]
+pub enum Store {
+    /// A SQLite file (or `sqlite::memory:`).
+    Sqlite(SqlitePool),
+    /// A PostgreSQL database.
+    Postgres(PgPool),
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Store::Sqlite(_) => "Store::Sqlite",
+            Store::Postgres(_) => "Store::Postgres",
+        })
+    }
+}
+
+/// "Was this helpful?" votes of one article.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FeedbackCounts {
+    /// Visitors who found it helpful.
+    pub yes: i64,
+    /// Visitors who did not.
+    pub no: i64,
+}
+
+/// `url` with the password (if any) replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite:…` or `postgres:`/`postgresql:…`) and applies the
+    /// migrations. A SQLite file and its parent folder are created when missing.
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        let store = Self::open(url)
+            .await
+            .with_context(|| format!("cannot open database {}", redact_url(url)))?;
+        store
+            .migrate()
+            .await
+            .with_context(|| format!("cannot migrate database {}", redact_url(url)))?;
+        Ok(store)
+    }
+
+    async fn open(url: &str) -> anyhow::Result<Store> {
+        let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => {
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let opts = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5));
+                if !in_memory {
+                    create_parent(opts.get_filename())?;
+                }
+                let mut pool = SqlitePoolOptions::new().max_connections(8);
+                if in_memory {
+                    // The database lives as long as one connection to it does.
+                    pool = pool
+                        .min_connections(1)
+                        .idle_timeout(None)
+                        .max_lifetime(None);
+                }
+                Ok(Store::Sqlite(pool.connect_with(opts).await?))
+            }
+            "postgres" | "postgresql" => Ok(Store::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?,
+            )),
+            _ => bail!(
+                "unsupported database URL scheme '{scheme}': use sqlite://path/to/file.db, \
+                 sqlite::memory: or postgres://user@host/db"
+            ),
+        }
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Store::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Store::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A round trip to the database, for health checks.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        let one: i32 = match self {
+            Store::Sqlite(p) => sqlx::query_scalar("SELECT 1").fetch_one(p).await?,
+            Store::Postgres(p) => sqlx::query_scalar("SELECT 1").fetch_one(p).await?,
+        };
+        anyhow::ensure!(one == 1, "unexpected answer to SELECT 1");
+        Ok(())
+    }
+
+    /// Closes every connection (waits for the ones in use).
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(p) => p.close().await,
+            Store::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// A value of the `settings` table.
+    pub async fn setting(&self, key: &str) -> anyhow::Result<Option<String>> {
+        const SQL: &str = "SELECT value FROM settings WHERE key = $1";
+        Ok(match self {
+            Store::Sqlite(p) => sqlx::query_scalar(SQL).bind(key).fetch_optional(p).await?,
+            Store::Postgres(p) => sqlx::query_scalar(SQL).bind(key).fetch_optional(p).await?,
+        })
+    }
+
+    /// Stores `value` under `key` unless the key has a value already; returns the stored value
+    /// (so concurrent first starts agree on one).
+    pub async fn setting_or_insert(&self, key: &str, value: &str) -> anyhow::Result<String> {
+        const SQL: &str =
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+        match self {
+            Store::Sqlite(p) => {
+                sqlx::query(SQL).bind(key).bind(value).execute(p).await?;
+            }
+            Store::Postgres(p) => {
+                sqlx::query(SQL).bind(key).bind(value).execute(p).await?;
+            }
+        }
+        self.setting(key).await?.context("setting vanished")
+    }
+
+    /// The per-installation secret mixed into visitor hashes: generated at the first start and
+    /// kept in `settings`.
+    pub async fn visitor_secret(&self) -> anyhow::Result<String> {
+        if let Some(s) = self.setting(SECRET_KEY).await? {
+            return Ok(s);
+        }
+        let bytes: [u8; 32] = rand::random();
+        self.setting_or_insert(SECRET_KEY, &hex(&bytes)).await
+    }
+
+    /// Records one visitor's vote on an article, replacing that visitor's earlier vote.
+    pub async fn record_feedback(
+        &self,
+        lang: Lang,
+        slug: &Slug,
+        visitor: &str,
+        helpful: bool,
+        comment: Option<&str>,
+    ) -> anyhow::Result<()> {
+        const SQLITE: &str = "INSERT INTO article_feedback (lang, slug, visitor, helpful, comment) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (lang, slug, visitor) DO UPDATE SET helpful = excluded.helpful, \
+             comment = excluded.comment, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+        const POSTGRES: &str = "INSERT INTO article_feedback (lang, slug, visitor, helpful, comment) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (lang, slug, visitor) DO UPDATE SET helpful = excluded.helpful, \
+             comment = excluded.comment, updated_at = now()";
+        match self {
+            Store::Sqlite(p) => {
+                sqlx::query(SQLITE)
+                    .bind(lang.code())
+                    .bind(slug.as_str())
+                    .bind(visitor)
+                    .bind(helpful)
+                    .bind(comment)
+                    .execute(p)
+                    .await?;
+            }
+            Store::Postgres(p) => {
+                sqlx::query(POSTGRES)
+                    .bind(lang.code())
+                    .bind(slug.as_str())
+                    .bind(visitor)
+                    .bind(helpful)
+                    .bind(comment)
+                    .execute(p)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many visitors found an article helpful and how many did not.
+    pub async fn feedback_counts(&self, lang: Lang, slug: &Slug) -> anyhow::Result<FeedbackCounts> {
+        const SQL: &str = "SELECT helpful, COUNT(*) FROM article_feedback \
+             WHERE lang = $1 AND slug = $2 GROUP BY helpful";
+        let rows: Vec<(bool, i64)> = match self {
+            Store::Sqlite(p) => {
+                sqlx::query_as(SQL)
+                    .bind(lang.code())
+                    .bind(slug.as_str())
+                    .fetch_all(p)
+                    .await?
+            }
+            Store::Postgres(p) => {
+                sqlx::query_as(SQL)
+                    .bind(lang.code())
+                    .bind(slug.as_str())
+                    .fetch_all(p)
+                    .await?
+            }
+        };
+        let mut counts = FeedbackCounts::default();
+        for (helpful, n) in rows {
+            if helpful {
+                counts.yes += n;
+            } else {
+                counts.no += n;
+            }
+        }
+        Ok(counts)
+    }
+}
+
+fn create_parent(file: &Path) -> anyhow::Result<()> {
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create folder {}", parent.display()))?;
+    }
+    Ok(())
+}
+
+/// Lowercase hexadecimal of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            redact_url("sqlite://data/otvet.db"),
+            "sqlite://data/otvet.db"
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_scheme_is_a_clear_error() {
+        let e = Store::connect("mysql://x/y").await.unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("cannot open database mysql://x/y"), "{msg}");
+        assert!(
+            msg.contains("unsupported database URL scheme 'mysql'"),
+            "{msg}"
+        );
+    }
+}

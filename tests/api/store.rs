@@ -1,0 +1,515 @@
+//! Storage: migrations, the SQLite file, feedback votes — the same store tests on SQLite and on
+//! PostgreSQL — and the feedback HTTP API.
+//!
+//! PostgreSQL tests run when `OTVET_TEST_POSTGRES_URL` is set (e.g.
+//! `postgres://postgres@127.0.0.1:5432/postgres`): each creates its own database through that
+//! URL and drops it at the end. Without it they print that they were skipped and pass, unless
+//! `OTVET_REQUIRE_POSTGRES=1`.
+
+use otvet::Store;
+use otvet::domain::{Lang, Slug};
+use otvet::store::FeedbackCounts;
+use serde_json::{Value, json};
+use sqlx::Connection;
+use tempfile::TempDir;
+
+use crate::helpers::{fixture, spawn_app, spawn_app_with, sqlite_url};
+
+/// A fresh, empty database for one test.
+enum TestDb {
+    Sqlite(TempDir),
+    Postgres(PgTestDb),
+}
+
+/// A PostgreSQL database created for one test, dropped (best effort) when this is dropped.
+struct PgTestDb {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    fn sqlite() -> TestDb {
+        TestDb::Sqlite(
+            tempfile::Builder::new()
+                .prefix("otvet-store-")
+                .tempdir()
+                .expect("temp dir"),
+        )
+    }
+
+    /// A new PostgreSQL database, or `None` (after saying so) when no server is configured.
+    async fn postgres(test: &str) -> Option<TestDb> {
+        let admin_url = match std::env::var("OTVET_TEST_POSTGRES_URL") {
+            Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
+            _ => {
+                assert!(
+                    std::env::var("OTVET_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                    "{test}: OTVET_REQUIRE_POSTGRES=1 but OTVET_TEST_POSTGRES_URL is not set"
+                );
+                eprintln!(
+                    "{test}: skipped: set OTVET_TEST_POSTGRES_URL \
+                     (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it on PostgreSQL"
+                );
+                return None;
+            }
+        };
+        let name = format!(
+            "otvet_test_{}",
+            otvet::store::hex(&rand::random::<[u8; 8]>())
+        );
+        let mut conn = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("{test}: cannot connect to OTVET_TEST_POSTGRES_URL: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{test}: CREATE DATABASE {name}: {e}"));
+        let _ = conn.close().await;
+        let url = with_database(&admin_url, &name);
+        Some(TestDb::Postgres(PgTestDb {
+            admin_url,
+            name,
+            url,
+        }))
+    }
+
+    fn url(&self) -> String {
+        match self {
+            TestDb::Sqlite(dir) => sqlite_url(&dir.path().join("otvet.db")),
+            TestDb::Postgres(pg) => pg.url.clone(),
+        }
+    }
+}
+
+/// `url` pointing at database `name` instead of its own.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[after_scheme..]
+        .find('/')
+        .map_or(base.len(), |i| after_scheme + i);
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl Drop for PgTestDb {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Best effort, from a thread of its own: Drop cannot await on the test's runtime.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await
+                    {
+                        eprintln!("could not drop test database {name}: {e}");
+                    }
+                    let _ = conn.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Runs a store test on SQLite and on PostgreSQL: `mod name { fn sqlite; fn postgres }`.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(super::TestDb::sqlite()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = super::TestDb::postgres(stringify!($name)).await {
+                    super::$name(db).await;
+                }
+            }
+        }
+    )*};
+}
+
+on_both!(
+    migrations_apply_on_a_new_database_and_again_on_restart,
+    feedback_is_stored_and_read_back,
+    a_repeated_vote_replaces_the_first,
+    different_visitors_count_separately,
+    the_generated_secret_survives_restarts,
+    feedback_over_http,
+);
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(s).expect("slug")
+}
+
+fn counts(yes: i64, no: i64) -> FeedbackCounts {
+    FeedbackCounts { yes, no }
+}
+
+async fn connect(db: &TestDb) -> Store {
+    Store::connect(&db.url())
+        .await
+        .unwrap_or_else(|e| panic!("connect {}: {e:#}", db.url()))
+}
+
+async fn migrations_apply_on_a_new_database_and_again_on_restart(db: TestDb) {
+    let store = connect(&db).await;
+    store.ping().await.expect("ping");
+    assert_eq!(
+        store.feedback_counts(Lang::Ru, &slug("a")).await.unwrap(),
+        counts(0, 0)
+    );
+    store
+        .record_feedback(Lang::Ru, &slug("a"), "v1", true, Some("спасибо"))
+        .await
+        .unwrap();
+    // Applying them again changes nothing.
+    store
+        .migrate()
+        .await
+        .expect("second migrate on the same pool");
+    store.close().await;
+
+    let store = connect(&db).await;
+    store.ping().await.expect("ping after restart");
+    assert_eq!(
+        store.feedback_counts(Lang::Ru, &slug("a")).await.unwrap(),
+        counts(1, 0),
+        "data kept across a restart"
+    );
+    store.close().await;
+}
+
+async fn feedback_is_stored_and_read_back(db: TestDb) {
+    let store = connect(&db).await;
+    let s = slug("kettle-descaling");
+    store
+        .record_feedback(Lang::Ru, &s, "v1", true, None)
+        .await
+        .unwrap();
+    store
+        .record_feedback(Lang::Ru, &s, "v2", false, Some("не помогло"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.feedback_counts(Lang::Ru, &s).await.unwrap(),
+        counts(1, 1)
+    );
+    // Other languages and articles are separate.
+    assert_eq!(
+        store.feedback_counts(Lang::En, &s).await.unwrap(),
+        counts(0, 0)
+    );
+    assert_eq!(
+        store
+            .feedback_counts(Lang::Ru, &slug("lawn-watering"))
+            .await
+            .unwrap(),
+        counts(0, 0)
+    );
+    store.close().await;
+}
+
+async fn a_repeated_vote_replaces_the_first(db: TestDb) {
+    let store = connect(&db).await;
+    let s = slug("kettle-descaling");
+    store
+        .record_feedback(Lang::Ru, &s, "v1", true, None)
+        .await
+        .unwrap();
+    store
+        .record_feedback(Lang::Ru, &s, "v1", true, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.feedback_counts(Lang::Ru, &s).await.unwrap(),
+        counts(1, 0)
+    );
+    store
+        .record_feedback(Lang::Ru, &s, "v1", false, Some("передумал"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.feedback_counts(Lang::Ru, &s).await.unwrap(),
+        counts(0, 1)
+    );
+    store.close().await;
+}
+
+async fn different_visitors_count_separately(db: TestDb) {
+    let store = connect(&db).await;
+    let s = slug("kettle-descaling");
+    for (i, helpful) in [true, true, false, true, false].into_iter().enumerate() {
+        store
+            .record_feedback(Lang::Ru, &s, &format!("visitor-{i}"), helpful, None)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.feedback_counts(Lang::Ru, &s).await.unwrap(),
+        counts(3, 2)
+    );
+    store.close().await;
+}
+
+async fn the_generated_secret_survives_restarts(db: TestDb) {
+    let store = connect(&db).await;
+    let first = store.visitor_secret().await.unwrap();
+    assert_eq!(first.len(), 64, "{first}");
+    assert_eq!(store.visitor_secret().await.unwrap(), first);
+    store.close().await;
+    let store = connect(&db).await;
+    assert_eq!(store.visitor_secret().await.unwrap(), first);
+    store.close().await;
+    // Another database gets another secret.
+    let other = Store::connect("sqlite::memory:").await.unwrap();
+    assert_ne!(other.visitor_secret().await.unwrap(), first);
+}
+
+/// The feedback API on a given database: vote, vote again, another visitor.
+async fn feedback_over_http(db: TestDb) {
+    let mut config = otvet::Config::new(fixture("small-kb"));
+    config.watch = false;
+    config.database_url = db.url();
+    let app = spawn_app_with(config).await;
+    assert_eq!(app.healthz().await["database"], "ok");
+    let path = "/api/articles/kettle-descaling/feedback";
+    let (status, body) = app
+        .post_json(path, &json!({"lang": "ru", "helpful": true}), "ua-1")
+        .await;
+    assert_eq!((status, &body), (200, &json!({"yes": 1, "no": 0})));
+    let (status, body) = app
+        .post_json(path, &json!({"lang": "ru", "helpful": false}), "ua-2")
+        .await;
+    assert_eq!((status, &body), (200, &json!({"yes": 1, "no": 1})));
+    let (status, body) = app.get_json(&format!("{path}?lang=ru")).await;
+    assert_eq!((status, &body), (200, &json!({"yes": 1, "no": 1})));
+    app.stop().await;
+}
+
+fn sqlite_db_in(dir: &TempDir) -> String {
+    sqlite_url(&dir.path().join("otvet.db"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_file_and_its_missing_folders_are_created() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("nested/data/otvet.db");
+    assert!(!file.parent().unwrap().exists());
+    let store = Store::connect(&sqlite_url(&file)).await.expect("connect");
+    store.ping().await.unwrap();
+    assert!(file.is_file(), "{} was not created", file.display());
+    store.close().await;
+    // The relative form of the default URL works too (`sqlite://data/otvet.db` style).
+    let store = Store::connect("sqlite::memory:").await.expect("in memory");
+    store
+        .record_feedback(Lang::Ru, &slug("a"), "v", true, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.feedback_counts(Lang::Ru, &slug("a")).await.unwrap(),
+        counts(1, 0),
+        "an in-memory database is shared by the pool's connections"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unusable_database_url_stops_start_up_with_a_clear_error() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("file"), "not a folder").unwrap();
+    let url = sqlite_url(&dir.path().join("file/otvet.db"));
+    for (url, want) in [
+        (url.as_str(), "cannot open database sqlite://"),
+        (
+            "mysql://root@127.0.0.1/test",
+            "unsupported database URL scheme",
+        ),
+    ] {
+        let mut config = otvet::Config::new(fixture("small-kb"));
+        config.watch = false;
+        config.database_url = url.to_string();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let err = otvet::run(config, listener, std::future::pending())
+            .await
+            .expect_err("start-up must fail");
+        let msg = format!("{err:#}");
+        assert!(msg.contains(want), "{url}: {msg}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_counts_one_vote_per_visitor() {
+    let app = spawn_app(fixture("small-kb")).await;
+    let path = "/api/articles/kettle-descaling/feedback";
+    let (status, body) = app.get_json(&format!("{path}?lang=ru")).await;
+    assert_eq!((status, &body), (200, &json!({"yes": 0, "no": 0})));
+
+    let vote = |helpful: bool| json!({"lang": "ru", "helpful": helpful, "comment": "ок"});
+    let (status, body) = app.post_json(path, &vote(true), "Firefox").await;
+    assert_eq!((status, &body), (200, &json!({"yes": 1, "no": 0})));
+    // The same client again: replaces its vote.
+    let (status, body) = app.post_json(path, &vote(true), "Firefox").await;
+    assert_eq!((status, &body), (200, &json!({"yes": 1, "no": 0})));
+    let (status, body) = app.post_json(path, &vote(false), "Firefox").await;
+    assert_eq!((status, &body), (200, &json!({"yes": 0, "no": 1})));
+    // Another User-Agent is another visitor.
+    let (status, body) = app.post_json(path, &vote(true), "Chrome").await;
+    assert_eq!((status, &body), (200, &json!({"yes": 1, "no": 1})));
+    // So is another forwarded client address.
+    let (status, body) = app
+        .post_raw(
+            path,
+            vote(true).to_string(),
+            &[
+                ("content-type", "application/json"),
+                ("user-agent", "Chrome"),
+                ("x-forwarded-for", "203.0.113.7, 10.0.0.1"),
+            ],
+        )
+        .await;
+    assert_eq!((status, &body), (200, &json!({"yes": 2, "no": 1})));
+
+    let (status, body) = app.get_json(&format!("{path}?lang=ru")).await;
+    assert_eq!((status, &body), (200, &json!({"yes": 2, "no": 1})));
+    // Without `lang`: the default language.
+    let (status, body) = app.get_json(path).await;
+    assert_eq!((status, &body), (200, &json!({"yes": 2, "no": 1})));
+    // The English translation has its own counts.
+    let (status, body) = app.get_json(&format!("{path}?lang=en")).await;
+    assert_eq!((status, &body), (200, &json!({"yes": 0, "no": 0})));
+    // A 2,000-character comment is accepted.
+    let long_ok = json!({"lang": "en", "helpful": true, "comment": "ж".repeat(2_000)});
+    let (status, body) = app.post_json(path, &long_ok, "Firefox").await;
+    assert_eq!((status, &body), (200, &json!({"yes": 1, "no": 0})));
+}
+
+fn assert_error(status: u16, body: &Value, want_status: u16, want_code: &str) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["code"], want_code, "{body}");
+    assert!(!body["message"].as_str().unwrap_or("").is_empty(), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_rejects_bad_requests_with_json_errors() {
+    let app = spawn_app(fixture("small-kb")).await;
+    let path = "/api/articles/kettle-descaling/feedback";
+    let json_ct = [("content-type", "application/json")];
+
+    // Unknown articles: no such slug, a slug only in another language, an invalid slug.
+    for (p, lang) in [
+        ("/api/articles/no-such-article/feedback", "ru"),
+        ("/api/articles/bike-tyre-repair/feedback", "en"),
+    ] {
+        let (status, body) = app
+            .post_json(p, &json!({"lang": lang, "helpful": true}), "ua")
+            .await;
+        assert_error(status, &body, 404, "not_found");
+        let (status, body) = app.get_json(&format!("{p}?lang={lang}")).await;
+        assert_error(status, &body, 404, "not_found");
+    }
+
+    let bad_bodies = [
+        json!({"lang": "fr", "helpful": true}).to_string(),
+        json!({"lang": "ru", "helpful": true, "comment": "ж".repeat(2_001)}).to_string(),
+        json!({"lang": "ru"}).to_string(),
+        json!({"lang": "ru", "helpful": "yes"}).to_string(),
+        "{\"lang\": \"ru\", \"helpful\": tru".to_string(),
+        "not json".to_string(),
+        String::new(),
+    ];
+    for body in bad_bodies {
+        let (status, resp) = app.post_raw(path, body.clone(), &json_ct).await;
+        assert_eq!(status, 400, "{body:.80}: {resp}");
+        assert_error(status, &resp, 400, "bad_request");
+    }
+    // Without a JSON content type.
+    let (status, body) = app
+        .post_raw(
+            path,
+            json!({"lang": "ru", "helpful": true}).to_string(),
+            &[],
+        )
+        .await;
+    assert_error(status, &body, 400, "bad_request");
+    let (status, body) = app.get_json(&format!("{path}?lang=fr")).await;
+    assert_error(status, &body, 400, "bad_request");
+
+    // Over 16 KiB.
+    let huge = json!({"lang": "ru", "helpful": true, "comment": "x".repeat(17 * 1024)});
+    let (status, body) = app.post_raw(path, huge.to_string(), &json_ct).await;
+    assert_error(status, &body, 413, "payload_too_large");
+
+    // Nothing was counted.
+    let (status, body) = app.get_json(&format!("{path}?lang=ru")).await;
+    assert_eq!((status, &body), (200, &json!({"yes": 0, "no": 0})));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_survives_a_restart_on_the_same_sqlite_file() {
+    let dir = TempDir::new().unwrap();
+    let start = || {
+        let mut config = otvet::Config::new(fixture("small-kb"));
+        config.watch = false;
+        config.database_url = sqlite_db_in(&dir);
+        spawn_app_with(config)
+    };
+    let path = "/api/articles/kettle-descaling/feedback";
+    let app = start().await;
+    let (status, body) = app
+        .post_json(path, &json!({"lang": "ru", "helpful": true}), "Firefox")
+        .await;
+    assert_eq!((status, &body), (200, &json!({"yes": 1, "no": 0})));
+    app.stop().await;
+
+    let app = start().await;
+    let (status, body) = app.get_json(&format!("{path}?lang=ru")).await;
+    assert_eq!((status, &body), (200, &json!({"yes": 1, "no": 0})));
+    // The generated secret was kept: the same client is still the same visitor.
+    let (status, body) = app
+        .post_json(path, &json!({"lang": "ru", "helpful": false}), "Firefox")
+        .await;
+    assert_eq!((status, &body), (200, &json!({"yes": 0, "no": 1})));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_secret_changes_visitor_ids() {
+    let dir = TempDir::new().unwrap();
+    let path = "/api/articles/kettle-descaling/feedback";
+    for (secret, want) in [
+        (Some("one"), (1, 0)),
+        (Some("two"), (2, 0)),
+        (Some("one"), (2, 0)),
+    ] {
+        let mut config = otvet::Config::new(fixture("small-kb"));
+        config.watch = false;
+        config.database_url = sqlite_db_in(&dir);
+        config.secret = secret.map(str::to_string);
+        let app = spawn_app_with(config).await;
+        let (status, body) = app
+            .post_json(path, &json!({"lang": "ru", "helpful": true}), "Firefox")
+            .await;
+        assert_eq!(
+            (status, &body),
+            (200, &json!({"yes": want.0, "no": want.1}))
+        );
+        app.stop().await;
+    }
+}
