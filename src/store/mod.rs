@@ -9,7 +9,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use crate::domain::{Lang, Slug};
@@ -99,13 +100,18 @@ impl Store {
                 }
                 Ok(Store::Sqlite(pool.connect_with(opts).await?))
             }
-            "postgres" | "postgresql" => Ok(Store::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect(url)
-                    .await?,
-            )),
+            "postgres" | "postgresql" => {
+                let opts = PgConnectOptions::from_str(url)?;
+                // One direct connection first: the pool would only report a timeout.
+                PgConnection::connect_with(&opts).await?.close().await?;
+                Ok(Store::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(8)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_with(opts)
+                        .await?,
+                ))
+            }
             _ => bail!(
                 "unsupported database URL scheme '{scheme}': use sqlite://path/to/file.db, \
                  sqlite::memory: or postgres://user@host/db"
