@@ -1,7 +1,8 @@
 //! "Was this helpful?": votes on articles, one per visitor, without cookies or logins.
 //!
-//! A visitor is identified by a SHA-256 hash of the client IP (the first `X-Forwarded-For`
-//! entry when present, else the socket address), the `User-Agent` and the installation's
+//! A visitor is identified by a SHA-256 hash of the client IP (the last `X-Forwarded-For`
+//! entry when the request comes through a proxy on a loopback or private address, else the
+//! socket address), the `User-Agent` and the installation's
 //! secret, so the stored id says nothing about the person and cannot be recomputed elsewhere.
 
 use std::net::SocketAddr;
@@ -47,25 +48,37 @@ pub fn visitor_id(secret: &str, ip: &str, user_agent: &str) -> String {
     hex(&h.finalize())
 }
 
+/// Whether a peer may be our reverse proxy: loopback or a private network address.
+fn is_proxy_address(ip: &std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(a)| a.ip());
+        // `X-Forwarded-For` is believed only from a proxy on this machine or the private
+        // network (else anyone could vote as many visitors), and only its last entry: the one
+        // our proxy appended, not what the client sent.
+        let forwarded = peer
+            .filter(is_proxy_address)
+            .and_then(|_| parts.headers.get("x-forwarded-for"))
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_string);
         let ip = forwarded
-            .or_else(|| {
-                parts
-                    .extensions
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|ConnectInfo(a)| a.ip().to_string())
-            })
+            .or_else(|| peer.map(|a| a.to_string()))
             .unwrap_or_default();
         let ua = parts
             .headers
@@ -168,6 +181,23 @@ async fn counts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_local_and_private_peers_are_trusted_as_proxies() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.5",
+            "172.16.0.1",
+            "::1",
+            "fd00::1",
+        ] {
+            assert!(is_proxy_address(&ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["8.8.8.8", "203.0.113.7", "2001:db8::1"] {
+            assert!(!is_proxy_address(&ip.parse().unwrap()), "{ip}");
+        }
+    }
 
     #[test]
     fn visitor_ids_depend_on_every_part() {
