@@ -28,12 +28,17 @@ pub use store::Store;
 
 /// The whole HTTP application: every feature's routes merged in one place.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .merge(search::routes::routes())
         .merge(articles::routes::routes())
         .merge(feedback::routes())
         .merge(web::routes())
-        .fallback(web::not_found)
+        .fallback(web::not_found);
+    let [csp, nosniff, referrer] = web::headers::layers();
+    router
+        .layer(csp)
+        .layer(nosniff)
+        .layer(referrer)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,5 +1,7 @@
 //! The HTTP surface that is not a feature's own: health checks and the fallback.
 
+pub mod headers;
+
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};

@@ -516,3 +516,45 @@ async fn a_draft_with_the_same_slug_does_not_unpublish_the_live_article() {
     );
     assert_eq!(a["title"], "Доставка");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_on_every_response() {
+    let app = sample_app().await;
+    for path in [
+        "/healthz",
+        "/api/search?q=%D0%B4%D0%BE%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0",
+        "/api/search",
+        "/api/articles/return-goods",
+        "/no-such-page",
+    ] {
+        let resp = app
+            .client
+            .get(format!("{}{path}", app.base_url))
+            .send()
+            .await
+            .expect("request");
+        let h = resp.headers();
+        let csp = h
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{path}: no Content-Security-Policy"));
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-eval"), "{path}: {csp}");
+        assert!(
+            !csp.split(';')
+                .any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline")),
+            "{path}: inline scripts must stay forbidden: {csp}"
+        );
+        assert_eq!(
+            h.get("x-content-type-options")
+                .and_then(|v| v.to_str().ok()),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            h.get("referrer-policy").and_then(|v| v.to_str().ok()),
+            Some("strict-origin-when-cross-origin"),
+            "{path}"
+        );
+    }
+}
