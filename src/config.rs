@@ -62,6 +62,17 @@ pub struct ServeArgs {
     /// Watch the articles folder and apply changes without a restart.
     #[arg(long, env = "OTVET_WATCH", default_value_t = true, action = ArgAction::Set)]
     pub watch: bool,
+    /// Absolute URL the site is reached at (canonical links, sitemap); `http://{addr}` when not
+    /// given.
+    #[arg(long, env = "OTVET_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+    /// Name of the help center shown on every page; "Справочный центр" / "Help center" /
+    /// "Hilfe-Center" in the page's language when not given.
+    #[arg(long, env = "OTVET_SITE_NAME")]
+    pub site_name: Option<String>,
+    /// Primary colour of the pages, `#rrggbb`; white text on it must stay readable.
+    #[arg(long, env = "OTVET_BRAND_COLOR", default_value = DEFAULT_BRAND_COLOR, value_parser = parse_brand_color)]
+    pub brand_color: String,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub knowledge: KnowledgeArgs,
@@ -108,6 +119,57 @@ pub struct Config {
     pub secret: Option<String>,
     /// Whether to follow changes in the articles folder.
     pub watch: bool,
+    /// Absolute URL of the site without a trailing slash (`https://help.example.com`);
+    /// `None`: taken from each request's `Host` header (tests and embedders).
+    pub public_url: Option<String>,
+    /// Name of the help center; `None`: a default in each page's language.
+    pub site_name: Option<String>,
+    /// Primary colour, `#rrggbb` (lowercase).
+    pub brand_color: String,
+}
+
+/// The default primary colour: a dark blue with 8.6:1 contrast against white.
+pub const DEFAULT_BRAND_COLOR: &str = "#1f4e8c";
+
+/// Accepts `#rrggbb` (any case) and returns it in lowercase.
+pub fn parse_brand_color(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let ok = s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    if ok {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "'{s}' is not a colour: use #rrggbb, e.g. {DEFAULT_BRAND_COLOR}"
+        ))
+    }
+}
+
+/// The WCAG contrast ratio between white and a `#rrggbb` colour (1 to 21).
+pub fn contrast_with_white(color: &str) -> f64 {
+    let channel = |i: usize| {
+        let v = u8::from_str_radix(color.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0);
+        let c = f64::from(v) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    1.05 / (l + 0.05)
+}
+
+/// Accepts an absolute `http://` or `https://` URL and drops a trailing slash.
+pub fn parse_public_url(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| format!("'{s}' is not an absolute http:// or https:// URL"))?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err(format!("'{s}' is not a usable site URL"));
+    }
+    Ok(s.to_string())
 }
 
 impl Config {
@@ -121,12 +183,23 @@ impl Config {
             database_url: "sqlite::memory:".into(),
             secret: None,
             watch: true,
+            public_url: None,
+            site_name: None,
+            brand_color: DEFAULT_BRAND_COLOR.into(),
         }
     }
 }
 
 impl From<&ServeArgs> for Config {
     fn from(a: &ServeArgs) -> Self {
+        let contrast = contrast_with_white(&a.brand_color);
+        if contrast < 4.5 {
+            tracing::warn!(
+                color = %a.brand_color,
+                contrast = format!("{contrast:.1}:1"),
+                "the brand colour is too light for white text (WCAG AA needs 4.5:1); pick a darker one"
+            );
+        }
         Config {
             articles_dir: a.knowledge.articles.clone(),
             default_lang: a.knowledge.default_lang,
@@ -134,6 +207,44 @@ impl From<&ServeArgs> for Config {
             database_url: a.database.clone(),
             secret: a.secret.clone().filter(|s| !s.is_empty()),
             watch: a.watch,
+            public_url: Some(
+                a.public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", a.addr)),
+            ),
+            site_name: a
+                .site_name
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            brand_color: a.brand_color.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brand_colours_are_validated() {
+        assert_eq!(parse_brand_color("#1F4E8C").unwrap(), "#1f4e8c");
+        for bad in ["1f4e8c", "#1f4e8", "#1f4e8cc", "#gggggg", "blue", ""] {
+            assert!(parse_brand_color(bad).is_err(), "{bad}");
+        }
+        assert!(contrast_with_white(DEFAULT_BRAND_COLOR) >= 4.5);
+        assert!((contrast_with_white("#000000") - 21.0).abs() < 0.01);
+        assert!(contrast_with_white("#ffff00") < 4.5);
+    }
+
+    #[test]
+    fn public_urls_are_absolute() {
+        assert_eq!(
+            parse_public_url("https://help.example.com/").unwrap(),
+            "https://help.example.com"
+        );
+        assert!(parse_public_url("help.example.com").is_err());
+        assert!(parse_public_url("https://").is_err());
     }
 }

@@ -129,6 +129,73 @@ pub fn anchor_from_heading(text: &str) -> String {
     out
 }
 
+/// Makes a URL slug from a category name: lowercase, Cyrillic transliterated to latin
+/// (`ж`→`zh`, `щ`→`shch`, `ъ`/`ь` dropped…), German umlauts spelled out (`ä`→`ae`, `ß`→`ss`),
+/// every run of other characters collapsed into one hyphen. `Возврат и обмен` → `vozvrat-i-obmen`.
+///
+/// The result is empty only when the name has no letters or digits at all.
+pub fn category_slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_dash = false;
+    let push = |s: &str, out: &mut String, pending_dash: &mut bool| {
+        if s.is_empty() {
+            return;
+        }
+        if *pending_dash && !out.is_empty() {
+            out.push('-');
+        }
+        *pending_dash = false;
+        out.push_str(s);
+    };
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let latin: Option<&str> = match c {
+            'а' => Some("a"),
+            'б' => Some("b"),
+            'в' => Some("v"),
+            'г' => Some("g"),
+            'д' => Some("d"),
+            'е' | 'ё' | 'э' => Some("e"),
+            'ж' => Some("zh"),
+            'з' => Some("z"),
+            'и' => Some("i"),
+            'й' | 'ы' => Some("y"),
+            'к' => Some("k"),
+            'л' => Some("l"),
+            'м' => Some("m"),
+            'н' => Some("n"),
+            'о' => Some("o"),
+            'п' => Some("p"),
+            'р' => Some("r"),
+            'с' => Some("s"),
+            'т' => Some("t"),
+            'у' => Some("u"),
+            'ф' => Some("f"),
+            'х' => Some("kh"),
+            'ц' => Some("ts"),
+            'ч' => Some("ch"),
+            'ш' => Some("sh"),
+            'щ' => Some("shch"),
+            'ъ' | 'ь' => Some(""),
+            'ю' => Some("yu"),
+            'я' => Some("ya"),
+            'ä' => Some("ae"),
+            'ö' => Some("oe"),
+            'ü' => Some("ue"),
+            'ß' => Some("ss"),
+            _ => None,
+        };
+        match latin {
+            Some(s) => push(s, &mut out, &mut pending_dash),
+            None if c.is_ascii_alphanumeric() => {
+                let mut buf = [0u8; 4];
+                push(c.encode_utf8(&mut buf), &mut out, &mut pending_dash);
+            }
+            None => pending_dash = true,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +238,34 @@ mod tests {
         );
         assert_eq!(anchor_from_heading("Ещё раз"), "еще-раз");
         assert_eq!(anchor_from_heading("!!!"), "section");
+    }
+
+    #[test]
+    fn category_slugs_are_transliterated() {
+        assert_eq!(category_slug("Возврат и обмен"), "vozvrat-i-obmen");
+        assert_eq!(category_slug("Аккаунт и вход"), "akkaunt-i-vkhod");
+        assert_eq!(category_slug("Гарантия и ремонт"), "garantiya-i-remont");
+        assert_eq!(category_slug("Подарочные карты"), "podarochnye-karty");
+        assert_eq!(
+            category_slug("Щётки, ёлки & Объявления"),
+            "shchetki-elki-obyavleniya"
+        );
+        assert_eq!(
+            category_slug("Жук — Цапля; Чай/Шум. Юла Эх Я"),
+            "zhuk-tsaplya-chay-shum-yula-ekh-ya"
+        );
+        assert_eq!(
+            category_slug("Returns and exchanges"),
+            "returns-and-exchanges"
+        );
+        assert_eq!(
+            category_slug("  Größe & Übergröße  "),
+            "groesse-uebergroesse"
+        );
+        assert_eq!(category_slug("Äpfel, Öl"), "aepfel-oel");
+        assert_eq!(category_slug("Wi-Fi 2.4 GHz"), "wi-fi-2-4-ghz");
+        assert_eq!(category_slug("Домобаллы"), "domobally");
+        assert_eq!(category_slug("Подъезд"), "podezd");
+        assert_eq!(category_slug("!!!"), "");
     }
 }

@@ -1,19 +1,50 @@
-//! The HTTP surface that is not a feature's own: health checks and the fallback.
+//! The HTTP surface that is not a feature's own: the help-center pages, their assets, sitemap
+//! and robots.txt, health checks and the fallback (an HTML 404 page under `/{lang}/`, JSON
+//! elsewhere).
 
 pub mod headers;
+pub mod i18n;
+pub mod pages;
 
-use axum::http::StatusCode;
-use axum::routing::get;
+use std::hash::{Hash, Hasher};
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::json;
 
+use crate::domain::Lang;
 use crate::error::AppError;
 use crate::state::AppState;
-use axum::extract::State;
+
+/// The stylesheet of every page; the brand colour is put in front of it when served.
+const SITE_CSS: &str = include_str!("assets/site.css");
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/", get(root))
+        .route("/sitemap.xml", get(pages::sitemap::sitemap))
+        .route("/robots.txt", get(pages::sitemap::robots))
+        .route("/assets/site.css", get(site_css))
+        .route("/{lang}", get(lang_root))
+        .route("/{lang}/", get(pages::home::home))
+        .route("/{lang}/search", get(pages::search::search))
+        .route("/{lang}/categories/{category}", get(pages::home::category))
+        .route("/{lang}/articles/{slug}", get(pages::article::show))
+        .merge(
+            Router::new()
+                .route(
+                    "/{lang}/articles/{slug}/feedback",
+                    post(pages::article::record),
+                )
+                .layer(DefaultBodyLimit::max(crate::feedback::MAX_BODY_BYTES)),
+        )
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
@@ -40,7 +71,167 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<serde_json:
     )
 }
 
-/// Answer for unknown paths.
-pub async fn not_found() -> AppError {
-    AppError::NotFound("nothing here".into())
+/// `/`: a 303 to the home page in the visitor's language (`Accept-Language`, among the
+/// languages that have articles; else the default language).
+async fn root(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let snap = state.search.snapshot();
+    let available = pages::available_langs(&snap.catalog, state.config.default_lang);
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let lang = choose_lang(accept, &available).unwrap_or(state.config.default_lang);
+    let mut res = Redirect::to(&format!("/{lang}/")).into_response();
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    res
+}
+
+/// `/ru` → `/ru/`; anything else is not found.
+async fn lang_root(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let snap = state.search.snapshot();
+    let available = pages::available_langs(&snap.catalog, state.config.default_lang);
+    match available.iter().find(|l| l.code() == segment) {
+        Some(l) => Redirect::permanent(&format!("/{l}/")).into_response(),
+        None => not_found(State(state), uri, headers).await,
+    }
+}
+
+/// The best of `available` for an `Accept-Language` header: highest `q` first, then the
+/// header's order; `q=0`, `*` and languages we don't have are skipped.
+pub fn choose_lang(accept: &str, available: &[Lang]) -> Option<Lang> {
+    let mut best: Option<(f32, Lang)> = None;
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or("").trim();
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        let Some(lang) = Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(primary))
+        else {
+            continue;
+        };
+        let mut q = 1.0f32;
+        for p in parts {
+            if let Some(v) = p
+                .trim()
+                .strip_prefix("q=")
+                .or_else(|| p.trim().strip_prefix("Q="))
+            {
+                q = v
+                    .trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| q.is_finite())
+                    .unwrap_or(0.0);
+            }
+        }
+        if q <= 0.0 || !available.contains(&lang) {
+            continue;
+        }
+        if best.is_none_or(|(bq, _)| q > bq) {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, l)| l)
+}
+
+/// A version of the stylesheet (content and brand colour), for cache-busting links.
+pub(crate) fn css_version(state: &AppState) -> String {
+    let mut h = rustc_hash::FxHasher::default();
+    SITE_CSS.hash(&mut h);
+    state.config.brand_color.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+#[derive(Deserialize)]
+struct AssetParams {
+    v: Option<String>,
+}
+
+/// `/assets/site.css`: the stylesheet with the brand colour as a custom property. Links carry
+/// `?v=` of the current version, which may be cached for a year; other requests for a while.
+async fn site_css(
+    State(state): State<AppState>,
+    params: Result<Query<AssetParams>, QueryRejection>,
+) -> Response {
+    let version = css_version(&state);
+    let versioned = params
+        .ok()
+        .and_then(|Query(p)| p.v)
+        .is_some_and(|v| v == version);
+    let body = format!(
+        ":root{{--brand-color:{}}}\n{SITE_CSS}",
+        state.config.brand_color
+    );
+    let cache = if versioned {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=3600"
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Answer for unknown paths: the HTML 404 page under `/{lang}/…` (and for browsers asking for
+/// HTML anywhere but `/api/`), the JSON error otherwise.
+pub async fn not_found(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return AppError::NotFound("nothing here".into()).into_response();
+    }
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    let lang = Lang::ALL.into_iter().find(|l| l.code() == first);
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    match lang {
+        Some(l) => pages::not_found_page(&state, &headers, l, path),
+        None if wants_html => {
+            pages::not_found_page(&state, &headers, state.config.default_lang, path)
+        }
+        None => AppError::NotFound("nothing here".into()).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_honours_q_values() {
+        let both = [Lang::Ru, Lang::En];
+        assert_eq!(
+            choose_lang("ru-RU,ru;q=0.9,en;q=0.8", &both),
+            Some(Lang::Ru)
+        );
+        assert_eq!(
+            choose_lang("en-US,en;q=0.9,ru;q=0.5", &both),
+            Some(Lang::En)
+        );
+        assert_eq!(choose_lang("ru;q=0.3, en;q=0.7", &both), Some(Lang::En));
+        assert_eq!(choose_lang("de-DE, en;q=0.5", &both), Some(Lang::En));
+        assert_eq!(choose_lang("de-DE", &both), None);
+        assert_eq!(choose_lang("de-DE", &Lang::ALL), Some(Lang::De));
+        assert_eq!(choose_lang("en;q=0, ru;q=0.1", &both), Some(Lang::Ru));
+        assert_eq!(choose_lang("*", &both), None);
+        assert_eq!(choose_lang("%%%garbage;;q=x", &both), None);
+        assert_eq!(choose_lang("", &both), None);
+        assert_eq!(choose_lang("EN", &both), Some(Lang::En));
+    }
 }

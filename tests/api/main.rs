@@ -7,6 +7,7 @@
 mod articles;
 mod cli;
 mod helpers;
+mod pages;
 mod reload;
 mod search;
 mod store;

@@ -1,0 +1,111 @@
+//! `/{lang}/search?q=`: search results with highlighted snippets linking to the section.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use maud::{PreEscaped, html};
+use serde::Deserialize;
+
+use super::home::page_lang;
+use super::{Head, Site, layout, not_found_page, respond, search_form, url_encode};
+use crate::domain::Lang;
+use crate::search::SearchRequest;
+use crate::search::routes::MAX_Q_CHARS;
+use crate::state::AppState;
+use crate::web::i18n::{Key, t};
+
+/// How many results the page shows.
+const RESULTS: usize = 20;
+
+#[derive(Deserialize)]
+pub struct Params {
+    q: Option<String>,
+}
+
+/// The results page; an empty `q` shows just the search box.
+pub async fn search(
+    State(state): State<AppState>,
+    Path(lang): Path<String>,
+    params: Result<Query<Params>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let snap = state.search.snapshot();
+    let site = Site::of(&state, &headers, &snap.catalog);
+    let Some(lang) = page_lang(&site, &lang) else {
+        let l = state.config.default_lang;
+        return not_found_page(&state, &headers, l, &format!("/{l}/search"));
+    };
+    let q: String = params
+        .ok()
+        .and_then(|Query(p)| p.q)
+        .unwrap_or_default()
+        .chars()
+        .take(MAX_Q_CHARS)
+        .collect();
+    let q_trim = q.trim();
+    let hits = if q_trim.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .search
+            .search(&SearchRequest {
+                query: q_trim,
+                lang: Some(lang),
+                limit: RESULTS,
+                snippets: true,
+            })
+            .hits
+    };
+    let title = if q_trim.is_empty() {
+        t(lang, Key::SearchTitle).to_string()
+    } else {
+        format!("{}: {q_trim}", t(lang, Key::SearchTitle))
+    };
+    let canonical = if q_trim.is_empty() {
+        format!("/{lang}/search")
+    } else {
+        format!("/{lang}/search?q={}", url_encode(q_trim))
+    };
+    let head = Head {
+        title,
+        description: t(lang, Key::SearchLabel).to_string(),
+        canonical,
+        alternates: Vec::new(),
+        noindex: true,
+        header_search: false,
+    };
+    let (open, close) = match lang {
+        Lang::Ru => ("«", "»"),
+        Lang::En => ("\u{201c}", "\u{201d}"),
+        Lang::De => ("\u{201e}", "\u{201c}"),
+    };
+    let main = html! {
+        h1 { (t(lang, Key::SearchTitle)) }
+        (search_form(lang, &q, "page-search"))
+        @if !q_trim.is_empty() {
+            @if hits.is_empty() {
+                div.nothing role="status" {
+                    h2 { (t(lang, Key::NothingFound)) }
+                    p { (t(lang, Key::NothingFoundHint)) }
+                    p { a href=(format!("/{lang}/")) { (t(lang, Key::Categories)) } }
+                }
+            } @else {
+                h2.results-for { (t(lang, Key::ResultsFor)) " " (open) (q_trim) (close) }
+                ol.results {
+                    @for h in &hits {
+                        li {
+                            a.result-title href=(h.url) {
+                                (h.title)
+                                @if let Some(s) = &h.section { span.result-section { " › " (s.title) } }
+                            }
+                            // The snippet is HTML-escaped by the search engine, with <mark> added.
+                            @if !h.snippet.is_empty() { p.snippet { (PreEscaped(&h.snippet)) } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    respond(StatusCode::OK, layout(&state, &site, lang, head, &q, main))
+}
