@@ -23,6 +23,8 @@ use crate::state::AppState;
 
 /// The stylesheet of every page; the brand colour is put in front of it when served.
 const SITE_CSS: &str = include_str!("assets/site.css");
+/// Instant search: suggestions under the search boxes (the pages work without it).
+const SEARCH_JS: &str = include_str!("assets/search.js");
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -32,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sitemap.xml", get(pages::sitemap::sitemap))
         .route("/robots.txt", get(pages::sitemap::robots))
         .route("/assets/site.css", get(site_css))
+        .route("/assets/search.js", get(search_js))
         .route("/{lang}", get(lang_root))
         .route("/{lang}/", get(pages::home::home))
         .route("/{lang}/search", get(pages::search::search))
@@ -149,6 +152,41 @@ pub(crate) fn css_version(state: &AppState) -> String {
     format!("{:016x}", h.finish())
 }
 
+/// A version of the instant-search script, for cache-busting links.
+pub(crate) fn js_version() -> String {
+    let mut h = rustc_hash::FxHasher::default();
+    SEARCH_JS.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+/// `Cache-Control` of an asset: a year when the link's `?v=` is the current version.
+fn asset_cache(params: Result<Query<AssetParams>, QueryRejection>, version: &str) -> HeaderValue {
+    let versioned = params
+        .ok()
+        .and_then(|Query(p)| p.v)
+        .is_some_and(|v| v == version);
+    HeaderValue::from_static(if versioned {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=3600"
+    })
+}
+
+/// `/assets/search.js`.
+async fn search_js(params: Result<Query<AssetParams>, QueryRejection>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, asset_cache(params, &js_version())),
+        ],
+        SEARCH_JS,
+    )
+        .into_response()
+}
+
 #[derive(Deserialize)]
 struct AssetParams {
     v: Option<String>,
@@ -160,27 +198,18 @@ async fn site_css(
     State(state): State<AppState>,
     params: Result<Query<AssetParams>, QueryRejection>,
 ) -> Response {
-    let version = css_version(&state);
-    let versioned = params
-        .ok()
-        .and_then(|Query(p)| p.v)
-        .is_some_and(|v| v == version);
+    let cache = asset_cache(params, &css_version(&state));
     let body = format!(
         ":root{{--brand-color:{}}}\n{SITE_CSS}",
         state.config.brand_color
     );
-    let cache = if versioned {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=3600"
-    };
     (
         [
             (
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/css; charset=utf-8"),
             ),
-            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (header::CACHE_CONTROL, cache),
         ],
         body,
     )

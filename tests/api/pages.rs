@@ -354,7 +354,8 @@ async fn queries_are_echoed_escaped() {
             &format!("/{lang}/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22%3E%3Cimg+src%3Dx+onerror%3Dalert(2)%3E"),
         )
         .await;
-        assert!(!html.contains("<script"), "{html}");
+        assert_no_active_content(&html);
+        assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains(
             "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"
@@ -634,6 +635,44 @@ async fn sitemap_is_valid_xml_with_absolute_urls_lastmod_and_alternates() {
     );
 }
 
+/// The attribute names of a tag's inside (`a href="x" class=y` → `href`, `class`).
+fn attribute_names(tag: &str) -> Vec<&str> {
+    let b = tag.as_bytes();
+    let mut i = b
+        .iter()
+        .position(|c| c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let mut names = Vec::new();
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' {
+            i += 1;
+        }
+        if i > start {
+            names.push(&tag[start..i]);
+        }
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                let q = b[i];
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += 1;
+                }
+                i += 1;
+            } else {
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+            }
+        }
+    }
+    names
+}
+
 /// No element of `html` is a script or frame, has an event handler or a `javascript:` URL
 /// (escaped text like `&lt;img onerror=…&gt;` is harmless and allowed).
 fn assert_no_active_content(html: &str) {
@@ -643,14 +682,15 @@ fn assert_no_active_content(html: &str) {
         .skip(1)
         .map(|t| &t[..t.find('>').unwrap_or(t.len())])
     {
+        if tag.starts_with("script src=\"/assets/search.js?v=") || tag == "/script" {
+            continue; // our own instant-search script
+        }
         for bad in ["script", "iframe", "object", "embed"] {
             assert!(!tag.starts_with(bad), "<{tag}> reached the page");
         }
         assert!(!tag.contains("javascript:"), "<{tag}> reached the page");
-        for attr in tag.split_whitespace().skip(1) {
-            let name = attr.split('=').next().unwrap_or("");
-            let handler = attr.contains('=')
-                && name.len() > 2
+        for name in attribute_names(tag) {
+            let handler = name.len() > 2
                 && name.starts_with("on")
                 && name.bytes().all(|b| b.is_ascii_lowercase());
             assert!(!handler, "<{tag}> has an event handler");
@@ -698,7 +738,14 @@ async fn stylesheet_and_branding() {
     assert!(html.contains(
         "<link rel=\"canonical\" href=\"https://help.example.com/ru/articles/kettle-descaling\">"
     ));
-    assert!(!html.contains("<script"), "no scripts on the page");
+    // Only our own script, loaded from a file (the CSP allows no inline scripts).
+    let scripts: Vec<&str> = html
+        .match_indices("<script")
+        .map(|(i, _)| &html[i..])
+        .collect();
+    assert_eq!(scripts.len(), 1);
+    assert!(scripts[0].starts_with("<script src=\"/assets/search.js?v="));
+    assert!(scripts[0].contains("defer></script>"));
     assert!(
         !html.contains("<style") && !html.contains(" style="),
         "no inline styles"
@@ -738,4 +785,60 @@ async fn stylesheet_and_branding() {
             .body
             .contains("<loc>https://help.example.com/ru/articles/kettle-descaling</loc>")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instant_search_script_is_served() {
+    let app = sample_app().await;
+    let html = html_ok(&app, "/ru/").await;
+    let src = attr_values(&html, "src")
+        .into_iter()
+        .find(|s| s.starts_with("/assets/search.js?v="))
+        .expect("search.js is linked")
+        .to_string();
+    let js = get(&app, &src).await;
+    assert_eq!(js.status, 200);
+    assert!(
+        js.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(
+        js.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    for needle in [
+        "/api/search?limit=6",
+        "combobox",
+        "listbox",
+        "ArrowDown",
+        "Escape",
+        "150",
+    ] {
+        assert!(js.body.contains(needle), "{needle}");
+    }
+    // What the script asks for answers.
+    let (status, body) = app
+        .get_json("/api/search?limit=6&q=%D0%B2%D0%BE%D0%B7%D0%B2%D1%80%D1%82&lang=ru")
+        .await;
+    assert_eq!(status, 200);
+    assert!(!body["hits"].as_array().unwrap().is_empty(), "{body}");
+}
+
+#[test]
+fn the_active_content_check_catches_handlers_and_scripts() {
+    for bad in [
+        "<p><img src=\"x\" onerror=\"alert(1)\"></p>",
+        "<a href=x onclick=go()>x</a>",
+        "<script>alert(1)</script>",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "<iframe src=\"https://evil.example\"></iframe>",
+    ] {
+        let caught = std::panic::catch_unwind(|| assert_no_active_content(bad)).is_err();
+        assert!(caught, "{bad}");
+    }
+    assert_no_active_content("<p title=\"onerror=x\">&lt;img onerror=alert(1)&gt;</p>");
 }

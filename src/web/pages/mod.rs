@@ -124,6 +124,7 @@ pub fn layout(
                     link rel="alternate" hreflang=(l.code()) href=(site.abs(path));
                 }
                 link rel="stylesheet" href=(css_href(state));
+                script src=(format!("/assets/search.js?v={}", super::js_version())) defer {}
             }
             body {
                 a.skip href="#main" { (t(lang, Key::SkipToContent)) }
