@@ -261,6 +261,29 @@ impl Store {
         }
         Ok(counts)
     }
+
+    /// Yes/no counts of every article of a language that has votes, by slug, in one query.
+    pub async fn feedback_by_article(
+        &self,
+        lang: Lang,
+    ) -> anyhow::Result<std::collections::HashMap<String, FeedbackCounts>> {
+        const SQL: &str = "SELECT slug, helpful, COUNT(*) FROM article_feedback \
+             WHERE lang = $1 GROUP BY slug, helpful";
+        let rows: Vec<(String, bool, i64)> = match self {
+            Store::Sqlite(p) => sqlx::query_as(SQL).bind(lang.code()).fetch_all(p).await?,
+            Store::Postgres(p) => sqlx::query_as(SQL).bind(lang.code()).fetch_all(p).await?,
+        };
+        let mut out: std::collections::HashMap<String, FeedbackCounts> = Default::default();
+        for (slug, helpful, n) in rows {
+            let c = out.entry(slug).or_default();
+            if helpful {
+                c.yes += n;
+            } else {
+                c.no += n;
+            }
+        }
+        Ok(out)
+    }
 }
 
 fn create_parent(file: &Path) -> anyhow::Result<()> {

@@ -151,6 +151,7 @@ on_both!(
     feedback_is_stored_and_read_back,
     a_repeated_vote_replaces_the_first,
     different_visitors_count_separately,
+    counts_of_every_article_in_one_query,
     the_generated_secret_survives_restarts,
     feedback_over_http,
 );
@@ -265,6 +266,37 @@ async fn different_visitors_count_separately(db: TestDb) {
     assert_eq!(
         store.feedback_counts(Lang::Ru, &s).await.unwrap(),
         counts(3, 2)
+    );
+    store.close().await;
+}
+
+async fn counts_of_every_article_in_one_query(db: TestDb) {
+    let store = connect(&db).await;
+    let votes = [
+        (Lang::Ru, "kettle", "a", true),
+        (Lang::Ru, "kettle", "b", true),
+        (Lang::Ru, "kettle", "c", false),
+        (Lang::Ru, "fridge", "a", false),
+        (Lang::En, "kettle", "a", true),
+    ];
+    for (lang, s, visitor, helpful) in votes {
+        store
+            .record_feedback(lang, &slug(s), visitor, helpful, None)
+            .await
+            .unwrap();
+    }
+    let ru = store.feedback_by_article(Lang::Ru).await.unwrap();
+    assert_eq!(ru.len(), 2, "{ru:?}");
+    assert_eq!(ru["kettle"], counts(2, 1));
+    assert_eq!(ru["fridge"], counts(0, 1));
+    let en = store.feedback_by_article(Lang::En).await.unwrap();
+    assert_eq!(en["kettle"], counts(1, 0));
+    assert!(
+        store
+            .feedback_by_article(Lang::De)
+            .await
+            .unwrap()
+            .is_empty()
     );
     store.close().await;
 }

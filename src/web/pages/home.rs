@@ -127,15 +127,17 @@ pub async fn home(
 /// (then fewest `no`, then title); with no votes at all it is simply the first articles by
 /// title. View counts replace this once they are stored.
 async fn popular(state: &AppState, catalog: &Catalog, lang: Lang) -> Vec<Arc<Article>> {
+    let votes = state
+        .store
+        .feedback_by_article(lang)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = ?e, "feedback counts for the home page");
+            Default::default()
+        });
     let mut scored = Vec::new();
     for a in catalog.articles.values().filter(|a| a.lang == lang) {
-        let counts = match state.store.feedback_counts(lang, &a.slug).await {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::warn!(error = ?e, "feedback counts for the home page");
-                Default::default()
-            }
-        };
+        let counts = votes.get(a.slug.as_str()).copied().unwrap_or_default();
         scored.push((counts.yes, counts.no, a.clone()));
     }
     scored.sort_by(|a, b| {
