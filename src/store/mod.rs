@@ -21,6 +21,17 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 /// The `settings` key of the generated visitor-hash secret.
 const SECRET_KEY: &str = "visitor_secret";
 
+/// Runs the same sqlx expression on whichever pool the store has: `on_pool!(self, p => expr)`.
+/// The expression is compiled once per backend, so each gets its own driver types.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+
 /// The database of the whole app; cheap to clone (a connection pool).
 #[derive(Clone)]
 pub enum Store {
@@ -138,29 +149,20 @@ impl Store {
 
     /// A round trip to the database, for health checks.
     pub async fn ping(&self) -> anyhow::Result<()> {
-        let one: i32 = match self {
-            Store::Sqlite(p) => sqlx::query_scalar("SELECT 1").fetch_one(p).await?,
-            Store::Postgres(p) => sqlx::query_scalar("SELECT 1").fetch_one(p).await?,
-        };
+        let one: i32 = on_pool!(self, p => sqlx::query_scalar("SELECT 1").fetch_one(p).await?);
         anyhow::ensure!(one == 1, "unexpected answer to SELECT 1");
         Ok(())
     }
 
     /// Closes every connection (waits for the ones in use).
     pub async fn close(&self) {
-        match self {
-            Store::Sqlite(p) => p.close().await,
-            Store::Postgres(p) => p.close().await,
-        }
+        on_pool!(self, p => p.close().await)
     }
 
     /// A value of the `settings` table.
     pub async fn setting(&self, key: &str) -> anyhow::Result<Option<String>> {
         const SQL: &str = "SELECT value FROM settings WHERE key = $1";
-        Ok(match self {
-            Store::Sqlite(p) => sqlx::query_scalar(SQL).bind(key).fetch_optional(p).await?,
-            Store::Postgres(p) => sqlx::query_scalar(SQL).bind(key).fetch_optional(p).await?,
-        })
+        Ok(on_pool!(self, p => sqlx::query_scalar(SQL).bind(key).fetch_optional(p).await?))
     }
 
     /// Stores `value` under `key` unless the key has a value already; returns the stored value
@@ -168,14 +170,9 @@ impl Store {
     pub async fn setting_or_insert(&self, key: &str, value: &str) -> anyhow::Result<String> {
         const SQL: &str =
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
-        match self {
-            Store::Sqlite(p) => {
-                sqlx::query(SQL).bind(key).bind(value).execute(p).await?;
-            }
-            Store::Postgres(p) => {
-                sqlx::query(SQL).bind(key).bind(value).execute(p).await?;
-            }
-        }
+        on_pool!(self, p => {
+            sqlx::query(SQL).bind(key).bind(value).execute(p).await?;
+        });
         self.setting(key).await?.context("setting vanished")
     }
 
@@ -206,28 +203,20 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (lang, slug, visitor) DO UPDATE SET helpful = excluded.helpful, \
              comment = excluded.comment, updated_at = now()";
-        match self {
-            Store::Sqlite(p) => {
-                sqlx::query(SQLITE)
-                    .bind(lang.code())
-                    .bind(slug.as_str())
-                    .bind(visitor)
-                    .bind(helpful)
-                    .bind(comment)
-                    .execute(p)
-                    .await?;
-            }
-            Store::Postgres(p) => {
-                sqlx::query(POSTGRES)
-                    .bind(lang.code())
-                    .bind(slug.as_str())
-                    .bind(visitor)
-                    .bind(helpful)
-                    .bind(comment)
-                    .execute(p)
-                    .await?;
-            }
-        }
+        let sql = match self {
+            Store::Sqlite(_) => SQLITE,
+            Store::Postgres(_) => POSTGRES,
+        };
+        on_pool!(self, p => {
+            sqlx::query(sql)
+                .bind(lang.code())
+                .bind(slug.as_str())
+                .bind(visitor)
+                .bind(helpful)
+                .bind(comment)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
@@ -235,22 +224,11 @@ impl Store {
     pub async fn feedback_counts(&self, lang: Lang, slug: &Slug) -> anyhow::Result<FeedbackCounts> {
         const SQL: &str = "SELECT helpful, COUNT(*) FROM article_feedback \
              WHERE lang = $1 AND slug = $2 GROUP BY helpful";
-        let rows: Vec<(bool, i64)> = match self {
-            Store::Sqlite(p) => {
-                sqlx::query_as(SQL)
-                    .bind(lang.code())
-                    .bind(slug.as_str())
-                    .fetch_all(p)
-                    .await?
-            }
-            Store::Postgres(p) => {
-                sqlx::query_as(SQL)
-                    .bind(lang.code())
-                    .bind(slug.as_str())
-                    .fetch_all(p)
-                    .await?
-            }
-        };
+        let rows: Vec<(bool, i64)> = on_pool!(self, p => sqlx::query_as(SQL)
+            .bind(lang.code())
+            .bind(slug.as_str())
+            .fetch_all(p)
+            .await?);
         let mut counts = FeedbackCounts::default();
         for (helpful, n) in rows {
             if helpful {
@@ -269,10 +247,8 @@ impl Store {
     ) -> anyhow::Result<std::collections::HashMap<String, FeedbackCounts>> {
         const SQL: &str = "SELECT slug, helpful, COUNT(*) FROM article_feedback \
              WHERE lang = $1 GROUP BY slug, helpful";
-        let rows: Vec<(String, bool, i64)> = match self {
-            Store::Sqlite(p) => sqlx::query_as(SQL).bind(lang.code()).fetch_all(p).await?,
-            Store::Postgres(p) => sqlx::query_as(SQL).bind(lang.code()).fetch_all(p).await?,
-        };
+        let rows: Vec<(String, bool, i64)> =
+            on_pool!(self, p => sqlx::query_as(SQL).bind(lang.code()).fetch_all(p).await?);
         let mut out: std::collections::HashMap<String, FeedbackCounts> = Default::default();
         for (slug, helpful, n) in rows {
             let c = out.entry(slug).or_default();
