@@ -1,10 +1,11 @@
 //! Integration tests of otvet: the HTTP API, search quality on the sample knowledge base,
 //! broken articles, the `check` and `eval` commands, hot reload, and storage (SQLite, and
-//! PostgreSQL when `OTVET_TEST_POSTGRES_URL` is set).
+//! PostgreSQL when `OTVET_TEST_POSTGRES_URL` is set), and the help center in Chromium.
 //!
 //! Run with `cargo test --test api`; add `-- --nocapture` to see the measured hot-reload times.
 
 mod articles;
+mod browser;
 mod cli;
 mod helpers;
 mod pages;

@@ -1,0 +1,161 @@
+//! The help center in a real browser: `tests/browser/help-center.mjs` drives the system
+//! Chromium (through `playwright-core`) over the sample knowledge base — instant search with a
+//! typo, picking the suggestion with the keyboard, landing on the section's anchor, then
+//! answering "No" with a comment in the no-JS feedback form.
+//!
+//! Skips (with a message) when Chromium, `node` or `tests/browser/node_modules` is missing,
+//! unless `OTVET_REQUIRE_BROWSER=1`. Chromium is `$OTVET_CHROMIUM` or `/usr/bin/chromium`;
+//! install the script's dependencies with `npm ci --prefix tests/browser`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::{sample_articles, spawn_app_with, sqlite_url};
+
+/// Upper bound of the whole browser script (it has its own 60 s limit).
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(90);
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+fn chromium() -> PathBuf {
+    std::env::var_os("OTVET_CHROMIUM")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+fn node_available() -> bool {
+    Command::new("node")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Why the browser test cannot run here, if it cannot.
+fn missing_prerequisite() -> Option<String> {
+    let chromium = chromium();
+    if !chromium.is_file() {
+        return Some(format!(
+            "Chromium not found at {} (set OTVET_CHROMIUM or install chromium)",
+            chromium.display()
+        ));
+    }
+    let playwright = browser_dir().join("node_modules/playwright-core");
+    if !playwright.is_dir() {
+        return Some(format!(
+            "{} is missing (run `npm ci --prefix tests/browser`)",
+            playwright.display()
+        ));
+    }
+    if !node_available() {
+        return Some("`node` is not on PATH".into());
+    }
+    None
+}
+
+struct ScriptOutput {
+    success: bool,
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    timed_out: bool,
+}
+
+/// Runs `node tests/browser/help-center.mjs <base_url>`, killing it after `timeout`.
+fn run_script(base_url: &str, timeout: Duration) -> ScriptOutput {
+    let mut child = Command::new("node")
+        .arg(browser_dir().join("help-center.mjs"))
+        .arg(base_url)
+        .current_dir(browser_dir())
+        .env("OTVET_CHROMIUM", chromium())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start node");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for node") {
+            break status;
+        }
+        if started.elapsed() > timeout {
+            timed_out = true;
+            let _ = child.kill();
+            break child.wait().expect("wait for the killed node");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    ScriptOutput {
+        success: status.success() && !timed_out,
+        code: status.code(),
+        stdout: out_reader.join().expect("stdout reader"),
+        stderr: err_reader.join().expect("stderr reader"),
+        timed_out,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_center_search_keyboard_and_feedback_in_chromium() {
+    if let Some(why) = missing_prerequisite() {
+        if std::env::var("OTVET_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("browser test required (OTVET_REQUIRE_BROWSER=1) but cannot run: {why}");
+        }
+        eprintln!("browser test skipped: {why}");
+        return;
+    }
+
+    let db_dir = tempfile::Builder::new()
+        .prefix("otvet-browser-db-")
+        .tempdir()
+        .expect("create temp dir");
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.database_url = sqlite_url(&db_dir.path().join("otvet.db"));
+    let app = spawn_app_with(config).await;
+
+    let base_url = app.base_url.clone();
+    let out = tokio::task::spawn_blocking(move || run_script(&base_url, SCRIPT_TIMEOUT))
+        .await
+        .expect("the browser script runner panicked");
+    println!("{}", out.stdout);
+    eprintln!("{}", out.stderr);
+    assert!(
+        !out.timed_out,
+        "the browser script did not finish within {SCRIPT_TIMEOUT:?} and was killed\n\
+         stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    assert!(
+        out.success,
+        "the browser script failed (exit code {:?})\nstdout:\n{}\nstderr:\n{}",
+        out.code, out.stdout, out.stderr
+    );
+
+    // The vote the browser sent is in this app's database.
+    let (status, body) = app
+        .get_json("/api/articles/large-appliances-delivery/feedback?lang=ru")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["no"].as_i64().unwrap_or(0) >= 1, "{body}");
+    app.stop().await;
+}
