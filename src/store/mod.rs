@@ -240,6 +240,32 @@ impl Store {
         Ok(counts)
     }
 
+    /// Counts a view of an article by a visitor; the same visitor counts once per article and day.
+    pub async fn record_view(&self, lang: Lang, slug: &Slug, visitor: &str) -> anyhow::Result<()> {
+        const SQL: &str = "INSERT INTO article_views (lang, slug, visitor) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING";
+        on_pool!(self, p => {
+            sqlx::query(SQL)
+                .bind(lang.code())
+                .bind(slug.as_str())
+                .bind(visitor)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Views (distinct visitor-days) of every viewed article of a language, by slug.
+    pub async fn view_counts(
+        &self,
+        lang: Lang,
+    ) -> anyhow::Result<std::collections::HashMap<String, i64>> {
+        const SQL: &str = "SELECT slug, COUNT(*) FROM article_views WHERE lang = $1 GROUP BY slug";
+        let rows: Vec<(String, i64)> =
+            on_pool!(self, p => sqlx::query_as(SQL).bind(lang.code()).fetch_all(p).await?);
+        Ok(rows.into_iter().collect())
+    }
+
     /// Yes/no counts of every article of a language that has votes, by slug, in one query.
     pub async fn feedback_by_article(
         &self,

@@ -154,6 +154,8 @@ on_both!(
     counts_of_every_article_in_one_query,
     the_generated_secret_survives_restarts,
     feedback_over_http,
+    views_count_once_per_visitor_and_day,
+    article_page_views_over_http,
 );
 
 fn slug(s: &str) -> Slug {
@@ -334,6 +336,53 @@ async fn feedback_over_http(db: TestDb) {
     let (status, body) = app.get_json(&format!("{path}?lang=ru")).await;
     assert_eq!((status, &body), (200, &json!({"yes": 1, "no": 1})));
     app.stop().await;
+}
+
+async fn views_count_once_per_visitor_and_day(db: TestDb) {
+    let store = connect(&db).await;
+    let kettle = slug("kettle");
+    for visitor in ["a", "a", "b"] {
+        store.record_view(Lang::Ru, &kettle, visitor).await.unwrap();
+    }
+    store.record_view(Lang::En, &kettle, "a").await.unwrap();
+    store
+        .record_view(Lang::Ru, &slug("fridge"), "a")
+        .await
+        .unwrap();
+    let ru = store.view_counts(Lang::Ru).await.unwrap();
+    assert_eq!(ru.get("kettle"), Some(&2), "{ru:?}");
+    assert_eq!(ru.get("fridge"), Some(&1), "{ru:?}");
+    assert_eq!(
+        store.view_counts(Lang::En).await.unwrap().get("kettle"),
+        Some(&1)
+    );
+    assert!(store.view_counts(Lang::De).await.unwrap().is_empty());
+    store.close().await;
+}
+
+/// Article pages count views: a reload by the same visitor is not a second view, another
+/// browser is, a crawler is not.
+async fn article_page_views_over_http(db: TestDb) {
+    let mut config = otvet::Config::new(fixture("small-kb"));
+    config.watch = false;
+    config.database_url = db.url();
+    let app = spawn_app_with(config).await;
+    let url = format!("{}/ru/articles/kettle-descaling", app.base_url);
+    for ua in ["Firefox/1", "Firefox/1", "Chrome/2", "Googlebot/2.1"] {
+        let resp = app
+            .client
+            .get(&url)
+            .header("user-agent", ua)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{ua}");
+    }
+    app.stop().await;
+    let store = connect(&db).await;
+    let views = store.view_counts(Lang::Ru).await.unwrap();
+    assert_eq!(views.get("kettle-descaling"), Some(&2), "{views:?}");
+    store.close().await;
 }
 
 fn sqlite_db_in(dir: &TempDir) -> String {

@@ -31,11 +31,25 @@ fn find<'a>(catalog: &'a Catalog, lang: Lang, slug: &str) -> Option<&'a std::syn
     catalog.get(lang, &slug)
 }
 
-/// The article page.
+/// Whether the request comes from a crawler (its views are not counted).
+fn is_robot(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|ua| {
+            ["bot", "crawler", "spider", "slurp"]
+                .iter()
+                .any(|w| ua.contains(w))
+        })
+}
+
+/// The article page (counts a view: once per visitor, article and day; crawlers not counted).
 pub async fn show(
     State(state): State<AppState>,
     Path((lang, slug)): Path<(String, String)>,
     params: Result<Query<ArticleParams>, QueryRejection>,
+    Visitor(visitor): Visitor,
     headers: HeaderMap,
 ) -> Response {
     let snap = state.search.snapshot();
@@ -48,6 +62,11 @@ pub async fn show(
     let Some(a) = find(catalog, lang, &slug) else {
         return not_found_page(&state, &headers, lang, &path);
     };
+    if !is_robot(&headers)
+        && let Err(e) = state.store.record_view(lang, &a.slug, &visitor).await
+    {
+        tracing::warn!(error = ?e, "counting an article view");
+    }
     let params = params.ok().map(|Query(p)| p);
     let thanks = params.as_ref().is_some_and(|p| p.thanks.is_some());
     let said_no = params

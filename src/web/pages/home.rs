@@ -123,10 +123,13 @@ pub async fn home(
     respond(StatusCode::OK, layout(&state, &site, lang, head, "", main))
 }
 
-/// Popular articles of `lang`. For now "popular" means most `yes` votes of "Was this helpful?"
-/// (then fewest `no`, then title); with no votes at all it is simply the first articles by
-/// title. View counts replace this once they are stored.
+/// Popular articles of `lang`: most viewed (distinct visitors per day), then most `yes` votes of
+/// "Was this helpful?", then fewest `no`, then title; with no data at all, the first by title.
 async fn popular(state: &AppState, catalog: &Catalog, lang: Lang) -> Vec<Arc<Article>> {
+    let views = state.store.view_counts(lang).await.unwrap_or_else(|e| {
+        tracing::warn!(error = ?e, "view counts for the home page");
+        Default::default()
+    });
     let votes = state
         .store
         .feedback_by_article(lang)
@@ -135,20 +138,26 @@ async fn popular(state: &AppState, catalog: &Catalog, lang: Lang) -> Vec<Arc<Art
             tracing::warn!(error = ?e, "feedback counts for the home page");
             Default::default()
         });
-    let mut scored = Vec::new();
-    for a in catalog.articles.values().filter(|a| a.lang == lang) {
-        let counts = votes.get(a.slug.as_str()).copied().unwrap_or_default();
-        scored.push((counts.yes, counts.no, a.clone()));
-    }
+    let mut scored: Vec<(i64, i64, i64, Arc<Article>)> = catalog
+        .articles
+        .values()
+        .filter(|a| a.lang == lang)
+        .map(|a| {
+            let v = views.get(a.slug.as_str()).copied().unwrap_or(0);
+            let c = votes.get(a.slug.as_str()).copied().unwrap_or_default();
+            (v, c.yes, c.no, a.clone())
+        })
+        .collect();
     scored.sort_by(|a, b| {
         b.0.cmp(&a.0)
-            .then(a.1.cmp(&b.1))
-            .then_with(|| a.2.title.cmp(&b.2.title))
+            .then(b.1.cmp(&a.1))
+            .then(a.2.cmp(&b.2))
+            .then_with(|| a.3.title.cmp(&b.3.title))
     });
     scored
         .into_iter()
         .take(POPULAR)
-        .map(|(_, _, a)| a)
+        .map(|(_, _, _, a)| a)
         .collect()
 }
 
