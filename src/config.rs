@@ -73,6 +73,10 @@ pub struct ServeArgs {
     /// Primary colour of the pages, `#rrggbb`; white text on it must stay readable.
     #[arg(long, env = "OTVET_BRAND_COLOR", default_value = DEFAULT_BRAND_COLOR, value_parser = parse_brand_color)]
     pub brand_color: String,
+    /// Logo image shown before the site name: a PNG, SVG, JPEG, WebP or GIF file of at most
+    /// 512 KiB, served from this site at `/assets/logo`.
+    #[arg(long, env = "OTVET_LOGO", value_parser = Logo::load_arg)]
+    pub logo: Option<Logo>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub knowledge: KnowledgeArgs,
@@ -126,6 +130,66 @@ pub struct Config {
     pub site_name: Option<String>,
     /// Primary colour, `#rrggbb` (lowercase).
     pub brand_color: String,
+    /// Logo image, if any.
+    pub logo: Option<Logo>,
+}
+
+/// A logo image read at start-up.
+#[derive(Debug, Clone)]
+pub struct Logo {
+    /// MIME type from the file extension.
+    pub content_type: &'static str,
+    /// The file's bytes.
+    pub bytes: std::sync::Arc<[u8]>,
+    /// Changes with the bytes: the cache-busting `?v=` of its URL.
+    pub version: u64,
+}
+
+impl Logo {
+    /// Largest logo accepted.
+    pub const MAX_BYTES: u64 = 512 * 1024;
+
+    /// Reads and checks a logo file.
+    pub fn load(path: &std::path::Path) -> Result<Logo, String> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let content_type = match ext.as_str() {
+            "png" => "image/png",
+            "svg" => "image/svg+xml",
+            "jpg" | "jpeg" => "image/jpeg",
+            "webp" => "image/webp",
+            "gif" => "image/gif",
+            _ => {
+                return Err(format!(
+                    "{}: the logo must be a .png, .svg, .jpg, .webp or .gif file",
+                    path.display()
+                ));
+            }
+        };
+        let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if meta.len() > Self::MAX_BYTES {
+            return Err(format!(
+                "{}: the logo is larger than 512 KiB",
+                path.display()
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut h);
+        Ok(Logo {
+            content_type,
+            bytes: bytes.into(),
+            version: h.finish(),
+        })
+    }
+
+    fn load_arg(s: &str) -> Result<Logo, String> {
+        Logo::load(std::path::Path::new(s))
+    }
 }
 
 /// The default primary colour: a dark blue with 8.6:1 contrast against white.
@@ -186,6 +250,7 @@ impl Config {
             public_url: None,
             site_name: None,
             brand_color: DEFAULT_BRAND_COLOR.into(),
+            logo: None,
         }
     }
 }
@@ -219,6 +284,7 @@ impl From<&ServeArgs> for Config {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
             brand_color: a.brand_color.clone(),
+            logo: a.logo.clone(),
         }
     }
 }

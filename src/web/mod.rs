@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/robots.txt", get(pages::sitemap::robots))
         .route("/assets/site.css", get(site_css))
         .route("/assets/search.js", get(search_js))
+        .route("/assets/logo", get(logo))
         .route("/{lang}", get(lang_root))
         .route("/{lang}/", get(pages::home::home))
         .route("/{lang}/search", get(pages::search::search))
@@ -183,6 +184,30 @@ async fn search_js(params: Result<Query<AssetParams>, QueryRejection>) -> Respon
             (header::CACHE_CONTROL, asset_cache(params, &js_version())),
         ],
         SEARCH_JS,
+    )
+        .into_response()
+}
+
+/// `/assets/logo`: the configured logo (404 when there is none).
+async fn logo(
+    State(state): State<AppState>,
+    params: Result<Query<AssetParams>, QueryRejection>,
+) -> Response {
+    let Some(logo) = &state.config.logo else {
+        return AppError::NotFound("no logo configured".into()).into_response();
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(logo.content_type),
+            ),
+            (
+                header::CACHE_CONTROL,
+                asset_cache(params, &logo.version.to_string()),
+            ),
+        ],
+        logo.bytes.to_vec(),
     )
         .into_response()
 }

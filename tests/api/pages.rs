@@ -842,3 +842,53 @@ fn the_active_content_check_catches_handlers_and_scripts() {
     }
     assert_no_active_content("<p title=\"onerror=x\">&lt;img onerror=alert(1)&gt;</p>");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logo_is_served_from_this_site() {
+    let dir = copy_fixture("small-kb");
+    let logo_dir = tempfile::TempDir::new().unwrap();
+    let png: Vec<u8> = b"\x89PNG\r\n\x1a\n-not-really-a-picture-".to_vec();
+    let path = logo_dir.path().join("logo.png");
+    std::fs::write(&path, &png).unwrap();
+    // Wrong kinds and sizes are refused with the file named.
+    let bad = logo_dir.path().join("logo.exe");
+    std::fs::write(&bad, b"x").unwrap();
+    assert!(
+        otvet::config::Logo::load(&bad)
+            .unwrap_err()
+            .contains("logo.exe")
+    );
+    let big = logo_dir.path().join("big.png");
+    std::fs::write(&big, vec![0u8; 600 * 1024]).unwrap();
+    assert!(
+        otvet::config::Logo::load(&big)
+            .unwrap_err()
+            .contains("512 KiB")
+    );
+
+    let mut config = otvet::Config::new(dir.path());
+    config.watch = false;
+    config.logo = Some(otvet::config::Logo::load(&path).unwrap());
+    let app = spawn_app_with(config).await;
+    let html = html_ok(&app, "/ru/").await;
+    let src = attr_values(&html, "src")
+        .into_iter()
+        .find(|s| s.starts_with("/assets/logo?v="))
+        .expect("logo in the header")
+        .to_string();
+    let resp = app
+        .client
+        .get(format!("{}{src}", app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/png");
+    assert_eq!(resp.bytes().await.unwrap().to_vec(), png);
+
+    // Without a logo there is no image and no logo URL.
+    let plain = sample_app().await;
+    let html = html_ok(&plain, "/ru/").await;
+    assert!(!html.contains("/assets/logo"));
+    assert_eq!(get(&plain, "/assets/logo").await.status, 404);
+}

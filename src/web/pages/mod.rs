@@ -130,7 +130,12 @@ pub fn layout(
                 a.skip href="#main" { (t(lang, Key::SkipToContent)) }
                 header.site-header {
                     div.wrap {
-                        a.site-name href=(format!("/{lang}/")) { (name) }
+                        a.site-name href=(format!("/{lang}/")) {
+                            @if let Some(logo) = &state.config.logo {
+                                img.site-logo src=(format!("/assets/logo?v={}", logo.version)) alt="" height="32";
+                            }
+                            (name)
+                        }
                         @if head.header_search { (search_form(lang, q, "header-search")) }
                     }
                 }
