@@ -7,12 +7,11 @@
 //! unless `OTVET_REQUIRE_BROWSER=1`. Chromium is `$OTVET_CHROMIUM` or `/usr/bin/chromium`;
 //! install the script's dependencies with `npm ci --prefix tests/browser`.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::helpers::{sample_articles, spawn_app_with, sqlite_url};
+use crate::helpers::{run_with_timeout, sample_articles, spawn_app_with, sqlite_url};
 
 /// Upper bound of the whole browser script (it has its own 60 s limit).
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(90);
@@ -70,47 +69,18 @@ struct ScriptOutput {
 
 /// Runs `node tests/browser/help-center.mjs <base_url>`, killing it after `timeout`.
 fn run_script(base_url: &str, timeout: Duration) -> ScriptOutput {
-    let mut child = Command::new("node")
-        .arg(browser_dir().join("help-center.mjs"))
+    let mut cmd = Command::new("node");
+    cmd.arg(browser_dir().join("help-center.mjs"))
         .arg(base_url)
         .current_dir(browser_dir())
-        .env("OTVET_CHROMIUM", chromium())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start node");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let started = Instant::now();
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for node") {
-            break status;
-        }
-        if started.elapsed() > timeout {
-            timed_out = true;
-            let _ = child.kill();
-            break child.wait().expect("wait for the killed node");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+        .env("OTVET_CHROMIUM", chromium());
+    let run = run_with_timeout(cmd, timeout);
     ScriptOutput {
-        success: status.success() && !timed_out,
-        code: status.code(),
-        stdout: out_reader.join().expect("stdout reader"),
-        stderr: err_reader.join().expect("stderr reader"),
-        timed_out,
+        success: run.status.success() && !run.timed_out,
+        code: run.status.code(),
+        stdout: run.stdout,
+        stderr: run.stderr,
+        timed_out: run.timed_out,
     }
 }
 

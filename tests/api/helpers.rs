@@ -462,17 +462,43 @@ pub struct CliOutput {
 /// environment are removed so that only the arguments count.
 pub fn run_otvet(args: &[&str], timeout: Duration) -> CliOutput {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_otvet"));
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args);
     for (k, _) in std::env::vars() {
         if k.starts_with("OTVET_") {
             cmd.env_remove(k);
         }
     }
     cmd.env("OTVET_LOG", "error");
-    let mut child = cmd.spawn().expect("start the otvet binary");
+    let run = run_with_timeout(cmd, timeout);
+    assert!(
+        !run.timed_out,
+        "otvet {args:?} did not finish within {timeout:?}"
+    );
+    CliOutput {
+        code: run.status.code(),
+        stdout: run.stdout,
+        stderr: run.stderr,
+    }
+}
+
+/// What a child process did.
+pub struct Finished {
+    /// Its exit status (after the kill when it timed out).
+    pub status: std::process::ExitStatus,
+    /// Whether it was killed for taking longer than the timeout.
+    pub timed_out: bool,
+    /// All it printed on standard output.
+    pub stdout: String,
+    /// All it printed on standard error.
+    pub stderr: String,
+}
+
+/// Runs `cmd` with piped output, killing it after `timeout`.
+pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> Finished {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
     let mut out = child.stdout.take().expect("stdout");
     let mut err = child.stderr.take().expect("stderr");
     let out_reader = std::thread::spawn(move || {
@@ -486,19 +512,21 @@ pub fn run_otvet(args: &[&str], timeout: Duration) -> CliOutput {
         s
     });
     let started = Instant::now();
+    let mut timed_out = false;
     let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for otvet") {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
             break status;
         }
         if started.elapsed() > timeout {
+            timed_out = true;
             let _ = child.kill();
-            let _ = child.wait();
-            panic!("otvet {args:?} did not finish within {timeout:?}");
+            break child.wait().expect("wait for the killed child");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    CliOutput {
-        code: status.code(),
+    Finished {
+        status,
+        timed_out,
         stdout: out_reader.join().expect("stdout reader"),
         stderr: err_reader.join().expect("stderr reader"),
     }
