@@ -10,7 +10,7 @@ use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use super::home::{category_path, page_lang};
-use super::{Head, Site, bad_request_page, excerpt, layout, not_found_page, respond};
+use super::{Head, Site, bad_request_page, breadcrumbs, excerpt, layout, not_found_page, respond};
 use crate::articles::{Article, Catalog};
 use crate::domain::{Lang, Slug, category_slug};
 use crate::feedback::{MAX_COMMENT_CHARS, Visitor};
@@ -112,16 +112,12 @@ pub async fn show(
         noindex: false,
         header_search: true,
     };
+    let trail: Vec<(String, &str)> = category
+        .iter()
+        .map(|c| (category_path(lang, &category_slug(c)), &**c))
+        .collect();
     let main = html! {
-        nav.breadcrumbs aria-label=(t(lang, Key::Breadcrumbs)) {
-            ol {
-                li { a href=(format!("/{lang}/")) { (t(lang, Key::Home)) } }
-                @if let Some(c) = category {
-                    li { a href=(category_path(lang, &category_slug(c))) { (c) } }
-                }
-                li { span aria-current="page" { (a.title) } }
-            }
-        }
+        (breadcrumbs(lang, &trail, &a.title))
         article.article {
             h1 { (a.title) }
             p.meta {

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use maud::html;
 
-use super::{Head, Site, excerpt, layout, not_found_page, respond, search_form};
+use super::{Head, Site, breadcrumbs, excerpt, layout, not_found_page, respond, search_form};
 use crate::articles::{Article, Catalog};
 use crate::domain::{Lang, category_slug};
 use crate::state::AppState;
@@ -188,12 +188,7 @@ pub async fn category(
         header_search: true,
     };
     let main = html! {
-        nav.breadcrumbs aria-label=(t(lang, Key::Breadcrumbs)) {
-            ol {
-                li { a href=(format!("/{lang}/")) { (t(lang, Key::Home)) } }
-                li { span aria-current="page" { (cat.name) } }
-            }
-        }
+        (breadcrumbs(lang, &[], &cat.name))
         h1 { (cat.name) }
         p.count { (articles_count(lang, cat.articles.len())) }
         ul.article-list {

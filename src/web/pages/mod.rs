@@ -165,6 +165,21 @@ pub fn layout(
     }
 }
 
+/// Breadcrumbs: home, then `trail` (link, label) pairs, then the current page's name.
+pub fn breadcrumbs(lang: Lang, trail: &[(String, &str)], current: &str) -> Markup {
+    html! {
+        nav.breadcrumbs aria-label=(t(lang, Key::Breadcrumbs)) {
+            ol {
+                li { a href=(format!("/{lang}/")) { (t(lang, Key::Home)) } }
+                @for (href, label) in trail {
+                    li { a href=(href) { (label) } }
+                }
+                li { span aria-current="page" { (current) } }
+            }
+        }
+    }
+}
+
 /// The search form (`GET /{lang}/search?q=`), with a visible label.
 pub fn search_form(lang: Lang, q: &str, id: &str) -> Markup {
     let input_id = format!("{id}-q");
