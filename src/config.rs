@@ -80,6 +80,68 @@ pub struct ServeArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub knowledge: KnowledgeArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub chat: ChatArgs,
+}
+
+/// How the live chat is staffed.
+#[derive(Debug, Clone, Args)]
+pub struct ChatArgs {
+    /// Business hours of the live agents, e.g. `mon-fri 09:00-18:00; sat 10:00-14:00`
+    /// (`24/7` for always). Outside them customers are told when support is back.
+    #[arg(long, env = "OTVET_HOURS", default_value = "24/7", value_parser = crate::chat::hours::WeeklyHours::parse)]
+    pub hours: crate::chat::hours::WeeklyHours,
+    /// Time zone of the business hours (IANA name, e.g. `Europe/Moscow`).
+    #[arg(long, env = "OTVET_TIMEZONE", default_value = "UTC", value_parser = crate::chat::hours::parse_timezone)]
+    pub timezone: jiff::tz::TimeZone,
+    /// How many open conversations an agent may have at once (auto-assignment and claims stop
+    /// there).
+    #[arg(long, env = "OTVET_MAX_CHATS", default_value_t = 5)]
+    pub max_chats: u32,
+    /// Hand waiting conversations to online agents round-robin (otherwise agents claim them).
+    #[arg(long, env = "OTVET_AUTO_ASSIGN", default_value_t = true, action = ArgAction::Set)]
+    pub auto_assign: bool,
+    /// Secret of `Otvet.identify({hash})`: the hex HMAC-SHA256 of the customer's lower-cased
+    /// email under this secret proves a logged-in customer's identity. Without it identities are
+    /// never verified.
+    #[arg(long, env = "OTVET_IDENTITY_SECRET", hide_env_values = true)]
+    pub identity_secret: Option<String>,
+}
+
+/// The live-chat part of [`Config`].
+#[derive(Debug, Clone)]
+pub struct ChatConfig {
+    /// When agents work.
+    pub hours: crate::chat::hours::BusinessHours,
+    /// Open conversations per agent.
+    pub max_chats: u32,
+    /// Round-robin assignment to online agents.
+    pub auto_assign: bool,
+    /// Secret of identity hashes; `None`: identities are never verified.
+    pub identity_secret: Option<String>,
+}
+
+impl Default for ChatConfig {
+    fn default() -> Self {
+        ChatConfig {
+            hours: crate::chat::hours::BusinessHours::always(),
+            max_chats: 5,
+            auto_assign: true,
+            identity_secret: None,
+        }
+    }
+}
+
+impl From<&ChatArgs> for ChatConfig {
+    fn from(a: &ChatArgs) -> Self {
+        ChatConfig {
+            hours: crate::chat::hours::BusinessHours::new(a.hours.clone(), a.timezone.clone()),
+            max_chats: a.max_chats.max(1),
+            auto_assign: a.auto_assign,
+            identity_secret: a.identity_secret.clone().filter(|s| !s.is_empty()),
+        }
+    }
 }
 
 /// Options of `otvet check`.
@@ -132,6 +194,8 @@ pub struct Config {
     pub brand_color: String,
     /// Logo image, if any.
     pub logo: Option<Logo>,
+    /// Live chat: business hours, assignment, identity verification.
+    pub chat: ChatConfig,
 }
 
 /// A logo image read at start-up.
@@ -251,6 +315,7 @@ impl Config {
             site_name: None,
             brand_color: DEFAULT_BRAND_COLOR.into(),
             logo: None,
+            chat: ChatConfig::default(),
         }
     }
 }
@@ -285,6 +350,7 @@ impl From<&ServeArgs> for Config {
                 .map(str::to_string),
             brand_color: a.brand_color.clone(),
             logo: a.logo.clone(),
+            chat: ChatConfig::from(&a.chat),
         }
     }
 }

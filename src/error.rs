@@ -15,6 +15,15 @@ pub enum AppError {
     /// Nothing at this address.
     #[error("{0}")]
     NotFound(String),
+    /// The request needs a signed-in agent.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The signed-in agent may not do this (role), or the CSRF token is missing or wrong.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request conflicts with the current state (e.g. an email already taken).
+    #[error("{0}")]
+    Conflict(String),
     /// A failure on our side; logged, answered with a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -31,6 +40,9 @@ impl IntoResponse for AppError {
         let (status, code, message) = match self {
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (

@@ -3,12 +3,16 @@
 //! The binary is thin; this crate exposes [`app`] (the router) and [`run`], which serves it on
 //! a listener until a shutdown future resolves. Tests call [`run`] with a `127.0.0.1:0` listener.
 
+pub mod agents;
 pub mod articles;
+pub mod bot;
+pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod feedback;
+pub mod privacy;
 pub mod search;
 pub mod state;
 pub mod store;
@@ -32,6 +36,7 @@ pub fn app(state: AppState) -> Router {
         .merge(search::routes::routes())
         .merge(articles::routes::routes())
         .merge(feedback::routes())
+        .merge(chat::routes())
         .merge(web::routes())
         .fallback(web::not_found);
     let [csp, nosniff, referrer] = web::headers::layers();

@@ -4,11 +4,14 @@
 //!
 //! Run with `cargo test --test api`; add `-- --nocapture` to see the measured hot-reload times.
 
+mod agents;
 mod articles;
 mod browser;
+mod chat;
 mod cli;
 mod helpers;
 mod pages;
 mod reload;
 mod search;
 mod store;
+mod widget;

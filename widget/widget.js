@@ -1,0 +1,1 @@
+// The otvet chat widget: placeholder until the widget lands.
