@@ -56,6 +56,7 @@
       rateSend: 'Отправить оценку',
       rated: 'Спасибо за оценку!',
       unread: 'непрочитанных: {n}',
+      badEmail: 'Проверьте, пожалуйста, адрес email.',
       tooFast: 'Слишком много сообщений подряд — отправим чуть позже.',
       tooLong: 'Сообщение слишком длинное: не больше 4000 символов.',
       retryLater: 'Что-то пошло не так, попробуем ещё раз.',
@@ -96,6 +97,7 @@
       rateSend: 'Send rating',
       rated: 'Thank you for the rating!',
       unread: '{n} unread',
+      badEmail: 'Please check the email address.',
       tooFast: 'Too many messages at once — we will send it in a moment.',
       tooLong: 'The message is too long: 4,000 characters at most.',
       retryLater: 'Something went wrong, we will try again.',
@@ -136,6 +138,7 @@
       rateSend: 'Bewertung senden',
       rated: 'Danke für Ihre Bewertung!',
       unread: '{n} ungelesen',
+      badEmail: 'Bitte prüfen Sie die E-Mail-Adresse.',
       tooFast: 'Zu viele Nachrichten auf einmal — wir senden sie gleich.',
       tooLong: 'Die Nachricht ist zu lang: höchstens 4.000 Zeichen.',
       retryLater: 'Etwas ist schiefgelaufen, wir versuchen es erneut.',
@@ -286,7 +289,7 @@ a{color:var(--link)}
 .log{flex:1;overflow-y:auto;padding:14px;display:flex;flex-direction:column;gap:10px;overscroll-behavior:contain}
 .m{max-width:86%;align-self:flex-start;display:flex;flex-direction:column;gap:3px}
 .m .who{font-size:12px;color:var(--muted);font-weight:600}
-.m .b{background:var(--in);padding:9px 12px;border-radius:14px 14px 14px 4px;white-space:pre-wrap;overflow-wrap:anywhere}
+.m .b{background:var(--in);padding:9px 12px;border-radius:14px 14px 14px 4px;white-space:pre-line;overflow-wrap:anywhere}
 .m-customer{align-self:flex-end;align-items:flex-end}
 .m-customer .b{background:var(--brand);color:var(--on);border-radius:14px 14px 4px 14px}
 .m-customer .b a{color:inherit}
@@ -354,13 +357,26 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
   head.append(headText, closeBtn);
 
   const statusBox = h('div', 'status');
-  statusBox.setAttribute('role', 'status');
   statusBox.hidden = true;
+  const statusLines = h('div');
+  statusLines.setAttribute('role', 'status');
+  statusBox.append(statusLines);
+  let contactBox = null; // the "leave your email" form while nobody is online
+  let contactId = null;
+  let lastEmail = '';
   const log = h('div', 'log');
   log.setAttribute('role', 'log');
   log.setAttribute('aria-live', 'polite');
   log.setAttribute('aria-label', S.chat);
   log.tabIndex = 0;
+  // Keep the newest message in view when the panel changes size (a phone's keyboard opens).
+  let atBottom = true;
+  log.addEventListener('scroll', () => {
+    atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 24;
+  });
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => atBottom && (log.scrollTop = log.scrollHeight)).observe(log);
+  }
   const typingEl = h('div', 'typing');
   typingEl.hidden = true;
   const note = h('div', 'note');
@@ -462,11 +478,13 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     }
     if (a.ask_feedback && a.feedback == null && status === 'bot') {
       const fb = h('div', 'fb');
+      fb.dataset.seq = m.seq;
       fb.setAttribute('role', 'group');
       fb.setAttribute('aria-label', S.helped);
       const vote = (helpful) => () => {
         out({ type: 'feedback', seq: m.seq, helpful });
         fb.textContent = S.thanks;
+        fb.classList.add('done');
         input.focus();
       };
       fb.append(h('span', '', S.helped), button('btn', S.yes, vote(true)), button('btn', S.no, vote(false)));
@@ -548,39 +566,44 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
           : S.waitSoon,
       );
     }
-    statusBox.replaceChildren(...lines.map((l) => h('p', '', l)));
+    statusLines.replaceChildren(...lines.map((l) => h('p', '', l)));
+    // One form, kept across status updates so a half-typed address survives them.
     const email = contactLeft || customer.email;
-    if (offline && email) statusBox.append(h('p', '', t('contactSent', { email })));
-    else if (offline) statusBox.append(contactForm());
+    if (offline && !contactBox) {
+      contactBox = email ? h('p', '', t('contactSent', { email })) : contactForm();
+      statusBox.append(contactBox);
+    }
+    if (contactBox) contactBox.hidden = !offline;
     statusBox.hidden = false;
     log.scrollTop = log.scrollHeight;
   }
 
-  function contactForm() {
+  function contactForm(value) {
     const form = h('form');
     const email = h('input');
+    if (value) email.value = value;
     email.type = 'email';
     email.required = true;
     email.autocomplete = 'email';
     email.placeholder = S.email;
     email.setAttribute('aria-label', S.email);
     const go = h('button', 'btn primary', S.send);
-    const hint = h('p', '', S.leave);
     form.onsubmit = (e) => {
       e.preventDefault();
       const value = email.value.trim();
       if (!value) return;
-      const frame = { type: 'contact', client_id: randomId('c-'), email: value };
+      const frame = { type: 'contact', client_id: (contactId = randomId('c-')), email: value };
       if (identity && identity.name) frame.name = identity.name;
       out(frame);
-      contactLeft = value;
-      hint.remove();
-      form.replaceWith(h('p', '', t('contactSent', { email: value })));
+      contactLeft = lastEmail = value;
+      box.replaceChildren(h('p', '', t('contactSent', { email: value })));
       input.focus();
     };
     form.append(email, go);
     const box = h('div');
-    box.append(hint, form);
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', S.leave);
+    box.append(h('p', '', S.leave), form);
     return box;
   }
 
@@ -639,7 +662,11 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     const cid = m.conversation_id || convId;
     useConversation(cid);
     const key = cid + ':' + m.seq;
-    if (seen.has(key)) return;
+    if (seen.has(key)) {
+      // An update of a shown message: "Did this help?" answered (maybe in another tab).
+      if (m.feedback != null) log.querySelectorAll(`.fb[data-seq="${m.seq}"]:not(.done)`).forEach((f) => f.remove());
+      return;
+    }
     seen.add(key);
     lastSeq = Math.max(lastSeq, m.seq);
     const mine = m.client_id && pending.get(m.client_id);
@@ -660,6 +687,7 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
         else if (ev === 'queued' || ev === 'offline') setStatus('queued');
       }
       renderMessage(m);
+      log.scrollTop = log.scrollHeight;
     }
     if (m.author === 'agent' || m.author === 'bot') {
       if (isOpen) readSeq = m.seq;
@@ -696,7 +724,8 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     }
     customer = f.customer || {};
     const c = f.conversation;
-    if (c) {
+    if (!c) convId = null;
+    else {
       useConversation(c.id);
       rated = c.rating != null;
       setStatus(c.status);
@@ -712,6 +741,15 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
 
   function onError(f) {
     const mine = f.client_id && pending.get(f.client_id);
+    if (f.client_id && f.client_id === contactId && contactBox) {
+      // The server did not take the address: the form again, with what was typed.
+      contactLeft = contactId = null;
+      const again = contactForm(lastEmail);
+      contactBox.replaceWith(again);
+      contactBox = again;
+      notice(S.badEmail);
+      return;
+    }
     if (f.code === 'rate_limited') {
       notice(S.tooFast);
       if (mine) setTimeout(() => ready && pending.has(f.client_id) && raw({ type: 'send', client_id: f.client_id, text: mine.text }), Math.max(1000, f.retry_ms || 2000));
