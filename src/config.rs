@@ -30,6 +30,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Measure answer quality on a `queries.jsonl` evaluation set.
     Eval(EvalArgs),
+    /// Manage agent accounts: add, list, set a password, disable.
+    Agent(AgentArgs),
 }
 
 /// Where the knowledge base is and how search decides.
@@ -114,6 +116,8 @@ pub struct ChatArgs {
 pub struct ChatConfig {
     /// When agents work.
     pub hours: crate::chat::hours::BusinessHours,
+    /// The time zone of the hours (for telling customers when support is back).
+    pub timezone: jiff::tz::TimeZone,
     /// Open conversations per agent.
     pub max_chats: u32,
     /// Round-robin assignment to online agents.
@@ -126,6 +130,7 @@ impl Default for ChatConfig {
     fn default() -> Self {
         ChatConfig {
             hours: crate::chat::hours::BusinessHours::always(),
+            timezone: jiff::tz::TimeZone::UTC,
             max_chats: 5,
             auto_assign: true,
             identity_secret: None,
@@ -137,6 +142,7 @@ impl From<&ChatArgs> for ChatConfig {
     fn from(a: &ChatArgs) -> Self {
         ChatConfig {
             hours: crate::chat::hours::BusinessHours::new(a.hours.clone(), a.timezone.clone()),
+            timezone: a.timezone.clone(),
             max_chats: a.max_chats.max(1),
             auto_assign: a.auto_assign,
             identity_secret: a.identity_secret.clone().filter(|s| !s.is_empty()),
@@ -168,6 +174,77 @@ pub struct EvalArgs {
     /// the confidence model).
     #[arg(long, env = "OTVET_EVAL_DUMP")]
     pub dump: Option<PathBuf>,
+}
+
+/// Options of `otvet agent`.
+#[derive(Debug, Clone, Args)]
+pub struct AgentArgs {
+    /// What to do with the accounts.
+    #[command(subcommand)]
+    pub command: AgentCommand,
+    /// Database URL: `sqlite://path` or `postgres://…` (the one `serve` uses).
+    #[arg(long, env = "OTVET_DATABASE", default_value = "sqlite://data/otvet.db", global = true)]
+    pub database: String,
+}
+
+/// The `otvet agent` commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AgentCommand {
+    /// Create an account. Without `--password-stdin` a random password is generated and printed
+    /// once.
+    Add(AgentAddArgs),
+    /// List every account.
+    List,
+    /// Set a new password (ends the account's sessions). Without `--password-stdin` a random one
+    /// is generated and printed once.
+    Passwd(AgentPasswdArgs),
+    /// Disable an account (it can no longer sign in; its sessions end). Accounts are kept so that
+    /// past conversations still show who answered; an admin can enable it again on `/agent/team`.
+    Remove(AgentEmailArgs),
+}
+
+/// Options of `otvet agent add`.
+#[derive(Debug, Clone, Args)]
+pub struct AgentAddArgs {
+    /// Login email.
+    #[arg(long)]
+    pub email: String,
+    /// Name shown to customers.
+    #[arg(long)]
+    pub name: String,
+    /// `agent`, `editor` or `admin`.
+    #[arg(long, default_value = "agent", value_parser = parse_role)]
+    pub role: crate::agents::Role,
+    /// Open conversations at most (default: the server's `--max-chats`).
+    #[arg(long)]
+    pub max_chats: Option<i64>,
+    /// Read the password from standard input (everything up to the end, without the final line
+    /// break) instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// Options of `otvet agent passwd`.
+#[derive(Debug, Clone, Args)]
+pub struct AgentPasswdArgs {
+    /// Login email of the account.
+    #[arg(long)]
+    pub email: String,
+    /// Read the new password from standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// Options of `otvet agent remove`.
+#[derive(Debug, Clone, Args)]
+pub struct AgentEmailArgs {
+    /// Login email of the account.
+    #[arg(long)]
+    pub email: String,
+}
+
+fn parse_role(s: &str) -> Result<crate::agents::Role, String> {
+    s.parse()
 }
 
 /// What the server needs to run.

@@ -37,6 +37,8 @@ pub fn app(state: AppState) -> Router {
         .merge(articles::routes::routes())
         .merge(feedback::routes())
         .merge(chat::routes())
+        .merge(agents::routes::routes())
+        .merge(agents::console::routes())
         .merge(web::routes())
         .fallback(web::not_found);
     let [csp, nosniff, referrer] = web::headers::layers();
@@ -82,14 +84,25 @@ pub async fn run(
         config: Arc::new(config),
         store: store.clone(),
         visitor_secret,
+        hub: chat::hub::Hub::default(),
     };
     tracing::info!(addr = %listener.local_addr()?, "serving");
+    let hub = state.hub.clone();
+    let closing = hub.clone();
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        // Upgraded websockets are not waited for by the HTTP server: close them ourselves.
+        closing.close_all();
+    })
     .await;
+    let left = hub.sockets_closed(std::time::Duration::from_secs(5)).await;
+    if left > 0 {
+        tracing::warn!(sockets = left, "closing with websockets still open");
+    }
     store.close().await;
     served?;
     Ok(())

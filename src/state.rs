@@ -18,4 +18,6 @@ pub struct AppState {
     /// The per-installation secret mixed into visitor hashes (`--secret` or generated once and
     /// kept in the database).
     pub visitor_secret: Arc<str>,
+    /// The chat's event bus, presence and assignment state.
+    pub hub: crate::chat::hub::Hub,
 }

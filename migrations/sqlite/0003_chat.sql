@@ -19,6 +19,7 @@ CREATE TABLE conversations (
     lang           TEXT NOT NULL,
     page_url       TEXT NULL,
     agent_id       BIGINT NULL,
+    agent_name     TEXT NULL,
     offline        BOOLEAN NOT NULL DEFAULT 0,
     contact_email  TEXT NULL,
     last_seq       BIGINT NOT NULL DEFAULT 0,
@@ -29,7 +30,7 @@ CREATE TABLE conversations (
     assigned_at    BIGINT NULL,
     first_reply_at BIGINT NULL,
     resolved_at    BIGINT NULL,
-    rating         INTEGER NULL,
+    rating         BIGINT NULL,
     rating_comment TEXT NULL,
     rated_at       BIGINT NULL
 );
@@ -43,6 +44,7 @@ CREATE TABLE messages (
     client_id       TEXT NULL,
     author          TEXT NOT NULL,
     agent_id        BIGINT NULL,
+    author_name     TEXT NULL,
     private         BOOLEAN NOT NULL DEFAULT 0,
     body            TEXT NOT NULL,
     event           TEXT NULL,

@@ -1,7 +1,12 @@
 //! Live chat: the customer and agent websockets, the bot's part in a conversation, escalation
 //! to the agent queue, and the widget script. The wire format is in `docs/protocol.md`.
 
+pub mod agent_ws;
+pub mod customer_ws;
 pub mod hours;
+pub mod hub;
+pub mod protocol;
+pub mod service;
 
 use axum::Router;
 use axum::http::header;
@@ -15,7 +20,10 @@ const WIDGET_JS: &str = include_str!("../../widget/widget.js");
 
 /// Routes of the chat.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/widget.js", get(widget_js))
+    Router::new()
+        .route("/widget.js", get(widget_js))
+        .route("/api/chat", get(customer_ws::upgrade))
+        .route("/agent/ws", get(agent_ws::upgrade))
 }
 
 async fn widget_js() -> impl IntoResponse {

@@ -1,5 +1,6 @@
-//! The command-line commands: `serve`, `check`, `eval`.
+//! The command-line commands: `serve`, `check`, `eval`, `agent`.
 
+pub mod agent;
 pub mod eval;
 
 use std::process::ExitCode;
@@ -14,6 +15,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Serve(args)) => serve(&args),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Eval(args)) => eval::main(&args),
+        Some(Command::Agent(args)) => agent::main(&args),
     }
 }
 

@@ -58,11 +58,10 @@ fn is_proxy_address(ip: &std::net::IpAddr) -> bool {
     }
 }
 
-impl FromRequestParts<AppState> for Visitor {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let peer = parts
+/// The client address of a request: the socket's peer, or the last `X-Forwarded-For` entry when
+/// the peer is a proxy on a loopback or private address; empty when unknown.
+pub fn client_ip(parts: &Parts) -> String {
+    let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(a)| a.ip());
@@ -77,9 +76,16 @@ impl FromRequestParts<AppState> for Visitor {
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_string);
-        let ip = forwarded
-            .or_else(|| peer.map(|a| a.to_string()))
-            .unwrap_or_default();
+    forwarded
+        .or_else(|| peer.map(|a| a.to_string()))
+        .unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let ip = client_ip(parts);
         let ua = parts
             .headers
             .get(header::USER_AGENT)

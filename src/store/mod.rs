@@ -32,6 +32,9 @@ macro_rules! on_pool {
     };
 }
 
+pub mod agents;
+pub mod chat;
+
 /// The database of the whole app; cheap to clone (a connection pool).
 #[derive(Clone)]
 pub enum Store {

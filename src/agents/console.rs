@@ -1,0 +1,370 @@
+//! The agent console: `GET /agent`, one server-rendered page whose script
+//! (`/agent/assets/console.js`) speaks the agent websocket protocol (`GET /agent/ws`, see
+//! `docs/protocol.md`), and its stylesheet (`/agent/assets/console.css`).
+//!
+//! The page needs a session ([`AgentPage`]: without one it is a 303 to
+//! `/agent/login?next=%2Fagent`). It is rendered in Russian, English or German, chosen from the
+//! agent's browser `Accept-Language` (else the server's default language); the script takes its
+//! own texts from the page's `lang`. It has no inline script or style (the CSP allows neither
+//! scripts nor, by our choice, styles inline): what the script needs to know is in `data-`
+//! attributes. Chat texts are only ever put in the page as text (`textContent`), never as HTML.
+//!
+//! The assets are embedded in the binary; links carry `?v=<hash>` and such requests are cached
+//! for a year (others for an hour). The stylesheet starts with the configured brand colour.
+
+use std::hash::{Hash, Hasher};
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
+
+use super::Role;
+use super::session::{AgentPage, CSRF_FIELD};
+use crate::domain::Lang;
+use crate::state::AppState;
+
+/// The console script.
+const CONSOLE_JS: &str = include_str!("assets/console.js");
+/// The console stylesheet (the brand colour is put in front of it when served).
+const CONSOLE_CSS: &str = include_str!("assets/console.css");
+
+/// Routes of the console page and its assets.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/agent", get(console_page))
+        .route("/agent/assets/console.js", get(console_js))
+        .route("/agent/assets/console.css", get(console_css))
+}
+
+/// A text of the console page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum K {
+    Title,
+    NoScript,
+    Presence,
+    Online,
+    Away,
+    Connection,
+    Connecting,
+    Canned,
+    Team,
+    SignOut,
+    SignedInAs,
+    Queue,
+    QueueEmpty,
+    Conversation,
+    NothingOpen,
+    Details,
+    Handoff,
+    Message,
+    Note,
+    NoteHint,
+    CannedButton,
+    Send,
+    Claim,
+    TransferTo,
+    Transfer,
+    Resolve,
+    MainNav,
+}
+
+/// The text `k` in `lang`.
+fn tr(lang: Lang, k: K) -> &'static str {
+    let [ru, en, de] = match k {
+        K::Title => ["Консоль операторов", "Agent console", "Agenten-Konsole"],
+        K::NoScript => [
+            "Для консоли нужен JavaScript.",
+            "The console needs JavaScript.",
+            "Die Konsole braucht JavaScript.",
+        ],
+        K::Presence => ["Статус", "Status", "Status"],
+        K::Online => ["В сети", "Online", "Online"],
+        K::Away => ["Отошёл", "Away", "Abwesend"],
+        K::Connection => ["Соединение", "Connection", "Verbindung"],
+        K::Connecting => ["Подключение…", "Connecting…", "Verbinde…"],
+        K::Canned => ["Шаблоны ответов", "Canned replies", "Textbausteine"],
+        K::Team => ["Команда", "Team", "Team"],
+        K::SignOut => ["Выйти", "Sign out", "Abmelden"],
+        K::SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
+        K::Queue => ["Очередь", "Queue", "Warteschlange"],
+        K::QueueEmpty => [
+            "Никто не ждёт.",
+            "Nobody is waiting.",
+            "Niemand wartet.",
+        ],
+        K::Conversation => ["Разговор", "Conversation", "Gespräch"],
+        K::NothingOpen => [
+            "Выберите разговор в очереди слева.",
+            "Pick a conversation from the queue.",
+            "Wählen Sie ein Gespräch aus der Warteschlange.",
+        ],
+        K::Details => ["О клиенте", "About the customer", "Zum Kunden"],
+        K::Handoff => ["Передача от бота", "Handoff from the bot", "Übergabe vom Bot"],
+        K::Message => ["Сообщение", "Message", "Nachricht"],
+        K::Note => ["Заметка", "Note", "Notiz"],
+        K::NoteHint => [
+            "видна только команде",
+            "only the team sees it",
+            "nur für das Team sichtbar",
+        ],
+        K::CannedButton => ["Шаблоны", "Canned", "Bausteine"],
+        K::Send => ["Отправить", "Send", "Senden"],
+        K::Claim => ["Взять", "Take", "Übernehmen"],
+        K::TransferTo => ["Передать оператору", "Transfer to", "Übergeben an"],
+        K::Transfer => ["Передать", "Transfer", "Übergeben"],
+        K::Resolve => ["Решено", "Resolve", "Erledigt"],
+        K::MainNav => ["Разделы", "Sections", "Bereiche"],
+    };
+    match lang {
+        Lang::Ru => ru,
+        Lang::En => en,
+        Lang::De => de,
+    }
+}
+
+/// The console's language: the agent's browser's first choice among ru/en/de, else the
+/// server's default language.
+fn console_lang(state: &AppState, headers: &HeaderMap) -> Lang {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    crate::web::choose_lang(accept, &Lang::ALL).unwrap_or(state.config.default_lang)
+}
+
+fn version_of(parts: &[&str]) -> String {
+    let mut h = rustc_hash::FxHasher::default();
+    for p in parts {
+        p.hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}
+
+fn js_version() -> String {
+    version_of(&[CONSOLE_JS])
+}
+
+fn css_version(state: &AppState) -> String {
+    version_of(&[CONSOLE_CSS, &state.config.brand_color])
+}
+
+/// `GET /agent`: the console.
+async fn console_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AgentPage(session): AgentPage,
+) -> Response {
+    let lang = console_lang(&state, &headers);
+    let agent = &session.agent;
+    let max_chats = agent
+        .max_chats
+        .unwrap_or(i64::from(state.config.chat.max_chats));
+    let site = state
+        .config
+        .site_name
+        .clone()
+        .unwrap_or_else(|| crate::web::i18n::t(lang, crate::web::i18n::Key::SiteName).into());
+    let page = render(
+        lang,
+        &site,
+        &state,
+        &session.csrf,
+        (agent.id, &agent.name, agent.role, max_chats),
+    );
+    let mut res = (StatusCode::OK, Html(page.into_string())).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
+    res
+}
+
+fn render(
+    lang: Lang,
+    site: &str,
+    state: &AppState,
+    csrf: &str,
+    (id, name, role, max_chats): (i64, &str, Role, i64),
+) -> Markup {
+    let t = |k| tr(lang, k);
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { (t(K::Title)) " — " (site) }
+                link rel="stylesheet" href=(format!("/agent/assets/console.css?v={}", css_version(state)));
+                script src=(format!("/agent/assets/console.js?v={}", js_version())) defer {}
+            }
+            body.console data-agent-id=(id) data-agent-name=(name) data-role=(role.as_str())
+                data-max-chats=(max_chats) data-title=(format!("{} — {site}", t(K::Title))) {
+                header.topbar {
+                    span.brand { (site) " · " (t(K::Title)) }
+                    nav.topnav aria-label=(t(K::MainNav)) {
+                        a href="/agent/canned" { (t(K::Canned)) }
+                        @if role >= Role::Admin {
+                            a href="/agent/team" { (t(K::Team)) }
+                        }
+                    }
+                    span.me { (t(K::SignedInAs)) " " strong #me-name { (name) } " " span #my-load.load {} }
+                    label.presence for="presence" {
+                        span.visually-hidden { (t(K::Presence)) }
+                        select #presence name="presence" disabled {
+                            option value="online" { (t(K::Online)) }
+                            option value="away" { (t(K::Away)) }
+                        }
+                    }
+                    span #conn.conn data-state="connecting" role="status" aria-label=(t(K::Connection)) {
+                        (t(K::Connecting))
+                    }
+                    form.logout method="post" action="/agent/logout" {
+                        input type="hidden" name=(CSRF_FIELD) value=(csrf);
+                        button type="submit" { (t(K::SignOut)) }
+                    }
+                }
+                noscript { p.noscript { (t(K::NoScript)) } }
+                div #toast.toast role="alert" hidden {}
+                main.grid {
+                    section #queue-col.col.queue aria-labelledby="queue-h" {
+                        h2 #queue-h { (t(K::Queue)) " " span #queue-count.count {} }
+                        ul #queue-list.queue-list {}
+                        p #queue-empty.empty { (t(K::QueueEmpty)) }
+                    }
+                    section #conv-col.col.conv aria-labelledby="conv-h" {
+                        div.conv-head {
+                            h2 #conv-h { (t(K::Conversation)) }
+                            span #conv-status.status {}
+                            div #conv-actions.actions hidden {
+                                button #claim-btn type="button" hidden { (t(K::Claim)) }
+                                span #transfer-box.transfer hidden {
+                                    label.visually-hidden for="transfer-to" { (t(K::TransferTo)) }
+                                    select #transfer-to {}
+                                    button #transfer-btn type="button" { (t(K::Transfer)) }
+                                }
+                                button #resolve-btn.resolve type="button" hidden { (t(K::Resolve)) }
+                            }
+                        }
+                        p #conv-empty.empty { (t(K::NothingOpen)) }
+                        ol #messages.messages role="log" aria-live="polite" aria-labelledby="conv-h" hidden {}
+                        p #typing.typing aria-live="polite" {}
+                        form #composer.composer hidden {
+                            div #canned-picker.canned-picker hidden {
+                                input #canned-filter type="search" autocomplete="off" aria-controls="canned-list";
+                                ul #canned-list role="listbox" aria-label=(t(K::Canned)) {}
+                            }
+                            label.visually-hidden for="text" { (t(K::Message)) }
+                            textarea #text rows="3" maxlength="4000" autocomplete="off" {}
+                            div.composer-bar {
+                                label.note-toggle {
+                                    input #note type="checkbox";
+                                    " " (t(K::Note)) " "
+                                    span.hint { "(" (t(K::NoteHint)) ")" }
+                                }
+                                span #composer-hint.hint {}
+                                button #canned-btn type="button" aria-haspopup="listbox" aria-expanded="false" aria-controls="canned-picker" { (t(K::CannedButton)) }
+                                button #send-btn.primary type="submit" { (t(K::Send)) }
+                            }
+                        }
+                    }
+                    section #details-col.col.details aria-labelledby="details-h" {
+                        h2 #details-h { (t(K::Details)) }
+                        div #details {}
+                        h3 #handoff-h hidden { (t(K::Handoff)) }
+                        div #handoff {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct AssetParams {
+    v: Option<String>,
+}
+
+/// `Cache-Control` of an asset: a year when the link's `?v=` is the current version.
+fn asset_cache(params: Result<Query<AssetParams>, QueryRejection>, version: &str) -> HeaderValue {
+    let versioned = params
+        .ok()
+        .and_then(|Query(p)| p.v)
+        .is_some_and(|v| v == version);
+    HeaderValue::from_static(if versioned {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=3600"
+    })
+}
+
+/// `GET /agent/assets/console.js`.
+async fn console_js(params: Result<Query<AssetParams>, QueryRejection>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, asset_cache(params, &js_version())),
+        ],
+        CONSOLE_JS,
+    )
+        .into_response()
+}
+
+/// `GET /agent/assets/console.css`.
+async fn console_css(
+    State(state): State<AppState>,
+    params: Result<Query<AssetParams>, QueryRejection>,
+) -> Response {
+    let cache = asset_cache(params, &css_version(&state));
+    let body = format!(
+        ":root{{--brand-color:{}}}\n{CONSOLE_CSS}",
+        state.config.brand_color
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, cache),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_exists_in_every_language() {
+        for lang in Lang::ALL {
+            for k in [K::Title, K::Queue, K::Claim, K::Resolve, K::Note] {
+                assert!(!tr(lang, k).is_empty());
+            }
+        }
+        assert_eq!(tr(Lang::Ru, K::Claim), "Взять");
+    }
+
+    #[test]
+    fn the_script_renders_chat_text_as_text_only() {
+        // Chat text is never HTML: the script builds nodes and sets textContent.
+        for forbidden in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("] {
+            assert!(
+                !CONSOLE_JS.contains(forbidden),
+                "console.js uses {forbidden}"
+            );
+        }
+    }
+}

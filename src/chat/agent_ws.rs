@@ -1,0 +1,432 @@
+//! The agent websocket (`GET /agent/ws`): presence, the live queue, conversations the agent has
+//! open, and the agent's actions on them. Needs a session cookie and a same-origin `Origin`.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::extract::ws::{self, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::customer_ws::{Incoming, decode};
+use super::hub::Event;
+use super::protocol::{AgentIn, ErrorFrame, HARD_FRAME_BYTES, Message, VERSION};
+use super::service::{self, AgentRef, ChatResult};
+use crate::agents::Role;
+use crate::state::AppState;
+
+/// A console that sends nothing for this long is closed (the console pings every 30 s).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// Typing notices forwarded at most this often.
+const TYPING_EVERY: Duration = Duration::from_millis(1000);
+
+/// Whether the request's `Origin` (when a browser sent one) is this server itself.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        // Browsers always send Origin on websocket handshakes; other clients cannot ride on an
+        // agent's cookies.
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .unwrap_or("");
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+/// Upgrades a signed-in agent's console to the agent protocol.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    if !same_origin(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(json!({"code": "forbidden", "message": "cross-site websocket refused"})),
+        )
+            .into_response();
+    }
+    let Some((agent, _csrf)) = crate::agents::session::session_from_headers(&state, &headers).await
+    else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"code": "unauthorized", "message": "not signed in"})),
+        )
+            .into_response();
+    };
+    let me = AgentRef {
+        id: agent.id,
+        name: agent.name.clone(),
+        max_chats: agent
+            .max_chats
+            .unwrap_or(i64::from(state.config.chat.max_chats))
+            .max(1),
+        admin: agent.role == Role::Admin,
+    };
+    let role = agent.role;
+    ws.max_message_size(HARD_FRAME_BYTES)
+        .max_frame_size(HARD_FRAME_BYTES)
+        .on_upgrade(move |socket| async move {
+            let _counted = state.hub.socket_opened();
+            let came_online = state.hub.agent_connected(me.id, &me.name, me.max_chats);
+            let mut conn = Console {
+                state: state.clone(),
+                socket,
+                me: me.clone(),
+                role,
+                watching: HashMap::new(),
+            };
+            service::queue_changed(&state).await;
+            if came_online {
+                service::auto_assign(&state).await;
+            }
+            if let Err(e) = conn.run().await {
+                tracing::debug!(error = %e, "agent socket ended");
+            }
+            state.hub.agent_disconnected(me.id);
+            service::queue_changed(&state).await;
+        })
+}
+
+struct Console {
+    state: AppState,
+    socket: WebSocket,
+    me: AgentRef,
+    role: Role,
+    /// Conversations shown in this console, with the highest seq sent.
+    watching: HashMap<i64, i64>,
+}
+
+impl Console {
+    async fn send(&mut self, v: Value) -> Result<(), axum::Error> {
+        self.socket
+            .send(ws::Message::Text(v.to_string().into()))
+            .await
+    }
+
+    async fn error(&mut self, e: ErrorFrame) -> Result<(), axum::Error> {
+        let mut v = serde_json::to_value(&e).unwrap_or_default();
+        v["type"] = "error".into();
+        self.send(v).await
+    }
+
+    async fn run(&mut self) -> Result<(), axum::Error> {
+        let mut events = self.state.hub.subscribe_agents();
+        self.send(json!({
+            "type": "hello",
+            "v": VERSION,
+            "agent": {"id": self.me.id, "name": self.me.name, "role": self.role, "max_chats": self.me.max_chats},
+        }))
+        .await?;
+        self.send_queue().await?;
+        let mut last_typing = Instant::now() - TYPING_EVERY;
+        let closing = self.state.hub.closing();
+        tokio::pin!(closing);
+        loop {
+            tokio::select! {
+                () = &mut closing => {
+                    let _ = self
+                        .socket
+                        .send(ws::Message::Close(Some(ws::CloseFrame {
+                            code: 1012,
+                            reason: "server restarting".into(),
+                        })))
+                        .await;
+                    return Ok(());
+                }
+                msg = tokio::time::timeout(IDLE_TIMEOUT, self.socket.recv()) => {
+                    let msg = match msg {
+                        Err(_) | Ok(None) => return Ok(()),
+                        Ok(Some(m)) => m?,
+                    };
+                    let frame = match decode::<AgentIn>(msg) {
+                        Incoming::Frame(f) => f,
+                        Incoming::Bad(e) => {
+                            self.error(e).await?;
+                            continue;
+                        }
+                        Incoming::Skip => continue,
+                        Incoming::Closed => return Ok(()),
+                    };
+                    if let AgentIn::Typing { conversation_id, on } = frame {
+                        if (last_typing.elapsed() >= TYPING_EVERY || !on)
+                            && is_mine(&self.state, conversation_id, self.me.id).await
+                        {
+                            last_typing = Instant::now();
+                            self.state.hub.publish(Event::Typing {
+                                conversation_id,
+                                author: "agent",
+                                name: Some(self.me.name.clone()),
+                                agent_id: Some(self.me.id),
+                                on,
+                            });
+                        }
+                        continue;
+                    }
+                    if let Err(e) = self.handle(frame).await {
+                        self.error(e).await?;
+                    }
+                }
+                ev = events.recv() => match ev {
+                    Ok(ev) => self.forward(&ev).await?,
+                    Err(RecvError::Lagged(_)) => self.resync().await?,
+                    Err(RecvError::Closed) => return Ok(()),
+                }
+            }
+        }
+    }
+
+
+    async fn send_queue(&mut self) -> Result<(), axum::Error> {
+        let (queue, open) = match (
+            self.state.store.queue().await,
+            self.state.store.open_counts().await,
+        ) {
+            (Ok(q), Ok(o)) => (q, o),
+            (Err(e), _) | (_, Err(e)) => {
+                let e = service::internal(e);
+                return self.error(e).await;
+            }
+        };
+        let agents = self.state.hub.presence(&open);
+        self.send(json!({"type": "agents", "agents": agents})).await?;
+        self.send(json!({"type": "queue", "items": queue})).await
+    }
+
+    /// After falling behind: the queue again and whatever the open conversations missed.
+    async fn resync(&mut self) -> Result<(), axum::Error> {
+        self.send_queue().await?;
+        let ids: Vec<i64> = self.watching.keys().copied().collect();
+        for id in ids {
+            self.backfill(id).await?;
+        }
+        Ok(())
+    }
+
+    async fn backfill(&mut self, conv_id: i64) -> Result<(), axum::Error> {
+        let after = self.watching.get(&conv_id).copied().unwrap_or(0);
+        let missed = match self.state.store.messages_after(conv_id, after, true).await {
+            Ok(m) => m,
+            Err(e) => {
+                let e = service::internal(e);
+                return self.error(e).await;
+            }
+        };
+        for m in missed {
+            self.watching.insert(conv_id, m.seq);
+            self.send(message_frame(&m)).await?;
+        }
+        Ok(())
+    }
+
+    async fn forward(&mut self, ev: &Event) -> Result<(), axum::Error> {
+        match ev {
+            Event::Message(m) => {
+                let Some(&last) = self.watching.get(&m.conversation_id) else {
+                    return Ok(());
+                };
+                if m.seq <= last {
+                    return Ok(());
+                }
+                if m.seq > last + 1 {
+                    return self.backfill(m.conversation_id).await;
+                }
+                self.watching.insert(m.conversation_id, m.seq);
+                self.send(message_frame(m)).await
+            }
+            Event::Updated(m) if self.watching.contains_key(&m.conversation_id) => {
+                self.send(message_frame(m)).await
+            }
+            Event::Typing {
+                conversation_id,
+                author: "customer",
+                on,
+                ..
+            } if self.watching.contains_key(conversation_id) => {
+                self.send(json!({"type": "typing", "conversation_id": conversation_id, "author": "customer", "on": on}))
+                    .await
+            }
+            Event::Queue(q) => self.send(json!({"type": "queue", "items": &**q})).await,
+            Event::Agents(a) => self.send(json!({"type": "agents", "agents": &**a})).await,
+            Event::Assigned {
+                conversation_id,
+                agent_id,
+                agent_name,
+            } => {
+                self.send(json!({"type": "assigned", "conversation_id": conversation_id, "agent_id": agent_id, "agent_name": agent_name}))
+                    .await?;
+                if *agent_id == self.me.id && !self.watching.contains_key(conversation_id) {
+                    if let Err(e) = self.open(*conversation_id, 0).await {
+                        self.error(e).await?;
+                    }
+                }
+                Ok(())
+            }
+            Event::Resolved { conversation_id } => {
+                self.send(json!({"type": "resolved", "conversation_id": conversation_id}))
+                    .await
+            }
+            Event::Rating {
+                conversation_id,
+                score,
+                comment,
+            } => {
+                self.send(json!({"type": "rating", "conversation_id": conversation_id, "score": score, "comment": comment}))
+                    .await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Sends a conversation with its handoff packet, messages and the customer's history, and
+    /// follows it.
+    async fn open(&mut self, conv_id: i64, last_seq: i64) -> ChatResult<()> {
+        let store = self.state.store.clone();
+        let conv = store
+            .conversation(conv_id)
+            .await
+            .map_err(service::internal)?
+            .ok_or_else(|| {
+                ErrorFrame::new("no_conversation", "no such conversation").with_conversation(conv_id)
+            })?;
+        let customer = store
+            .customer(conv.customer_id)
+            .await
+            .map_err(service::internal)?;
+        let verified_email = customer
+            .as_ref()
+            .filter(|c| c.verified)
+            .and_then(|c| c.email.clone());
+        let history = store
+            .customer_history(conv.customer_id, verified_email.as_deref(), conv.id)
+            .await
+            .map_err(service::internal)?;
+        let messages = store
+            .messages_after(conv.id, last_seq.max(0), true)
+            .await
+            .map_err(service::internal)?;
+        let handoff: Value = conv
+            .handoff
+            .as_deref()
+            .and_then(|h| serde_json::from_str(h).ok())
+            .unwrap_or(Value::Null);
+        let last = messages.last().map(|m| m.seq).unwrap_or(last_seq);
+        self.watching.insert(conv.id, last);
+        let frame = json!({
+            "type": "conversation",
+            "conversation": {
+                "id": conv.id, "status": conv.status, "lang": conv.lang, "page_url": conv.page_url,
+                "agent_id": conv.agent_id, "agent_name": conv.agent_name, "offline": conv.offline,
+                "contact_email": conv.contact_email, "created_at": conv.created_at,
+                "queued_at": conv.queued_at, "escalation": conv.escalation,
+                "rating": conv.rating, "rating_comment": conv.rating_comment,
+                "customer": customer.map(|c| json!({"name": c.name, "email": c.email, "verified": c.verified})),
+            },
+            "handoff": handoff,
+            "messages": messages.iter().map(message_frame_body).collect::<Vec<_>>(),
+            "history": history,
+        });
+        self.send(frame)
+            .await
+            .map_err(|e| service::internal(e.into()))
+    }
+
+    async fn ack(&mut self, m: &Message) -> ChatResult<()> {
+        self.send(json!({"type": "ack", "client_id": m.client_id, "conversation_id": m.conversation_id, "seq": m.seq}))
+            .await
+            .map_err(|e| service::internal(e.into()))
+    }
+
+    async fn handle(&mut self, frame: AgentIn) -> ChatResult<()> {
+        let state = self.state.clone();
+        match frame {
+            AgentIn::Presence { status } => {
+                let away = match status.as_str() {
+                    "online" => false,
+                    "away" => true,
+                    _ => {
+                        return Err(ErrorFrame::new(
+                            "bad_frame",
+                            "presence is online or away",
+                        ));
+                    }
+                };
+                state.hub.set_away(self.me.id, away);
+                service::queue_changed(&state).await;
+                if !away {
+                    service::auto_assign(&state).await;
+                }
+                Ok(())
+            }
+            AgentIn::Open {
+                conversation_id,
+                last_seq,
+            } => self.open(conversation_id, last_seq.unwrap_or(0)).await,
+            AgentIn::Claim { conversation_id } => {
+                service::claim(&state, &self.me, conversation_id).await?;
+                if !self.watching.contains_key(&conversation_id) {
+                    self.open(conversation_id, 0).await?;
+                }
+                Ok(())
+            }
+            AgentIn::Send {
+                conversation_id,
+                client_id,
+                text,
+            } => {
+                let (m, _) =
+                    service::agent_send(&state, &self.me, conversation_id, client_id, &text, false)
+                        .await?;
+                self.watching.entry(conversation_id).or_insert(0);
+                self.ack(&m).await
+            }
+            AgentIn::Note {
+                conversation_id,
+                client_id,
+                text,
+            } => {
+                let (m, _) =
+                    service::agent_send(&state, &self.me, conversation_id, client_id, &text, true)
+                        .await?;
+                self.ack(&m).await
+            }
+            AgentIn::Typing { .. } => Ok(()),
+            AgentIn::Transfer {
+                conversation_id,
+                agent_id,
+            } => service::transfer(&state, &self.me, conversation_id, agent_id).await,
+            AgentIn::Resolve { conversation_id } => {
+                service::resolve(&state, &self.me, conversation_id).await
+            }
+            AgentIn::Ping {} => self
+                .send(json!({"type": "pong"}))
+                .await
+                .map_err(|e| service::internal(e.into())),
+        }
+    }
+}
+
+async fn is_mine(state: &AppState, conv_id: i64, me: i64) -> bool {
+    matches!(
+        state.store.conversation(conv_id).await,
+        Ok(Some(c)) if c.agent_id == Some(me)
+    )
+}
+
+fn message_frame_body(m: &Message) -> Value {
+    serde_json::to_value(m).unwrap_or_default()
+}
+
+fn message_frame(m: &Message) -> Value {
+    let mut v = message_frame_body(m);
+    v["type"] = "message".into();
+    v
+}

@@ -1,0 +1,646 @@
+//! The customer websocket (`GET /api/chat`): one task per widget connection that reads frames,
+//! runs them through [`super::service`], and forwards the conversation's events.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::extract::ws::{self, CloseFrame, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use hmac::{KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::hub::Event;
+use super::protocol::{
+    ConversationInfo, CustomerIn, CustomerInfo, CustomerOut, ErrorFrame, HARD_FRAME_BYTES,
+    Identity, MAX_FRAME_BYTES, MAX_URL_CHARS, VERSION, now_ms,
+};
+use super::service::{self, ChatResult, Customer};
+use crate::domain::Lang;
+use crate::state::AppState;
+use crate::store::hex;
+
+/// Time a new connection has to say `hello`.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection that sends nothing for this long is closed (the widget pings every 50 s).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+/// Typing notices forwarded at most this often.
+const TYPING_EVERY: Duration = Duration::from_millis(1000);
+/// Per-connection websocket buffers: small, since most customers are idle.
+pub const READ_BUFFER: usize = 4 * 1024;
+/// See [`READ_BUFFER`].
+pub const WRITE_BUFFER: usize = 4 * 1024;
+
+/// Upgrades to the customer protocol.
+pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+    ws.read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_write_buffer_size(4 * HARD_FRAME_BYTES)
+        .max_message_size(HARD_FRAME_BYTES)
+        .max_frame_size(HARD_FRAME_BYTES)
+        .on_upgrade(move |socket| async move {
+            let _counted = state.hub.socket_opened();
+            let mut conn = Connection {
+                state,
+                socket,
+                sub: None,
+                last_sent: 0,
+            };
+            if let Err(e) = conn.run().await {
+                tracing::debug!(error = %e, "customer socket ended");
+            }
+            conn.unsubscribe();
+        })
+}
+
+/// A token bucket: `burst` frames at once, then one every `every`.
+pub struct Bucket {
+    tokens: f64,
+    last: Instant,
+    burst: f64,
+    per_sec: f64,
+}
+
+impl Bucket {
+    /// 30 a minute with bursts of 10: what the protocol documents.
+    pub fn messages() -> Self {
+        Bucket {
+            tokens: 10.0,
+            last: Instant::now(),
+            burst: 10.0,
+            per_sec: 0.5,
+        }
+    }
+
+    /// Takes a token, or says in how many milliseconds there will be one.
+    pub fn take(&mut self) -> Result<(), u64> {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_sec)
+            .min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - self.tokens) / self.per_sec * 1000.0).ceil() as u64)
+        }
+    }
+}
+
+/// A frame read off the socket.
+pub enum Incoming<T> {
+    /// A well-formed frame.
+    Frame(T),
+    /// A frame to answer with an error.
+    Bad(ErrorFrame),
+    /// Control frames: nothing to do.
+    Skip,
+    /// The client closed.
+    Closed,
+}
+
+/// Decodes a websocket message into a protocol frame.
+pub fn decode<T: serde::de::DeserializeOwned>(msg: ws::Message) -> Incoming<T> {
+    match msg {
+        ws::Message::Text(t) => {
+            if t.len() > MAX_FRAME_BYTES {
+                return Incoming::Bad(ErrorFrame::new(
+                    "too_large",
+                    format!("a frame may have at most {MAX_FRAME_BYTES} bytes"),
+                ));
+            }
+            match serde_json::from_str::<T>(t.as_str()) {
+                Ok(f) => Incoming::Frame(f),
+                Err(e) => {
+                    let client_id = serde_json::from_str::<serde_json::Value>(t.as_str())
+                        .ok()
+                        .and_then(|v| v.get("client_id")?.as_str().map(str::to_string));
+                    Incoming::Bad(
+                        ErrorFrame::new("bad_frame", format!("cannot read the frame: {e}"))
+                            .about(client_id),
+                    )
+                }
+            }
+        }
+        ws::Message::Binary(_) => Incoming::Bad(ErrorFrame::new(
+            "binary_frame",
+            "only JSON text frames are spoken here",
+        )),
+        ws::Message::Close(_) => Incoming::Closed,
+        ws::Message::Ping(_) | ws::Message::Pong(_) => Incoming::Skip,
+    }
+}
+
+/// Whether `hash` is the hex HMAC-SHA256 of the lower-cased `email` under `secret`.
+pub fn identity_hash_ok(secret: &str, email: &str, hash: &str) -> bool {
+    let Some(bytes) = unhex(hash.trim()) else {
+        return false;
+    };
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    mac.update(email.trim().to_lowercase().as_bytes());
+    mac.verify_slice(&bytes).is_ok()
+}
+
+/// The identity hash a host page's server computes (for tests and documentation).
+pub fn identity_hash(secret: &str, email: &str) -> String {
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(email.trim().to_lowercase().as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || s.len() > 128 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// SHA-256 of a customer token, as stored.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+struct Connection {
+    state: AppState,
+    socket: WebSocket,
+    sub: Option<(i64, broadcast::Receiver<Arc<Event>>)>,
+    last_sent: i64,
+}
+
+async fn next_event(
+    sub: &mut Option<(i64, broadcast::Receiver<Arc<Event>>)>,
+) -> Result<Arc<Event>, RecvError> {
+    match sub {
+        Some((_, rx)) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Connection {
+    async fn send(&mut self, frame: &CustomerOut) -> Result<(), axum::Error> {
+        let text = serde_json::to_string(frame).unwrap_or_default();
+        self.socket.send(ws::Message::Text(text.into())).await
+    }
+
+    async fn error(&mut self, e: ErrorFrame) -> Result<(), axum::Error> {
+        self.send(&CustomerOut::Error(e)).await
+    }
+
+    async fn close(&mut self, code: u16, reason: &'static str) {
+        let _ = self
+            .socket
+            .send(ws::Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })))
+            .await;
+    }
+
+    fn unsubscribe(&mut self) {
+        if let Some((id, rx)) = self.sub.take() {
+            drop(rx);
+            self.state.hub.release(id);
+        }
+    }
+
+    async fn run(&mut self) -> Result<(), axum::Error> {
+        // Only `hello` is understood until it came.
+        let deadline = tokio::time::Instant::now() + HELLO_TIMEOUT;
+        let mut customer = loop {
+            let msg = match tokio::time::timeout_at(deadline, self.socket.recv()).await {
+                Err(_) => {
+                    self.close(1008, "hello expected").await;
+                    return Ok(());
+                }
+                Ok(None) => return Ok(()),
+                Ok(Some(m)) => m?,
+            };
+            match decode::<CustomerIn>(msg) {
+                Incoming::Frame(CustomerIn::Hello {
+                    v: _,
+                    token,
+                    conversation_id,
+                    last_seq,
+                    lang,
+                    page_url,
+                    identity,
+                }) => {
+                    match self
+                        .hello(token, conversation_id, last_seq, lang, page_url, identity)
+                        .await
+                    {
+                        Ok(c) => break c,
+                        Err(e) => {
+                            self.error(e).await?;
+                            continue;
+                        }
+                    }
+                }
+                Incoming::Frame(_) => {
+                    self.error(ErrorFrame::new("hello_first", "send hello first"))
+                        .await?
+                }
+                Incoming::Bad(e) => self.error(e).await?,
+                Incoming::Skip => {}
+                Incoming::Closed => return Ok(()),
+            }
+        };
+        let mut bucket = Bucket::messages();
+        let mut last_typing = Instant::now() - TYPING_EVERY;
+        let closing = self.state.hub.closing();
+        tokio::pin!(closing);
+        loop {
+            tokio::select! {
+                () = &mut closing => {
+                    // The widget reconnects (to another node, or to this one once it is back).
+                    self.close(1012, "server restarting").await;
+                    return Ok(());
+                }
+                msg = tokio::time::timeout(IDLE_TIMEOUT, self.socket.recv()) => {
+                    let msg = match msg {
+                        Err(_) => {
+                            self.close(1000, "idle").await;
+                            return Ok(());
+                        }
+                        Ok(None) => return Ok(()),
+                        Ok(Some(m)) => m?,
+                    };
+                    let frame = match decode::<CustomerIn>(msg) {
+                        Incoming::Frame(f) => f,
+                        Incoming::Bad(e) => {
+                            self.error(e).await?;
+                            continue;
+                        }
+                        Incoming::Skip => continue,
+                        Incoming::Closed => return Ok(()),
+                    };
+                    let limited = matches!(
+                        frame,
+                        CustomerIn::Send { .. }
+                            | CustomerIn::Feedback { .. }
+                            | CustomerIn::Human {}
+                            | CustomerIn::Contact { .. }
+                            | CustomerIn::Identify(_)
+                            | CustomerIn::Rate { .. }
+                    );
+                    if limited && let Err(retry) = bucket.take() {
+                        let client_id = match &frame {
+                            CustomerIn::Send { client_id, .. } => Some(client_id.clone()),
+                            _ => None,
+                        };
+                        let mut e = ErrorFrame::new(
+                            "rate_limited",
+                            "too many messages; at most 30 a minute",
+                        )
+                        .about(client_id);
+                        e.retry_ms = Some(retry);
+                        self.error(e).await?;
+                        continue;
+                    }
+                    if let CustomerIn::Typing { on } = frame {
+                        if last_typing.elapsed() >= TYPING_EVERY || !on {
+                            last_typing = Instant::now();
+                            if let Some(id) = customer.conversation {
+                                self.state.hub.publish(Event::Typing {
+                                    conversation_id: id,
+                                    author: "customer",
+                                    name: None,
+                                    agent_id: None,
+                                    on,
+                                });
+                            }
+                        }
+                        continue;
+                    }
+                    if let Err(e) = self.handle(&mut customer, frame).await {
+                        self.error(e).await?;
+                    }
+                }
+                ev = next_event(&mut self.sub) => {
+                    match ev {
+                        Ok(ev) => self.forward(&ev).await?,
+                        Err(RecvError::Lagged(_)) => self.backfill().await?,
+                        Err(RecvError::Closed) => self.sub = None,
+                    }
+                }
+            }
+        }
+    }
+
+    async fn hello(
+        &mut self,
+        token: Option<String>,
+        conversation_id: Option<i64>,
+        last_seq: Option<i64>,
+        lang: Option<String>,
+        page_url: Option<String>,
+        identity: Option<Identity>,
+    ) -> ChatResult<Customer> {
+        let store = self.state.store.clone();
+        let now = now_ms();
+        let known = match token.as_deref().filter(|t| !t.is_empty() && t.len() <= 128) {
+            Some(t) => store
+                .customer_by_token(&token_hash(t))
+                .await
+                .map_err(service::internal)?
+                .map(|row| (t.to_string(), row)),
+            None => None,
+        };
+        let (token, row) = match known {
+            Some(k) => k,
+            None => {
+                if token.is_some() {
+                    let _ = self
+                        .error(ErrorFrame::new(
+                            "bad_token",
+                            "unknown token; starting a new conversation",
+                        ))
+                        .await;
+                }
+                let t = hex(&rand::random::<[u8; 32]>());
+                let row = store
+                    .create_customer(&token_hash(&t), now)
+                    .await
+                    .map_err(service::internal)?;
+                (t, row)
+            }
+        };
+        let lang = lang
+            .and_then(|l| l.parse::<Lang>().ok())
+            .unwrap_or(self.state.config.default_lang);
+        let page_url = page_url
+            .map(|u| u.chars().take(MAX_URL_CHARS).collect::<String>())
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+        let mut customer = Customer {
+            row,
+            lang,
+            page_url,
+            conversation: None,
+        };
+        if let Some(identity) = identity
+            && let Err(e) = self.identify(&mut customer, identity).await
+        {
+            let _ = self.error(e).await;
+        }
+        let conv = store
+            .current_conversation(customer.row.id, now, service::KEEP_RESOLVED_MS)
+            .await
+            .map_err(service::internal)?;
+        customer.conversation = conv.as_ref().map(|c| c.id);
+        let info = conv.as_ref().map(|c| ConversationInfo {
+            id: c.id,
+            status: c.status.clone(),
+            agent: c.agent_name.clone().map(|name| super::protocol::AgentName { name }),
+            last_seq: c.last_seq,
+            rating: c.rating,
+        });
+        self.send(&CustomerOut::Welcome {
+            v: VERSION,
+            token,
+            customer: CustomerInfo {
+                name: customer.row.name.clone(),
+                email: customer.row.email.clone(),
+                verified: customer.row.verified,
+            },
+            conversation: info,
+        })
+        .await
+        .map_err(|e| service::internal(e.into()))?;
+        if let Some(c) = conv {
+            let from = if conversation_id == Some(c.id) {
+                last_seq.unwrap_or(0).max(0)
+            } else {
+                0
+            };
+            self.follow(c.id, from).await?;
+            if c.status == "queued" || c.status == "assigned" {
+                let status = service::status_of(&self.state, &c).await?;
+                self.send(&CustomerOut::Status(status))
+                    .await
+                    .map_err(|e| service::internal(e.into()))?;
+            }
+        }
+        Ok(customer)
+    }
+
+    async fn identify(&mut self, c: &mut Customer, id: Identity) -> ChatResult<()> {
+        let email = id
+            .email
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| !e.is_empty());
+        let name = id
+            .name
+            .map(|n| n.trim().chars().take(100).collect::<String>())
+            .filter(|n| !n.is_empty());
+        let verified = match (&id.hash, &email, &self.state.config.chat.identity_secret) {
+            (Some(h), Some(e), Some(secret)) => {
+                if !identity_hash_ok(secret, e, h) {
+                    return Err(ErrorFrame::new(
+                        "bad_identity",
+                        "the identity hash does not match the email",
+                    ));
+                }
+                true
+            }
+            (Some(_), _, None) => {
+                return Err(ErrorFrame::new(
+                    "bad_identity",
+                    "this server does not verify identities",
+                ));
+            }
+            _ => false,
+        };
+        if email.as_deref().is_some_and(|e| !service::plausible_email(e)) {
+            return Err(ErrorFrame::new("bad_identity", "that is not an email address"));
+        }
+        if name.is_none() && email.is_none() {
+            return Ok(());
+        }
+        if c.row.verified && !verified {
+            // A proven identity is not replaced by an unproven claim.
+            return Ok(());
+        }
+        c.row = self
+            .state
+            .store
+            .set_customer_identity(c.row.id, name.as_deref(), email.as_deref(), verified)
+            .await
+            .map_err(service::internal)?;
+        Ok(())
+    }
+
+    /// Follows a conversation and sends what the client has not seen after `from`.
+    async fn follow(&mut self, conv_id: i64, from: i64) -> ChatResult<()> {
+        if self.sub.as_ref().map(|s| s.0) != Some(conv_id) {
+            self.unsubscribe();
+            // Subscribe before reading the backlog so nothing falls in between.
+            self.sub = Some((conv_id, self.state.hub.subscribe(conv_id)));
+            self.last_sent = from;
+        }
+        self.backfill().await.map_err(|e| service::internal(e.into()))
+    }
+
+    async fn backfill(&mut self) -> Result<(), axum::Error> {
+        let Some((conv_id, _)) = &self.sub else {
+            return Ok(());
+        };
+        let missed = match self
+            .state
+            .store
+            .messages_after(*conv_id, self.last_sent, false)
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = service::internal(e);
+                return Ok(());
+            }
+        };
+        for m in missed {
+            self.last_sent = self.last_sent.max(m.seq);
+            self.send(&CustomerOut::Message(m)).await?;
+        }
+        Ok(())
+    }
+
+    async fn forward(&mut self, ev: &Event) -> Result<(), axum::Error> {
+        let Some((conv_id, _)) = &self.sub else {
+            return Ok(());
+        };
+        if ev.conversation_id() != Some(*conv_id) {
+            return Ok(());
+        }
+        match ev {
+            Event::Message(m) if !m.private => {
+                if m.seq <= self.last_sent {
+                    return Ok(());
+                }
+                if m.seq > self.last_sent + 1 {
+                    return self.backfill().await;
+                }
+                self.last_sent = m.seq;
+                self.send(&CustomerOut::Message(m.clone())).await
+            }
+            Event::Updated(m) if !m.private => self.send(&CustomerOut::Message(m.clone())).await,
+            Event::Typing {
+                author: "agent",
+                name,
+                on,
+                ..
+            } => {
+                self.send(&CustomerOut::Typing {
+                    author: "agent".into(),
+                    name: name.clone(),
+                    on: *on,
+                })
+                .await
+            }
+            Event::Status { status, .. } => self.send(&CustomerOut::Status(status.clone())).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn handle(&mut self, c: &mut Customer, frame: CustomerIn) -> ChatResult<()> {
+        let state = self.state.clone();
+        match frame {
+            CustomerIn::Hello { .. } => Err(ErrorFrame::new("bad_state", "hello was sent already")),
+            CustomerIn::Send { client_id, text } => {
+                let before = c.conversation;
+                let (msg, new) = service::customer_send(&state, c, client_id.clone(), &text)
+                    .await
+                    .map_err(|e| e.about(Some(client_id.clone())))?;
+                if c.conversation != before || self.sub.is_none() {
+                    self.follow(msg.conversation_id, 0).await?;
+                }
+                self.send(&CustomerOut::Ack {
+                    client_id,
+                    conversation_id: msg.conversation_id,
+                    seq: msg.seq,
+                })
+                .await
+                .map_err(|e| service::internal(e.into()))?;
+                if new {
+                    service::bot_turn(&state, c, &msg).await?;
+                }
+                Ok(())
+            }
+            CustomerIn::Feedback { seq, helpful } => service::feedback(&state, c, seq, helpful).await,
+            CustomerIn::Human {} => {
+                let conv = service::open_conversation(&state, c).await?;
+                self.follow(conv.id, self.last_sent_for(conv.id)).await?;
+                service::escalate(&state, c, conv.id, "human_request").await
+            }
+            CustomerIn::Typing { .. } => Ok(()),
+            CustomerIn::Ping {} => {
+                self.send(&CustomerOut::Pong {})
+                    .await
+                    .map_err(|e| service::internal(e.into()))
+            }
+            CustomerIn::Contact {
+                client_id,
+                email,
+                name,
+            } => service::contact(&state, c, client_id, &email, name).await,
+            CustomerIn::Identify(id) => self.identify(c, id).await,
+            CustomerIn::Rate { score, comment } => service::rate(&state, c, score, comment).await,
+        }
+    }
+
+    fn last_sent_for(&self, conv_id: i64) -> i64 {
+        match &self.sub {
+            Some((id, _)) if *id == conv_id => self.last_sent,
+            _ => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_hashes_verify() {
+        let h = identity_hash("s3cret", "Anna@Example.com");
+        assert!(identity_hash_ok("s3cret", "anna@example.com", &h));
+        assert!(!identity_hash_ok("other", "anna@example.com", &h));
+        assert!(!identity_hash_ok("s3cret", "bob@example.com", &h));
+        assert!(!identity_hash_ok("s3cret", "anna@example.com", "zz"));
+        assert!(!identity_hash_ok("s3cret", "anna@example.com", ""));
+    }
+
+    #[test]
+    fn buckets_allow_bursts_then_refill() {
+        let mut b = Bucket::messages();
+        for _ in 0..10 {
+            assert!(b.take().is_ok());
+        }
+        let retry = b.take().unwrap_err();
+        assert!(retry > 0 && retry <= 2000, "{retry}");
+    }
+
+    #[test]
+    fn frames_decode_with_clear_errors() {
+        let bad = decode::<CustomerIn>(ws::Message::Text(
+            r#"{"type":"send","client_id":"x"}"#.into(),
+        ));
+        match bad {
+            Incoming::Bad(e) => {
+                assert_eq!(e.code, "bad_frame");
+                assert_eq!(e.client_id.as_deref(), Some("x"));
+            }
+            _ => panic!("expected an error"),
+        }
+        let big = "x".repeat(MAX_FRAME_BYTES + 1);
+        assert!(matches!(
+            decode::<CustomerIn>(ws::Message::Text(big.into())),
+            Incoming::Bad(ErrorFrame { code: "too_large", .. })
+        ));
+    }
+}

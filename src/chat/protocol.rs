@@ -1,0 +1,406 @@
+//! The frames of the chat websockets (version 1, documented in `docs/protocol.md`).
+
+use serde::{Deserialize, Serialize};
+
+/// Protocol version spoken by this server.
+pub const VERSION: u32 = 1;
+/// Largest frame answered normally; bigger ones get a `too_large` error frame.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Largest frame read at all; bigger ones close the socket (code 1009).
+pub const HARD_FRAME_BYTES: usize = 64 * 1024;
+/// Longest message text, in characters.
+pub const MAX_TEXT_CHARS: usize = 4000;
+/// Longest `client_id`.
+pub const MAX_CLIENT_ID_CHARS: usize = 64;
+/// Longest rating comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 1000;
+/// Longest page URL kept, in characters (longer ones are cut).
+pub const MAX_URL_CHARS: usize = 2000;
+
+/// Identity a host page passes to the widget (`Otvet.identify`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Identity {
+    /// Customer's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Customer's email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Hex HMAC-SHA256 of the lower-cased email under the identity secret.
+    #[serde(default)]
+    pub hash: Option<String>,
+}
+
+/// A frame from the widget.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CustomerIn {
+    /// The first frame: who is this and what did they see already.
+    Hello {
+        /// Protocol version of the client.
+        #[serde(default)]
+        v: Option<u32>,
+        /// Customer token from an earlier `welcome`.
+        #[serde(default)]
+        token: Option<String>,
+        /// The conversation the client shows.
+        #[serde(default)]
+        conversation_id: Option<i64>,
+        /// The highest `seq` the client has.
+        #[serde(default)]
+        last_seq: Option<i64>,
+        /// The widget's language.
+        #[serde(default)]
+        lang: Option<String>,
+        /// Address of the page the widget is on.
+        #[serde(default)]
+        page_url: Option<String>,
+        /// Identity passed by the host page.
+        #[serde(default)]
+        identity: Option<Identity>,
+    },
+    /// A customer message.
+    Send {
+        /// The client's id of the message.
+        client_id: String,
+        /// The text.
+        text: String,
+    },
+    /// "Did this help?" on a bot answer.
+    Feedback {
+        /// The answer's seq.
+        seq: i64,
+        /// Yes or no.
+        helpful: bool,
+    },
+    /// Ask for a person.
+    Human {},
+    /// Typing started or stopped.
+    Typing {
+        /// On or off.
+        on: bool,
+    },
+    /// Leave an email for an answer when nobody is online.
+    Contact {
+        /// The client's id of the request.
+        #[serde(default)]
+        client_id: Option<String>,
+        /// Where to answer.
+        email: String,
+        /// Customer's name.
+        #[serde(default)]
+        name: Option<String>,
+    },
+    /// Identity from the host page after connecting.
+    Identify(Identity),
+    /// Rate a resolved conversation.
+    Rate {
+        /// 1 to 5.
+        score: i64,
+        /// Optional comment.
+        #[serde(default)]
+        comment: Option<String>,
+    },
+    /// Keep-alive.
+    Ping {},
+}
+
+/// A frame from the agent console.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentIn {
+    /// Online or away.
+    Presence {
+        /// `online` or `away`.
+        status: String,
+    },
+    /// Show a conversation and follow it.
+    Open {
+        /// Which.
+        conversation_id: i64,
+        /// Highest seq the console has.
+        #[serde(default)]
+        last_seq: Option<i64>,
+    },
+    /// Take a waiting conversation.
+    Claim {
+        /// Which.
+        conversation_id: i64,
+    },
+    /// A message to the customer.
+    Send {
+        /// Which conversation.
+        conversation_id: i64,
+        /// The console's id of the message.
+        client_id: String,
+        /// The text.
+        text: String,
+    },
+    /// A private note for the team.
+    Note {
+        /// Which conversation.
+        conversation_id: i64,
+        /// The console's id of the note.
+        client_id: String,
+        /// The text.
+        text: String,
+    },
+    /// Typing started or stopped.
+    Typing {
+        /// Which conversation.
+        conversation_id: i64,
+        /// On or off.
+        on: bool,
+    },
+    /// Hand the conversation to another agent.
+    Transfer {
+        /// Which conversation.
+        conversation_id: i64,
+        /// To whom.
+        agent_id: i64,
+    },
+    /// Close the conversation (the customer is asked to rate it).
+    Resolve {
+        /// Which conversation.
+        conversation_id: i64,
+    },
+    /// Keep-alive.
+    Ping {},
+}
+
+/// A link to an article in a bot answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleLink {
+    /// Article (or section) title.
+    pub title: String,
+    /// Site-relative URL, with the section anchor.
+    pub url: String,
+}
+
+/// The help-center part of a bot answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    /// The article's title.
+    pub title: String,
+    /// Link to the section.
+    pub url: String,
+    /// The section's heading, when the hit is a section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// Article slug (for reports).
+    pub slug: String,
+    /// The search confidence.
+    pub confidence: f32,
+    /// Up to two other articles.
+    #[serde(default)]
+    pub alternatives: Vec<ArticleLink>,
+    /// Show "Did this help?".
+    pub ask_feedback: bool,
+}
+
+/// One stored message as clients see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Conversation id.
+    pub conversation_id: i64,
+    /// Sequence number in the conversation.
+    pub seq: i64,
+    /// The sender's id for it, if a client sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `customer`, `bot`, `agent` or `system`.
+    pub author: String,
+    /// The agent's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The agent's id (agent frames only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<i64>,
+    /// Plain text.
+    pub text: String,
+    /// Unix ms.
+    pub at: i64,
+    /// System events: `queued`, `offline`, `joined`, `transferred`, `resolved`, `contact`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// A bot answer from the help center.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Answer>,
+    /// The customer's "Did this help?" on an answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<bool>,
+    /// A private note (agents only; never sent to customers).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub private: bool,
+}
+
+/// Customer-facing summary of a conversation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConversationInfo {
+    /// Id.
+    pub id: i64,
+    /// `bot`, `queued`, `assigned` or `resolved`.
+    pub status: String,
+    /// The agent with it, once a person joined.
+    pub agent: Option<AgentName>,
+    /// Highest seq.
+    pub last_seq: i64,
+    /// The customer's rating, once given.
+    pub rating: Option<i64>,
+}
+
+/// An agent as customers see them.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentName {
+    /// Display name.
+    pub name: String,
+}
+
+/// Customer details as the customer sees them.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerInfo {
+    /// Name, if known.
+    pub name: Option<String>,
+    /// Email, if known.
+    pub email: Option<String>,
+    /// Whether the identity was proven by the host page.
+    pub verified: bool,
+}
+
+/// Where a conversation stands (customer side).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Status {
+    /// `bot`, `queued`, `assigned` or `resolved`.
+    pub status: String,
+    /// Place in the queue (1 = next).
+    pub position: Option<i64>,
+    /// Honest expected wait, when there is data for one.
+    pub wait_secs: Option<i64>,
+    /// Nobody can answer now.
+    pub offline: bool,
+    /// When support is back (Unix ms), if known.
+    pub back_at: Option<i64>,
+    /// The agent with it.
+    pub agent: Option<String>,
+}
+
+/// A frame to the widget.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CustomerOut {
+    /// Reply to `hello`.
+    Welcome {
+        /// Protocol version.
+        v: u32,
+        /// The customer token to keep.
+        token: String,
+        /// Who the customer is.
+        customer: CustomerInfo,
+        /// Their current conversation.
+        conversation: Option<ConversationInfo>,
+    },
+    /// A stored message.
+    Message(Message),
+    /// A client message was stored.
+    Ack {
+        /// The client's id.
+        client_id: String,
+        /// Conversation.
+        conversation_id: i64,
+        /// Its seq.
+        seq: i64,
+    },
+    /// Queue/assignment state.
+    Status(Status),
+    /// The other side types.
+    Typing {
+        /// `agent`.
+        author: String,
+        /// The agent's name.
+        name: Option<String>,
+        /// On or off.
+        on: bool,
+    },
+    /// Reply to `ping`.
+    Pong {},
+    /// Something was wrong with a frame; the connection goes on.
+    Error(ErrorFrame),
+}
+
+/// An error frame.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorFrame {
+    /// Stable code (see `docs/protocol.md`).
+    pub code: &'static str,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The client id of the frame at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The conversation concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<i64>,
+    /// When to retry (rate limiting).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_ms: Option<u64>,
+}
+
+impl ErrorFrame {
+    /// An error with a code and a message.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        ErrorFrame {
+            code,
+            message: message.into(),
+            client_id: None,
+            conversation_id: None,
+            retry_ms: None,
+        }
+    }
+
+    /// The same, about the frame with this client id.
+    pub fn about(mut self, client_id: Option<String>) -> Self {
+        self.client_id = client_id;
+        self
+    }
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_parse_by_type() {
+        let f: CustomerIn =
+            serde_json::from_str(r#"{"type":"send","client_id":"a","text":"hi","extra":1}"#)
+                .unwrap();
+        assert!(matches!(f, CustomerIn::Send { .. }));
+        let f: CustomerIn = serde_json::from_str(r#"{"type":"human"}"#).unwrap();
+        assert!(matches!(f, CustomerIn::Human {}));
+        let f: CustomerIn = serde_json::from_str(r#"{"type":"hello"}"#).unwrap();
+        assert!(matches!(f, CustomerIn::Hello { token: None, .. }));
+        assert!(serde_json::from_str::<CustomerIn>(r#"{"type":"nope"}"#).is_err());
+        assert!(serde_json::from_str::<CustomerIn>(r#"{"type":"send","text":"x"}"#).is_err());
+        let f: AgentIn =
+            serde_json::from_str(r#"{"type":"claim","conversation_id":3}"#).unwrap();
+        assert!(matches!(f, AgentIn::Claim { conversation_id: 3 }));
+    }
+
+    #[test]
+    fn out_frames_are_tagged() {
+        let s = serde_json::to_string(&CustomerOut::Pong {}).unwrap();
+        assert_eq!(s, r#"{"type":"pong"}"#);
+        let e = CustomerOut::Error(ErrorFrame::new("bad_frame", "x").about(Some("c".into())));
+        let v: serde_json::Value = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["type"], "error");
+        assert_eq!(v["code"], "bad_frame");
+        assert_eq!(v["client_id"], "c");
+    }
+}

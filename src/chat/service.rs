@@ -1,0 +1,935 @@
+//! What happens in a conversation, whichever socket asked: customer messages and the bot's
+//! turn, "Did this help?", escalation to the queue, claims, agent replies, notes, transfers,
+//! resolving and rating. Every change is stored first, then published on the [`Hub`].
+
+use serde_json::json;
+
+use super::hub::Event;
+use super::protocol::{ErrorFrame, MAX_COMMENT_CHARS, Message, Status, now_ms};
+use crate::bot::{self, Shown, intent::Intent, replies};
+use crate::domain::Lang;
+use crate::privacy::mask_pii;
+use crate::state::AppState;
+use crate::store::chat::{Appended, ConversationRow, CustomerRow, NewMessage, Patch, Val};
+
+/// A result whose error is an error frame for the client.
+pub type ChatResult<T> = Result<T, ErrorFrame>;
+
+/// How long a resolved conversation is still shown when the customer comes back.
+pub const KEEP_RESOLVED_MS: i64 = 24 * 3_600_000;
+/// How far back the expected wait looks.
+const WAIT_WINDOW_MS: i64 = 14 * 24 * 3_600_000;
+/// How many recent first replies the expected wait is the median of.
+const WAIT_SAMPLES: i64 = 50;
+/// Fewer first replies than this and no wait is promised.
+const WAIT_MIN_SAMPLES: usize = 3;
+
+/// Logs an internal error and turns it into a frame that says nothing about it.
+pub fn internal(e: anyhow::Error) -> ErrorFrame {
+    tracing::error!(error = ?e, "chat operation failed");
+    ErrorFrame::new("internal", "something went wrong on our side; please retry")
+}
+
+trait OrInternal<T> {
+    fn or_internal(self) -> ChatResult<T>;
+}
+
+impl<T> OrInternal<T> for anyhow::Result<T> {
+    fn or_internal(self) -> ChatResult<T> {
+        self.map_err(internal)
+    }
+}
+
+/// A connected customer.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    /// Their record.
+    pub row: CustomerRow,
+    /// The widget's language.
+    pub lang: Lang,
+    /// The page the widget is on.
+    pub page_url: Option<String>,
+    /// Their current conversation.
+    pub conversation: Option<i64>,
+}
+
+/// A signed-in agent as the chat needs them.
+#[derive(Debug, Clone)]
+pub struct AgentRef {
+    /// Account id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Cap of open conversations.
+    pub max_chats: i64,
+    /// Admins may act on any conversation.
+    pub admin: bool,
+}
+
+fn lang_of(conv: &ConversationRow) -> Lang {
+    conv.lang.parse().unwrap_or(Lang::Ru)
+}
+
+/// Checks a message text.
+pub fn check_text(text: &str, client_id: Option<&str>) -> ChatResult<String> {
+    let cid = client_id.map(str::to_string);
+    if let Some(c) = client_id
+        && (c.is_empty() || c.chars().count() > super::protocol::MAX_CLIENT_ID_CHARS)
+    {
+        return Err(
+            ErrorFrame::new("too_long", "client_id must have 1 to 64 characters").about(cid),
+        );
+    }
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(ErrorFrame::new("too_long", "the message is empty").about(cid));
+    }
+    if t.chars().count() > super::protocol::MAX_TEXT_CHARS {
+        return Err(
+            ErrorFrame::new("too_long", "a message may have at most 4000 characters").about(cid),
+        );
+    }
+    Ok(t.to_string())
+}
+
+/// Publishes a stored message (and nothing for a duplicate).
+fn publish_new(state: &AppState, a: &Appended) {
+    if let Appended::New(m) = a {
+        state.hub.publish(Event::Message(m.clone()));
+    }
+}
+
+/// The customer's open conversation, or a new one (which the customer then follows).
+pub async fn open_conversation(state: &AppState, c: &mut Customer) -> ChatResult<ConversationRow> {
+    if let Some(id) = c.conversation
+        && let Some(conv) = state.store.conversation(id).await.or_internal()?
+        && conv.status != "resolved"
+    {
+        return Ok(conv);
+    }
+    let conv = state
+        .store
+        .create_conversation(c.row.id, c.lang.code(), c.page_url.as_deref(), now_ms())
+        .await
+        .or_internal()?;
+    c.conversation = Some(conv.id);
+    Ok(conv)
+}
+
+/// Stores a bot or system message in a conversation and publishes it.
+async fn say(
+    state: &AppState,
+    conv_id: i64,
+    author: &'static str,
+    text: String,
+    event: Option<&'static str>,
+    answer: Option<crate::chat::protocol::Answer>,
+    patch: &Patch,
+) -> ChatResult<Appended> {
+    let m = NewMessage {
+        author,
+        text,
+        event,
+        answer,
+        ..Default::default()
+    };
+    let a = state
+        .store
+        .append_message(conv_id, &m, patch, now_ms())
+        .await
+        .or_internal()?;
+    publish_new(state, &a);
+    Ok(a)
+}
+
+/// A customer message: stored, acknowledged (the returned message), then the bot's turn.
+/// Returns the stored message and whether it is new (a resend is not answered again).
+pub async fn customer_send(
+    state: &AppState,
+    c: &mut Customer,
+    client_id: String,
+    text: &str,
+) -> ChatResult<(Message, bool)> {
+    let text = check_text(text, Some(&client_id))?;
+    let mut conv = open_conversation(state, c).await?;
+    let m = NewMessage {
+        client_id: Some(client_id.clone()),
+        author: "customer",
+        text: text.clone(),
+        ..Default::default()
+    };
+    let open = Patch::default().when_status(&["bot", "queued", "assigned"]);
+    let mut appended = state
+        .store
+        .append_message(conv.id, &m, &open, now_ms())
+        .await
+        .or_internal()?;
+    if matches!(appended, Appended::Refused) {
+        // Resolved a moment ago: this message starts the next conversation.
+        c.conversation = None;
+        conv = open_conversation(state, c).await?;
+        appended = state
+            .store
+            .append_message(conv.id, &m, &open, now_ms())
+            .await
+            .or_internal()?;
+    }
+    publish_new(state, &appended);
+    match appended {
+        Appended::New(msg) => {
+            if conv.status == "queued" || conv.status == "assigned" {
+                queue_changed(state).await;
+            }
+            Ok((msg, true))
+        }
+        Appended::Duplicate(msg) => Ok((msg, false)),
+        Appended::Refused => Err(internal(anyhow::anyhow!(
+            "a new conversation refused a message"
+        ))),
+    }
+}
+
+/// The bot's turn after a new customer message in a conversation that is with the bot.
+pub async fn bot_turn(state: &AppState, c: &Customer, question: &Message) -> ChatResult<()> {
+    let Some(conv) = state
+        .store
+        .conversation(question.conversation_id)
+        .await
+        .or_internal()?
+    else {
+        return Ok(());
+    };
+    if conv.status != "bot" {
+        return Ok(());
+    }
+    let lang = lang_of(&conv);
+    let only_bot = Patch::default().when_status(&["bot"]);
+    match bot::intent::classify(&question.text) {
+        Intent::Greeting => {
+            say(state, conv.id, "bot", replies::greeting(lang).into(), None, None, &only_bot).await?;
+        }
+        Intent::Thanks => {
+            say(state, conv.id, "bot", replies::thanks(lang).into(), None, None, &only_bot).await?;
+        }
+        Intent::Human => escalate(state, c, conv.id, "human_request").await?,
+        Intent::Question => {
+            let search = state.search.clone();
+            let text = question.text.clone();
+            // Search is CPU work of a millisecond or so: keep it off the socket threads.
+            let reply = tokio::task::spawn_blocking(move || bot::answer(&search, &text, lang))
+                .await
+                .map_err(|e| internal(e.into()))?;
+            match reply {
+                bot::Reply::Answer { text, answer, .. } => {
+                    say(state, conv.id, "bot", text, None, Some(answer), &only_bot).await?;
+                }
+                bot::Reply::NoAnswer { considered } => {
+                    record_unresolved(state, &conv, question, "no_answer", &considered).await;
+                    say(
+                        state,
+                        conv.id,
+                        "bot",
+                        replies::no_answer(lang).into(),
+                        Some("no_answer"),
+                        None,
+                        &only_bot,
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn record_unresolved(
+    state: &AppState,
+    conv: &ConversationRow,
+    question: &Message,
+    reason: &str,
+    shown: &[Shown],
+) {
+    let shown = serde_json::to_string(shown).unwrap_or_else(|_| "[]".into());
+    let text = mask_pii(&question.text);
+    if let Err(e) = state
+        .store
+        .record_unresolved(conv, question.seq, &text, reason, &shown, now_ms())
+        .await
+    {
+        // The conversation goes on; the report misses one line.
+        tracing::error!(error = ?e, "cannot record an unresolved question");
+    }
+}
+
+/// "Did this help?" on the answer `seq`.
+pub async fn feedback(state: &AppState, c: &Customer, seq: i64, helpful: bool) -> ChatResult<()> {
+    let conv_id = c.conversation.ok_or_else(|| {
+        ErrorFrame::new("no_conversation", "there is no conversation to give feedback in")
+    })?;
+    let Some(m) = state
+        .store
+        .set_answer_feedback(conv_id, seq, helpful)
+        .await
+        .or_internal()?
+    else {
+        return Err(ErrorFrame::new(
+            "bad_state",
+            "that message is not an answer waiting for feedback",
+        ));
+    };
+    state.hub.publish(Event::Updated(m.clone()));
+    let Some(conv) = state.store.conversation(conv_id).await.or_internal()? else {
+        return Ok(());
+    };
+    let lang = lang_of(&conv);
+    if helpful {
+        if conv.status == "bot" {
+            let p = Patch::default().when_status(&["bot"]);
+            say(state, conv_id, "bot", replies::glad(lang).into(), None, None, &p).await?;
+        }
+        return Ok(());
+    }
+    // The question this answer was for: the last customer message before it.
+    let earlier = state
+        .store
+        .messages_after(conv_id, 0, false)
+        .await
+        .or_internal()?;
+    if let Some(q) = earlier
+        .iter()
+        .rev()
+        .find(|x| x.seq < seq && x.author == "customer")
+        && let Some(a) = &m.answer
+    {
+        let mut shown = vec![Shown {
+            slug: a.slug.clone(),
+            title: a.title.clone(),
+            url: a.url.clone(),
+            confidence: a.confidence,
+        }];
+        shown.extend(a.alternatives.iter().map(|l| Shown {
+            slug: slug_of(&l.url),
+            title: l.title.clone(),
+            url: l.url.clone(),
+            confidence: 0.0,
+        }));
+        record_unresolved(state, &conv, q, "not_helpful", &shown).await;
+    }
+    escalate(state, c, conv_id, "not_helpful").await
+}
+
+fn slug_of(url: &str) -> String {
+    let path = url.split('#').next().unwrap_or(url);
+    path.rsplit('/').next().unwrap_or(path).to_string()
+}
+
+/// Hands the conversation to people: the handoff packet, the queue, the honest wait.
+pub async fn escalate(
+    state: &AppState,
+    c: &Customer,
+    conv_id: i64,
+    reason: &'static str,
+) -> ChatResult<()> {
+    let Some(conv) = state.store.conversation(conv_id).await.or_internal()? else {
+        return Err(ErrorFrame::new("no_conversation", "no such conversation"));
+    };
+    if conv.status != "bot" {
+        // Already with people: just say where it stands.
+        let status = status_of(state, &conv).await?;
+        state.hub.publish(Event::Status {
+            conversation_id: conv.id,
+            status,
+        });
+        return Ok(());
+    }
+    let lang = lang_of(&conv);
+    let now = now_ms();
+    let messages = state
+        .store
+        .messages_after(conv.id, 0, false)
+        .await
+        .or_internal()?;
+    // A request for a person after a question: the question was not resolved either.
+    let reason = if reason == "human_request"
+        && messages
+            .iter()
+            .rev()
+            .find(|m| m.author == "bot")
+            .is_some_and(|m| m.event.as_deref() == Some("no_answer"))
+    {
+        "no_answer"
+    } else {
+        reason
+    };
+    let questions: Vec<&Message> = messages
+        .iter()
+        .filter(|m| {
+            m.author == "customer" && bot::intent::classify(&m.text) == Intent::Question
+        })
+        .collect();
+    if reason != "not_helpful"
+        && let Some(q) = questions.last()
+    {
+        let shown: Vec<Shown> = messages
+            .iter()
+            .filter(|m| m.seq > q.seq)
+            .filter_map(|m| m.answer.as_ref())
+            .map(|a| Shown {
+                slug: a.slug.clone(),
+                title: a.title.clone(),
+                url: a.url.clone(),
+                confidence: a.confidence,
+            })
+            .collect();
+        let why = if reason == "no_answer" {
+            "no_answer"
+        } else {
+            "escalated"
+        };
+        record_unresolved(state, &conv, q, why, &shown).await;
+    }
+    let customer = state
+        .store
+        .customer(conv.customer_id)
+        .await
+        .or_internal()?;
+    let handoff = json!({
+        "reason": reason,
+        "questions": questions.iter().map(|m| json!({"text": m.text, "at": m.at})).collect::<Vec<_>>(),
+        "shown": messages.iter().filter_map(|m| m.answer.as_ref().map(|a| json!({
+            "title": a.title, "url": a.url, "section": a.section, "confidence": a.confidence,
+            "rejected": m.feedback == Some(false), "helpful": m.feedback == Some(true),
+        }))).collect::<Vec<_>>(),
+        "page_url": conv.page_url.clone().or_else(|| c.page_url.clone()),
+        "lang": conv.lang,
+        "identity": customer.as_ref().map(|cu| json!({
+            "name": cu.name, "email": cu.email, "verified": cu.verified,
+        })),
+    });
+    let availability = availability(state, now);
+    let waiting = state.store.waiting().await.or_internal()?.len() as i64;
+    let position = waiting + 1;
+    let (text, event) = match &availability {
+        Availability::Open => (
+            replies::queued(lang, position, expected_wait(state, position).await?),
+            "queued",
+        ),
+        Availability::Closed { back_at } => (
+            replies::offline(
+                lang,
+                back_at
+                    .and_then(|b| {
+                        replies::when(lang, b, now, &state.config.chat.timezone)
+                    })
+                    .as_deref(),
+            ),
+            "offline",
+        ),
+    };
+    let patch = Patch::default()
+        .when_status(&["bot"])
+        .set("status", Val::Text("queued".into()))
+        .set("queued_at", Val::Int(now))
+        .set(
+            "offline",
+            Val::Bool(!matches!(availability, Availability::Open)),
+        )
+        .set("handoff", Val::Text(handoff.to_string()))
+        .set("escalation", Val::Text(reason.into()));
+    let a = say(state, conv.id, "system", text, Some(event), None, &patch).await?;
+    if matches!(a, Appended::New(_)) {
+        if let Some(conv) = state.store.conversation(conv.id).await.or_internal()? {
+            let status = status_of(state, &conv).await?;
+            state.hub.publish(Event::Status {
+                conversation_id: conv.id,
+                status,
+            });
+        }
+        queue_changed(state).await;
+        auto_assign(state).await;
+    }
+    Ok(())
+}
+
+/// Whether somebody can answer now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Availability {
+    /// Business hours and at least one agent online.
+    Open,
+    /// Outside business hours (`back_at` = when they start) or nobody online (`None`).
+    Closed {
+        /// When support is back, if known.
+        back_at: Option<i64>,
+    },
+}
+
+/// Whether somebody can answer at `now`.
+pub fn availability(state: &AppState, now: i64) -> Availability {
+    let hours = &state.config.chat.hours;
+    if !hours.is_open(now) {
+        return Availability::Closed {
+            back_at: hours.next_open(now),
+        };
+    }
+    if state.hub.online_agents().is_empty() {
+        return Availability::Closed { back_at: None };
+    }
+    Availability::Open
+}
+
+/// The expected wait of the `position`-th in the queue: the median time to the first agent
+/// reply of recent conversations, times the rounds of the queue the online agents need to reach
+/// it. `None` while there are too few recent conversations to say.
+pub async fn expected_wait(state: &AppState, position: i64) -> ChatResult<Option<i64>> {
+    let mut times = state
+        .store
+        .recent_first_reply_times(now_ms() - WAIT_WINDOW_MS, WAIT_SAMPLES)
+        .await
+        .or_internal()?;
+    if times.len() < WAIT_MIN_SAMPLES {
+        return Ok(None);
+    }
+    times.sort_unstable();
+    let median = times[times.len() / 2].max(0);
+    let agents = state.hub.online_agents().len().max(1) as i64;
+    let rounds = (position.max(1) + agents - 1) / agents;
+    Ok(Some((median * rounds + 999) / 1000))
+}
+
+/// Where a conversation stands, for its customer.
+pub async fn status_of(state: &AppState, conv: &ConversationRow) -> ChatResult<Status> {
+    let mut s = Status {
+        status: conv.status.clone(),
+        position: None,
+        wait_secs: None,
+        offline: false,
+        back_at: None,
+        agent: conv.agent_name.clone(),
+    };
+    if conv.status == "queued" {
+        let now = now_ms();
+        s.position = state.store.queue_position(conv.id).await.or_internal()?;
+        match availability(state, now) {
+            Availability::Open => {
+                s.wait_secs = expected_wait(state, s.position.unwrap_or(1)).await?;
+            }
+            Availability::Closed { back_at } => {
+                s.offline = true;
+                s.back_at = back_at;
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// Sends the fresh queue and the team's presence to every agent.
+pub async fn queue_changed(state: &AppState) {
+    match (state.store.queue().await, state.store.open_counts().await) {
+        (Ok(q), Ok(open)) => {
+            state.hub.publish(Event::Queue(q.into()));
+            state
+                .hub
+                .publish(Event::Agents(state.hub.presence(&open).into()));
+        }
+        (Err(e), _) | (_, Err(e)) => tracing::error!(error = ?e, "cannot read the queue"),
+    }
+}
+
+/// Hands waiting conversations to online agents under their cap, round-robin.
+pub async fn auto_assign(state: &AppState) {
+    if !state.config.chat.auto_assign {
+        return;
+    }
+    let _one_at_a_time = state.hub.assignment_lock().await;
+    let waiting = match state.store.waiting().await {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::error!(error = ?e, "cannot read the queue");
+            return;
+        }
+    };
+    for conv_id in waiting {
+        let online = state.hub.online_agents();
+        if online.is_empty() {
+            return;
+        }
+        let open = match state.store.open_counts().await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(error = ?e, "cannot count open conversations");
+                return;
+            }
+        };
+        let Some((id, name, cap)) = state
+            .hub
+            .round_robin(online)
+            .into_iter()
+            .find(|(id, _, cap)| open.get(id).copied().unwrap_or(0) < *cap)
+        else {
+            return;
+        };
+        let agent = AgentRef {
+            id,
+            name,
+            max_chats: cap,
+            admin: false,
+        };
+        match claim(state, &agent, conv_id).await {
+            Ok(()) => state.hub.assigned_to(id),
+            Err(e) => tracing::debug!(code = e.code, conv_id, "auto-assignment skipped"),
+        }
+    }
+}
+
+/// An agent takes a waiting conversation (or one still with the bot).
+pub async fn claim(state: &AppState, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
+    let conv = state
+        .store
+        .conversation(conv_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| no_conversation(conv_id))?;
+    let lang = lang_of(&conv);
+    let now = now_ms();
+    let patch = Patch::default()
+        .when_status(&["bot", "queued"])
+        .when_below_cap(agent.id, agent.max_chats)
+        .set("status", Val::Text("assigned".into()))
+        .set("agent_id", Val::Int(agent.id))
+        .set("agent_name", Val::Text(agent.name.clone()))
+        .set("assigned_at", Val::Int(now))
+        .set("offline", Val::Bool(false));
+    let a = say(
+        state,
+        conv_id,
+        "system",
+        replies::joined(lang, &agent.name),
+        Some("joined"),
+        None,
+        &patch,
+    )
+    .await?;
+    if !matches!(a, Appended::New(_)) {
+        let now = state.store.conversation(conv_id).await.or_internal()?;
+        return Err(match now {
+            Some(c) if c.status == "assigned" || c.status == "resolved" => {
+                ErrorFrame::new("already_taken", "another agent took this conversation first")
+            }
+            _ => ErrorFrame::new(
+                "over_capacity",
+                format!(
+                    "you already have {} open conversations",
+                    agent.max_chats
+                ),
+            ),
+        }
+        .with_conversation(conv_id));
+    }
+    assigned(state, conv_id, agent.id, &agent.name).await
+}
+
+async fn assigned(state: &AppState, conv_id: i64, agent_id: i64, name: &str) -> ChatResult<()> {
+    state.hub.publish(Event::Assigned {
+        conversation_id: conv_id,
+        agent_id,
+        agent_name: name.to_string(),
+    });
+    if let Some(conv) = state.store.conversation(conv_id).await.or_internal()? {
+        let status = status_of(state, &conv).await?;
+        state.hub.publish(Event::Status {
+            conversation_id: conv_id,
+            status,
+        });
+    }
+    queue_changed(state).await;
+    Ok(())
+}
+
+fn no_conversation(conv_id: i64) -> ErrorFrame {
+    ErrorFrame::new("no_conversation", "no such conversation").with_conversation(conv_id)
+}
+
+impl ErrorFrame {
+    /// The same, about this conversation.
+    pub fn with_conversation(mut self, id: i64) -> Self {
+        self.conversation_id = Some(id);
+        self
+    }
+}
+
+/// An agent's message (or private note) to a conversation.
+pub async fn agent_send(
+    state: &AppState,
+    agent: &AgentRef,
+    conv_id: i64,
+    client_id: String,
+    text: &str,
+    private: bool,
+) -> ChatResult<(Message, bool)> {
+    let text = check_text(text, Some(&client_id))
+        .map_err(|e| e.with_conversation(conv_id))?;
+    let conv = state
+        .store
+        .conversation(conv_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| no_conversation(conv_id))?;
+    let m = NewMessage {
+        client_id: Some(client_id.clone()),
+        author: "agent",
+        agent_id: Some(agent.id),
+        author_name: Some(agent.name.clone()),
+        private,
+        text,
+        ..Default::default()
+    };
+    let patch = if private {
+        Patch::default()
+    } else {
+        if conv.status == "bot" || conv.status == "queued" {
+            match claim(state, agent, conv_id).await {
+                Ok(()) => {}
+                // A resend after the claim went through.
+                Err(e) if e.code == "already_taken" => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let p = Patch::default()
+            .when_status(&["assigned"])
+            .first_reply(now_ms());
+        if agent.admin { p } else { p.when_agent(agent.id) }
+    };
+    let a = state
+        .store
+        .append_message(conv_id, &m, &patch, now_ms())
+        .await
+        .or_internal()?;
+    publish_new(state, &a);
+    match a {
+        Appended::New(m) => Ok((m, true)),
+        Appended::Duplicate(m) => Ok((m, false)),
+        Appended::Refused => Err(ErrorFrame::new(
+            "bad_state",
+            "this conversation is not yours or is closed",
+        )
+        .about(Some(client_id))
+        .with_conversation(conv_id)),
+    }
+}
+
+/// Hands a conversation to another online agent.
+pub async fn transfer(
+    state: &AppState,
+    agent: &AgentRef,
+    conv_id: i64,
+    to: i64,
+) -> ChatResult<()> {
+    let Some((_, to_name, to_cap)) = state
+        .hub
+        .online_agents()
+        .into_iter()
+        .find(|(id, _, _)| *id == to)
+    else {
+        return Err(ErrorFrame::new(
+            "bad_state",
+            "that agent is not online (or away)",
+        )
+        .with_conversation(conv_id));
+    };
+    let conv = state
+        .store
+        .conversation(conv_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| no_conversation(conv_id))?;
+    let mut patch = Patch::default()
+        .when_status(&["assigned"])
+        .when_below_cap(to, to_cap)
+        .set("agent_id", Val::Int(to))
+        .set("agent_name", Val::Text(to_name.clone()));
+    if !agent.admin {
+        patch = patch.when_agent(agent.id);
+    }
+    let a = say(
+        state,
+        conv_id,
+        "system",
+        replies::transferred(lang_of(&conv), &to_name),
+        Some("transferred"),
+        None,
+        &patch,
+    )
+    .await?;
+    if !matches!(a, Appended::New(_)) {
+        return Err(ErrorFrame::new(
+            "bad_state",
+            "cannot transfer: the conversation is not yours, or the other agent is at their cap",
+        )
+        .with_conversation(conv_id));
+    }
+    assigned(state, conv_id, to, &to_name).await
+}
+
+/// Closes a conversation; the customer is asked to rate it.
+pub async fn resolve(state: &AppState, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
+    let conv = state
+        .store
+        .conversation(conv_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| no_conversation(conv_id))?;
+    let mut patch = Patch::default()
+        .set("status", Val::Text("resolved".into()))
+        .set("resolved_at", Val::Int(now_ms()));
+    if conv.status == "assigned" && !agent.admin {
+        patch = patch.when_status(&["assigned"]).when_agent(agent.id);
+    } else {
+        patch = patch.when_status(&["bot", "queued", "assigned"]);
+    }
+    let a = say(
+        state,
+        conv_id,
+        "system",
+        replies::resolved(lang_of(&conv)).into(),
+        Some("resolved"),
+        None,
+        &patch,
+    )
+    .await?;
+    if !matches!(a, Appended::New(_)) {
+        return Err(ErrorFrame::new(
+            "bad_state",
+            "this conversation is closed already or with another agent",
+        )
+        .with_conversation(conv_id));
+    }
+    state.hub.publish(Event::Resolved {
+        conversation_id: conv_id,
+    });
+    if let Some(conv) = state.store.conversation(conv_id).await.or_internal()? {
+        let status = status_of(state, &conv).await?;
+        state.hub.publish(Event::Status {
+            conversation_id: conv_id,
+            status,
+        });
+    }
+    queue_changed(state).await;
+    auto_assign(state).await;
+    Ok(())
+}
+
+/// The customer rates their resolved conversation (again: replaces).
+pub async fn rate(
+    state: &AppState,
+    c: &Customer,
+    score: i64,
+    comment: Option<String>,
+) -> ChatResult<()> {
+    if !(1..=5).contains(&score) {
+        return Err(ErrorFrame::new("bad_frame", "score must be 1 to 5"));
+    }
+    let comment = comment
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    if comment
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > MAX_COMMENT_CHARS)
+    {
+        return Err(ErrorFrame::new(
+            "too_long",
+            "a comment may have at most 1000 characters",
+        ));
+    }
+    let conv_id = c
+        .conversation
+        .ok_or_else(|| ErrorFrame::new("bad_state", "there is no conversation to rate"))?;
+    let patch = Patch::default()
+        .when_status(&["resolved"])
+        .set("rating", Val::Int(score))
+        .set(
+            "rating_comment",
+            comment.clone().map(Val::Text).unwrap_or(Val::NullText),
+        )
+        .set("rated_at", Val::Int(now_ms()));
+    if !state
+        .store
+        .update_conversation(conv_id, &patch)
+        .await
+        .or_internal()?
+    {
+        return Err(ErrorFrame::new(
+            "bad_state",
+            "a conversation can be rated once it is resolved",
+        ));
+    }
+    state.hub.publish(Event::Rating {
+        conversation_id: conv_id,
+        score,
+        comment,
+    });
+    Ok(())
+}
+
+/// The customer leaves an email for an answer.
+pub async fn contact(
+    state: &AppState,
+    c: &mut Customer,
+    client_id: Option<String>,
+    email: &str,
+    name: Option<String>,
+) -> ChatResult<()> {
+    let email = email.trim().to_lowercase();
+    if !plausible_email(&email) {
+        return Err(ErrorFrame::new("bad_frame", "that does not look like an email address")
+            .about(client_id));
+    }
+    let conv_id = c.conversation.ok_or_else(|| {
+        ErrorFrame::new("bad_state", "there is no conversation to answer by email")
+    })?;
+    let name = name
+        .map(|n| n.trim().chars().take(100).collect::<String>())
+        .filter(|n| !n.is_empty());
+    if !c.row.verified {
+        c.row = state
+            .store
+            .set_customer_identity(c.row.id, name.as_deref(), Some(&email), false)
+            .await
+            .or_internal()?;
+    }
+    let conv = state
+        .store
+        .conversation(conv_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| no_conversation(conv_id))?;
+    let patch = Patch::default().set("contact_email", Val::Text(email.clone()));
+    let m = NewMessage {
+        client_id,
+        author: "system",
+        text: replies::contact_saved(lang_of(&conv), &email),
+        event: Some("contact"),
+        ..Default::default()
+    };
+    let a = state
+        .store
+        .append_message(conv_id, &m, &patch, now_ms())
+        .await
+        .or_internal()?;
+    publish_new(state, &a);
+    queue_changed(state).await;
+    Ok(())
+}
+
+/// Whether `s` looks like an email address.
+pub fn plausible_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    s.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|ch| ch.is_whitespace() || ch == '<' || ch == '>')
+        && !domain.contains('@')
+}
