@@ -431,3 +431,46 @@ async fn the_widget_script_is_served() {
     );
     assert!(r.headers().get("set-cookie").is_none());
 }
+
+async fn app_on(db: &crate::store::TestDb) -> TestApp {
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.database_url = db.url();
+    spawn_app_with(config).await
+}
+
+/// What the bot did not resolve is kept for editors, masked, with the page and what was shown.
+async fn unresolved_questions_are_recorded_masked(db: crate::store::TestDb) {
+    let app = app_on(&db).await;
+    let (mut ws, _) = new_customer(&app, "ru").await;
+    ws.say("q1", "какая погода на марсе, пишите на anna@example.com или +7 912 345-67-89")
+        .await;
+    assert_eq!(ws.message_from("bot").await["event"], "no_answer");
+    ws.say("q2", "как вернуть товар надлежащего качества").await;
+    let answer = ws.message_from("bot").await;
+    let slug = answer["answer"]["slug"].as_str().unwrap().to_string();
+    ws.send(json!({"type": "feedback", "seq": answer["seq"], "helpful": false}))
+        .await;
+    let queued = ws.message_from("system").await;
+    assert!(
+        queued["event"] == "offline" || queued["event"] == "queued",
+        "{queued}"
+    );
+    let store = otvet::Store::connect(&db.url()).await.unwrap();
+    let rows = store.unresolved_since(0).await.unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (text, lang, reason, shown, _) = &rows[0];
+    assert_eq!(reason, "no_answer");
+    assert_eq!(lang, "ru");
+    assert!(text.contains("[email]") && text.contains("[phone]"), "{text}");
+    assert!(!text.contains("anna@") && !text.contains("912"), "{text}");
+    let _: Value = serde_json::from_str(shown).unwrap();
+    let (text, _, reason, shown, _) = &rows[1];
+    assert_eq!(reason, "not_helpful");
+    assert!(text.contains("вернуть товар"));
+    let shown: Value = serde_json::from_str(shown).unwrap();
+    assert_eq!(shown[0]["slug"], slug.as_str(), "{shown}");
+    store.close().await;
+}
+
+crate::store::on_both!(unresolved_questions_are_recorded_masked);

@@ -16,20 +16,20 @@ use tempfile::TempDir;
 use crate::helpers::{fixture, spawn_app, spawn_app_with, sqlite_url};
 
 /// A fresh, empty database for one test.
-enum TestDb {
+pub enum TestDb {
     Sqlite(TempDir),
     Postgres(PgTestDb),
 }
 
 /// A PostgreSQL database created for one test, dropped (best effort) when this is dropped.
-struct PgTestDb {
+pub struct PgTestDb {
     admin_url: String,
     name: String,
     url: String,
 }
 
 impl TestDb {
-    fn sqlite() -> TestDb {
+    pub fn sqlite() -> TestDb {
         TestDb::Sqlite(
             tempfile::Builder::new()
                 .prefix("otvet-store-")
@@ -39,7 +39,7 @@ impl TestDb {
     }
 
     /// A new PostgreSQL database, or `None` (after saying so) when no server is configured.
-    async fn postgres(test: &str) -> Option<TestDb> {
+    pub async fn postgres(test: &str) -> Option<TestDb> {
         let admin_url = match std::env::var("OTVET_TEST_POSTGRES_URL") {
             Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
             _ => {
@@ -74,7 +74,7 @@ impl TestDb {
         }))
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         match self {
             TestDb::Sqlite(dir) => sqlite_url(&dir.path().join("otvet.db")),
             TestDb::Postgres(pg) => pg.url.clone(),
@@ -133,18 +133,19 @@ macro_rules! on_both {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$name(super::TestDb::sqlite()).await;
+                super::$name(crate::store::TestDb::sqlite()).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(db) = super::TestDb::postgres(stringify!($name)).await {
+                if let Some(db) = crate::store::TestDb::postgres(stringify!($name)).await {
                     super::$name(db).await;
                 }
             }
         }
     )*};
 }
+pub(crate) use on_both;
 
 on_both!(
     migrations_apply_on_a_new_database_and_again_on_restart,
