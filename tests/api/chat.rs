@@ -474,3 +474,95 @@ async fn unresolved_questions_are_recorded_masked(db: crate::store::TestDb) {
 }
 
 crate::store::on_both!(unresolved_questions_are_recorded_masked);
+
+#[tokio::test]
+async fn outside_business_hours_the_customer_is_told_when_support_is_back() {
+    use otvet::chat::hours::{BusinessHours, WeeklyHours};
+    let tz = jiff::tz::TimeZone::get("Europe/Moscow").unwrap();
+    let now = jiff::Timestamp::now().to_zoned_datetime(tz.clone());
+    // Open only on the day after tomorrow, 09:00–10:00 Moscow time: closed now for sure.
+    let day = now.date().checked_add(jiff::Span::new().days(2)).unwrap();
+    let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let spec = format!(
+        "{} 09:00-10:00",
+        names[day.weekday().to_monday_zero_offset() as usize]
+    );
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.chat.hours = BusinessHours::new(WeeklyHours::parse(&spec).unwrap(), tz.clone());
+    config.chat.timezone = tz.clone();
+    let app = spawn_app_with(config).await;
+    // An agent is online, but it is not business hours.
+    let (cookie, _) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let mut agent = crate::ws::agent_socket(&app, &cookie).await;
+    let (mut ws, _) = new_customer(&app, "ru").await;
+    ws.say("h", "оператор").await;
+    let sys = ws.message_from("system").await;
+    assert_eq!(sys["event"], "offline", "{sys}");
+    let text = sys["text"].as_str().unwrap();
+    assert!(text.contains("в 09:00 (Europe/Moscow)"), "{text}");
+    let status = ws.until_type("status").await;
+    assert_eq!(status["offline"], true);
+    let expected = day
+        .at(9, 0, 0, 0)
+        .to_zoned_datetime(tz)
+        .unwrap()
+        .timestamp()
+        .as_millisecond();
+    assert_eq!(status["back_at"], expected, "{status}");
+    // The conversation waits in the queue, marked offline, and was not auto-assigned.
+    let q = agent
+        .until("the queue with it", |v| {
+            v["type"] == "queue" && v["items"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await;
+    assert_eq!(q["items"][0]["offline"], true);
+    assert_eq!(q["items"][0]["status"], "queued");
+}
+
+#[tokio::test]
+async fn the_expected_wait_is_the_median_of_recent_first_replies() {
+    use otvet::store::chat::{Patch, Val};
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.chat.auto_assign = false;
+    let app = spawn_app_with(config).await;
+    // Three recent conversations answered after 1, 2 and 3 minutes in the queue.
+    let store = otvet::Store::connect(&app.database_url).await.unwrap();
+    let now = otvet::chat::protocol::now_ms();
+    for (i, minutes) in [1i64, 2, 3].into_iter().enumerate() {
+        let c = store
+            .create_customer(&format!("seed-{i}"), now - 3_600_000)
+            .await
+            .unwrap();
+        let conv = store
+            .create_conversation(c.id, "ru", None, now - 3_600_000)
+            .await
+            .unwrap();
+        let queued = now - 1_800_000;
+        let patch = Patch::default()
+            .set("status", Val::Text("resolved".into()))
+            .set("queued_at", Val::Int(queued))
+            .set("first_reply_at", Val::Int(queued + minutes * 60_000))
+            .set("resolved_at", Val::Int(queued + 600_000));
+        assert!(store.update_conversation(conv.id, &patch).await.unwrap());
+    }
+    store.close().await;
+    let (cookie, _) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let _agent = crate::ws::agent_socket(&app, &cookie).await;
+    let (mut first, _) = new_customer(&app, "ru").await;
+    first.say("h", "позовите менеджера").await;
+    let sys = first.message_from("system").await;
+    assert_eq!(sys["event"], "queued", "{sys}");
+    assert!(sys["text"].as_str().unwrap().contains("около 2 мин"), "{sys}");
+    let status = first.until_type("status").await;
+    assert_eq!(status["position"], 1);
+    assert_eq!(status["wait_secs"], 120);
+    assert_eq!(status["offline"], false);
+    let (mut second, _) = new_customer(&app, "ru").await;
+    second.say("h", "живой человек").await;
+    let status = second.until_type("status").await;
+    assert_eq!(status["position"], 2);
+    // One agent online: the second waits for two rounds.
+    assert_eq!(status["wait_secs"], 240);
+}

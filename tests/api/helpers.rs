@@ -91,6 +91,8 @@ pub struct TestApp {
     pub handle: Option<JoinHandle<anyhow::Result<()>>>,
     /// The folder of this app's own SQLite file, when the test did not choose a database.
     pub _db_dir: Option<TempDir>,
+    /// The app's database URL (empty for the shared sample app).
+    pub database_url: String,
 }
 
 impl Drop for TestApp {
@@ -130,6 +132,7 @@ pub async fn spawn_app_with(mut config: otvet::Config) -> TestApp {
         .await
         .expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().expect("local addr");
+    let database_url = config.database_url.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let handle = tokio::spawn(otvet::run(config, listener, async move {
         let _ = rx.await;
@@ -141,6 +144,7 @@ pub async fn spawn_app_with(mut config: otvet::Config) -> TestApp {
         shutdown: Some(tx),
         handle: Some(handle),
         _db_dir: db_dir,
+        database_url,
     };
     app.wait_ready().await;
     app
@@ -182,6 +186,7 @@ pub async fn sample_app() -> TestApp {
         shutdown: None,
         handle: None,
         _db_dir: None,
+        database_url: String::new(),
     };
     app.wait_ready().await;
     app
@@ -529,5 +534,222 @@ pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> Finished {
         timed_out,
         stdout: out_reader.join().expect("stdout reader"),
         stderr: err_reader.join().expect("stderr reader"),
+    }
+}
+
+/// Runs the `otvet` binary with `args` and `input` on its standard input, killing it after
+/// `timeout`; `OTVET_*` variables of the environment are removed, as in [`run_otvet`].
+pub fn run_otvet_with_stdin(args: &[&str], input: &str, timeout: Duration) -> CliOutput {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_otvet"));
+    cmd.args(args);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("OTVET_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("OTVET_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(input.as_bytes())
+        .expect("write the child's stdin");
+    drop(stdin);
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            break status;
+        }
+        if started.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("otvet {args:?} did not finish within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    CliOutput {
+        code: status.code(),
+        stdout: out_reader.join().expect("stdout reader"),
+        stderr: err_reader.join().expect("stderr reader"),
+    }
+}
+
+/// An HTTP client that does not follow redirects (to look at `Location` and `Set-Cookie`).
+pub fn no_redirect_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(REQUEST_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("build reqwest client")
+}
+
+/// A signed-in agent: the session cookie and the CSRF token, sent with every request.
+#[derive(Clone)]
+pub struct AgentClient {
+    pub base_url: String,
+    pub client: reqwest::Client,
+    /// `otvet_session=…`, for the `Cookie` header.
+    pub cookie: String,
+    /// The whole `Set-Cookie` header of the sign-in.
+    pub set_cookie: String,
+    /// The session's CSRF token (from `GET /agent/api/me`).
+    pub csrf: String,
+    /// `GET /agent/api/me`'s `agent`.
+    pub agent: Value,
+}
+
+/// Signs in through `POST /agent/login` (a form, as the browser sends it) and reads the CSRF
+/// token from `GET /agent/api/me`; panics when signing in fails.
+pub async fn login(app: &TestApp, email: &str, password: &str) -> AgentClient {
+    let client = no_redirect_client();
+    let res = client
+        .post(format!("{}/agent/login", app.base_url))
+        .form(&[("email", email), ("password", password), ("next", "/agent")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST /agent/login: {e}"));
+    let status = res.status().as_u16();
+    let set_cookie = res
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(
+        status,
+        303,
+        "signing in as {email} failed: {}",
+        res.text().await.unwrap_or_default()
+    );
+    let cookie = set_cookie
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    assert!(cookie.starts_with("otvet_session="), "{set_cookie}");
+    let mut agent = AgentClient {
+        base_url: app.base_url.clone(),
+        client,
+        cookie,
+        set_cookie,
+        csrf: String::new(),
+        agent: Value::Null,
+    };
+    let (status, me) = agent.get("/agent/api/me").await;
+    assert_eq!(status, 200, "{me}");
+    agent.csrf = me["csrf"].as_str().expect("csrf").to_string();
+    agent.agent = me["agent"].clone();
+    agent
+}
+
+impl AgentClient {
+    /// A request with the session cookie and, for methods other than GET, the CSRF header.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut req = self
+            .client
+            .request(method.clone(), format!("{}{}", self.base_url, path))
+            .header("cookie", &self.cookie);
+        if method != reqwest::Method::GET {
+            req = req.header("x-csrf-token", &self.csrf);
+        }
+        req
+    }
+
+    /// `GET path` → status and JSON body.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let res = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        read_json(res, path).await
+    }
+
+    /// `method path` with a JSON body (and the CSRF header) → status and JSON body (`null` for
+    /// an empty body, e.g. 204).
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut req = self.request(method.clone(), path);
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
+        }
+        let res = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        if res.status() == reqwest::StatusCode::NO_CONTENT {
+            return (204, Value::Null);
+        }
+        read_json(res, path).await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// `PUT path` with a JSON body.
+    pub async fn put(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.send_json(reqwest::Method::DELETE, path, None).await
+    }
+
+    /// `POST path` with an HTML form (the CSRF token is not added: put it in `fields`) → status,
+    /// `Location` and body text.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let res = self
+            .client
+            .post(format!("{}{}", self.base_url, path))
+            .header("cookie", &self.cookie)
+            .form(fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, location, res.text().await.unwrap_or_default())
+    }
+
+    /// `GET path` of a page → status and HTML.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let res = self
+            .request(reqwest::Method::GET, path)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        (res.status().as_u16(), res.text().await.unwrap_or_default())
     }
 }

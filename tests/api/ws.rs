@@ -211,3 +211,53 @@ pub async fn new_customer(app: &TestApp, lang: &str) -> (Ws, Value) {
         .await;
     (ws, welcome)
 }
+
+/// Creates an agent account directly in the app's database and a session for it; returns the
+/// `Cookie` header value and the account id.
+pub async fn agent_cookie(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    max_chats: Option<i64>,
+) -> (String, i64) {
+    let store = otvet::Store::connect(&app.database_url)
+        .await
+        .expect("open the app's database");
+    let now = otvet::chat::protocol::now_ms();
+    let agent = store
+        .create_agent(
+            &otvet::agents::NewAgent {
+                email: email.into(),
+                name: name.into(),
+                password_hash: otvet::agents::password::hash_password("correct horse battery")
+                    .expect("hash"),
+                role: otvet::agents::Role::Agent,
+                max_chats,
+            },
+            now,
+        )
+        .await
+        .expect("create agent")
+        .expect("new email");
+    let token = otvet::agents::session::new_token();
+    store
+        .create_session(
+            agent.id,
+            &otvet::agents::session::token_hash(&token),
+            "csrf-for-tests",
+            now,
+        )
+        .await
+        .expect("create session");
+    store.close().await;
+    (format!("otvet_session={token}"), agent.id)
+}
+
+/// An agent console socket with that cookie; reads up to the first `queue` frame.
+pub async fn agent_socket(app: &TestApp, cookie: &str) -> Ws {
+    let mut ws = Ws::open(app, "/agent/ws", &[("Cookie", cookie)])
+        .await
+        .expect("agent socket");
+    ws.until_type("hello").await;
+    ws
+}
