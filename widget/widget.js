@@ -545,6 +545,7 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
       status = s;
       if (s !== 'bot') log.querySelectorAll('.fb').forEach((f) => f.remove());
       if (s !== 'queued') offline = false;
+      if (s === 'resolved') typingEl.hidden = true;
     }
     humanBtn.hidden = status === 'queued' || status === 'assigned';
     if (status !== 'queued') statusBox.hidden = true;
@@ -763,7 +764,8 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
       notice(S.retryLater);
       setTimeout(() => ready && pending.has(f.client_id) && raw({ type: 'send', client_id: f.client_id, text: mine.text }), 5000);
     }
-    // Everything else (bad_state, bad_identity, no_conversation…) is not the customer's concern.
+    // Everything else is not the customer's concern; a wrong identify() is the site's.
+    if (f.code === 'bad_identity') console.warn('otvet: identify():', f.message);
   }
 
   // ---------------------------------------------------------------- connection
@@ -843,6 +845,17 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     retryTimer = setTimeout(connect, cap / 2 + (Math.random() * cap) / 2);
     if (isOpen && attempt > 1) notice(S.reconnecting, true);
   }
+  // Leaving the page closes the socket cleanly (and lets the browser keep the page in its
+  // back/forward cache); coming back to a cached page resumes.
+  addEventListener('pagehide', () => {
+    const s = ws;
+    if (!s) return;
+    ws = null;
+    ready = false;
+    clearInterval(pingTimer);
+    s.close();
+  });
+  addEventListener('pageshow', (e) => e.persisted && wanted && connect());
   addEventListener('online', () => {
     if (wanted && !ws) {
       attempt = 0;
