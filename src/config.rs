@@ -183,7 +183,12 @@ pub struct AgentArgs {
     #[command(subcommand)]
     pub command: AgentCommand,
     /// Database URL: `sqlite://path` or `postgres://…` (the one `serve` uses).
-    #[arg(long, env = "OTVET_DATABASE", default_value = "sqlite://data/otvet.db", global = true)]
+    #[arg(
+        long,
+        env = "OTVET_DATABASE",
+        default_value = "sqlite://data/otvet.db",
+        global = true
+    )]
     pub database: String,
 }
 

@@ -50,11 +50,7 @@ pub struct CannedInput {
 impl CannedInput {
     /// The input trimmed and normalized, or what is wrong with it.
     pub fn validated(&self) -> Result<CannedInput, String> {
-        let shortcut = self
-            .shortcut
-            .trim()
-            .trim_start_matches('/')
-            .to_lowercase();
+        let shortcut = self.shortcut.trim().trim_start_matches('/').to_lowercase();
         validate_shortcut(&shortcut)?;
         let title = self.title.trim().to_string();
         let n = title.chars().count();
@@ -167,7 +163,12 @@ mod tests {
         );
         // A name with a placeholder in it stays as typed.
         assert_eq!(
-            fill_placeholders("{customer_name}/{agent_name}", Some("{agent_name}"), "O", Lang::En),
+            fill_placeholders(
+                "{customer_name}/{agent_name}",
+                Some("{agent_name}"),
+                "O",
+                Lang::En
+            ),
             "{agent_name}/O"
         );
         assert_eq!(fill_placeholders("", None, "O", Lang::De), "");
@@ -180,9 +181,13 @@ mod tests {
             title: t.into(),
             body: b.into(),
         };
-        let ok = input(" /Greet ", " Приветствие ", " Здравствуйте!\r\nЧем помочь? ")
-            .validated()
-            .unwrap();
+        let ok = input(
+            " /Greet ",
+            " Приветствие ",
+            " Здравствуйте!\r\nЧем помочь? ",
+        )
+        .validated()
+        .unwrap();
         assert_eq!(ok.shortcut, "greet");
         assert_eq!(ok.title, "Приветствие");
         assert_eq!(ok.body, "Здравствуйте!\nЧем помочь?");

@@ -187,7 +187,9 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     if n == 0 {
         Err("the name is empty".into())
     } else if n > MAX_NAME_CHARS {
-        Err(format!("the name is longer than {MAX_NAME_CHARS} characters"))
+        Err(format!(
+            "the name is longer than {MAX_NAME_CHARS} characters"
+        ))
     } else if name.chars().any(char::is_control) {
         Err("the name contains control characters".into())
     } else {
@@ -243,7 +245,15 @@ mod tests {
         for good in ["anna@example.com", "o.p+x@mail.shop.ru", "ольга@пример.рф"] {
             assert!(validate_email(good).is_ok(), "{good}");
         }
-        for bad in ["", "anna", "@example.com", "anna@", "anna@example", "a b@c.d", "a@b@c.d"] {
+        for bad in [
+            "",
+            "anna",
+            "@example.com",
+            "anna@",
+            "anna@example",
+            "a b@c.d",
+            "a@b@c.d",
+        ] {
             assert!(validate_email(bad).is_err(), "{bad}");
         }
     }

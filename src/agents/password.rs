@@ -148,8 +148,8 @@ impl LoginThrottle {
     }
 
     /// Starts an attempt for `key`: `Err(retry_after)` when the pair is locked (or as many
-    /// attempts as allowed are still being checked); otherwise the attempt is counted until
-    /// [`LoginThrottle::succeeded`] forgets it.
+    /// attempts as allowed are still being checked, which locks it); otherwise the attempt is
+    /// counted as a failure unless [`LoginThrottle::succeeded`] forgets it.
     pub fn begin(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() > Self::PRUNE_ABOVE {
@@ -175,6 +175,9 @@ impl LoginThrottle {
             a.since = now;
         }
         if a.count >= Self::MAX_FAILURES {
+            // As many attempts as allowed failed, were abandoned (the client went away before
+            // the answer) or are still being checked: lock now.
+            a.locked_until = Some(now + Self::LOCKOUT);
             return Err(Self::LOCKOUT);
         }
         a.count += 1;
@@ -233,7 +236,9 @@ mod tests {
 
     #[tokio::test]
     async fn async_variants_agree() {
-        let h = hash_password_async("секретный пароль".into()).await.unwrap();
+        let h = hash_password_async("секретный пароль".into())
+            .await
+            .unwrap();
         assert!(verify_password_async("секретный пароль".into(), Some(h.clone())).await);
         assert!(!verify_password_async("wrong".into(), Some(h)).await);
         assert!(!verify_password_async("anything".into(), None).await);
@@ -283,8 +288,11 @@ mod tests {
         for _ in 0..LoginThrottle::MAX_FAILURES {
             assert!(t.begin("k", now).is_ok());
         }
-        // Five checks still running: a sixth parallel one is refused.
+        // Five checks still running (or abandoned): a sixth one is refused, for a minute.
         assert!(t.begin("k", now).is_err());
+        assert!(t.begin("k", now + Duration::from_secs(59)).is_err());
+        assert!(t.begin("k", now + LoginThrottle::LOCKOUT).is_ok());
+        // A success forgets everything.
         t.succeeded("k");
         assert!(t.begin("k", now).is_ok());
         // Old failures are forgotten after the window.

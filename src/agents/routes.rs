@@ -445,9 +445,14 @@ async fn update_agent(
 // Pages
 // ---------------------------------------------------------------------------------------------
 
-/// The language of the agent pages.
-fn lang_of(state: &AppState) -> Lang {
-    state.config.default_lang
+/// The language of the agent pages: the agent's browser's (`Accept-Language`), else the
+/// server's default language.
+fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| crate::web::choose_lang(a, &Lang::ALL))
+        .unwrap_or(state.config.default_lang)
 }
 
 /// A whole agent page: the help center's layout, never indexed, with the console navigation
@@ -460,7 +465,7 @@ fn agent_layout(
     session: Option<&AgentSession>,
     main: Markup,
 ) -> Markup {
-    let lang = lang_of(state);
+    let lang = lang_of(state, headers);
     let snap = state.search.snapshot();
     let site = Site::of(state, headers, &snap.catalog);
     let head = Head {
@@ -502,7 +507,7 @@ fn page(status: StatusCode, markup: Markup) -> Response {
 
 /// The HTML 403 page (a role the agent lacks, a missing CSRF token, a foreign origin).
 pub(crate) fn forbidden_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
-    let lang = lang_of(state);
+    let lang = lang_of(state, headers);
     let main = html! {
         h1 { (tr(lang, T::Forbidden)) }
         p { (message) }
@@ -515,7 +520,7 @@ pub(crate) fn forbidden_page(state: &AppState, headers: &HeaderMap, message: &st
 }
 
 fn bad_request_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
-    let lang = lang_of(state);
+    let lang = lang_of(state, headers);
     let main = html! {
         h1 { (tr(lang, T::BadRequest)) }
         p { (message) }
@@ -523,7 +528,14 @@ fn bad_request_page(state: &AppState, headers: &HeaderMap, message: &str) -> Res
     };
     page(
         StatusCode::BAD_REQUEST,
-        agent_layout(state, headers, tr(lang, T::BadRequest), "/agent", None, main),
+        agent_layout(
+            state,
+            headers,
+            tr(lang, T::BadRequest),
+            "/agent",
+            None,
+            main,
+        ),
     )
 }
 
@@ -538,7 +550,8 @@ fn notice(message: &str, error: bool) -> Markup {
     }
 }
 
-const FIELD: &str = "display:block;width:100%;max-width:40rem;margin:0.2rem 0 0.8rem;padding:0.4rem;font:inherit";
+const FIELD: &str =
+    "display:block;width:100%;max-width:40rem;margin:0.2rem 0 0.8rem;padding:0.4rem;font:inherit";
 
 #[derive(Deserialize)]
 struct LoginParams {
@@ -563,7 +576,7 @@ fn login_form(
     next: &str,
     error: Option<&str>,
 ) -> Response {
-    let lang = lang_of(state);
+    let lang = lang_of(state, headers);
     let main = html! {
         h1 { (tr(lang, T::SignInTitle)) }
         @if let Some(e) = error { (notice(e, true)) }
@@ -580,7 +593,14 @@ fn login_form(
     };
     page(
         status,
-        agent_layout(state, headers, tr(lang, T::SignInTitle), "/agent/login", None, main),
+        agent_layout(
+            state,
+            headers,
+            tr(lang, T::SignInTitle),
+            "/agent/login",
+            None,
+            main,
+        ),
     )
 }
 
@@ -617,7 +637,7 @@ async fn login(
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    let lang = lang_of(&state);
+    let lang = lang_of(&state, &headers);
     if let Err(e) = check_origin(&state, &headers, false) {
         return forbidden_page(&state, &headers, &e.to_string());
     }
@@ -646,10 +666,8 @@ async fn login(
     }
     let found = match state.store.agent_by_email(&email).await {
         Ok(found) => found,
-        Err(e) => {
-            throttle.succeeded(&key);
-            return AppError::Internal(e).into_response();
-        }
+        // The attempt stays counted: an error must not be a way around the throttle.
+        Err(e) => return AppError::Internal(e).into_response(),
     };
     let (agent, hash) = match found {
         Some((agent, hash)) => (Some(agent), Some(hash)),
@@ -727,7 +745,7 @@ async fn render_canned(
     status: StatusCode,
     view: CannedView<'_>,
 ) -> Response {
-    let lang = lang_of(state);
+    let lang = lang_of(state, headers);
     let items = match state.store.list_canned().await {
         Ok(items) => items,
         Err(e) => return AppError::Internal(e).into_response(),
@@ -811,20 +829,20 @@ async fn canned_page(
 ) -> Response {
     let Query(p) = params.unwrap_or_default();
     let view = CannedView {
-        message: done_notice(lang_of(&state), p.done.as_deref()),
+        message: done_notice(lang_of(&state, &headers), p.done.as_deref()),
         draft: None,
     };
     render_canned(&state, &headers, &session, StatusCode::OK, view).await
 }
 
-/// The status and HTML notice of an error met by a form.
-fn form_error(e: AppError) -> Result<(StatusCode, Markup), Response> {
+/// The status and HTML notice of an error met by a form; internal errors stay errors.
+fn form_error(e: AppError) -> Result<(StatusCode, Markup), AppError> {
     let (status, m) = match e {
         AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
         AppError::Conflict(m) => (StatusCode::CONFLICT, m),
         AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
         AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
-        other => return Err(other.into_response()),
+        other => return Err(other),
     };
     Ok((status, notice(&m, true)))
 }
@@ -846,8 +864,29 @@ async fn canned_form_result(
                 };
                 render_canned(state, headers, session, status, view).await
             }
-            Err(res) => res,
+            Err(e) => e.into_response(),
         },
+    }
+}
+
+/// The canned-reply forms (they also carry `csrf`, which the JSON API would refuse as unknown).
+#[derive(Deserialize)]
+struct CannedForm {
+    #[serde(default)]
+    shortcut: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+impl CannedForm {
+    fn input(self) -> CannedInput {
+        CannedInput {
+            shortcut: self.shortcut,
+            title: self.title,
+            body: self.body,
+        }
     }
 }
 
@@ -855,15 +894,16 @@ async fn canned_create_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     page_session: AgentPage,
-    form: Result<Form<CannedInput>, FormRejection>,
+    form: Result<Form<CannedForm>, FormRejection>,
 ) -> Response {
     let session = &page_session.0;
     if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return res;
+        return *res;
     }
-    let Ok(Form(input)) = form else {
+    let Ok(Form(form)) = form else {
         return bad_request_page(&state, &headers, "the form is incomplete");
     };
+    let input = form.input();
     let result = create_canned_as(&state, &session.agent, &input)
         .await
         .map(|_| "created");
@@ -875,15 +915,16 @@ async fn canned_update_form(
     headers: HeaderMap,
     page_session: AgentPage,
     id: Result<Path<i64>, PathRejection>,
-    form: Result<Form<CannedInput>, FormRejection>,
+    form: Result<Form<CannedForm>, FormRejection>,
 ) -> Response {
     let session = &page_session.0;
     if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return res;
+        return *res;
     }
-    let (Ok(Path(id)), Ok(Form(input))) = (id, form) else {
+    let (Ok(Path(id)), Ok(Form(form))) = (id, form) else {
         return bad_request_page(&state, &headers, "the form is incomplete");
     };
+    let input = form.input();
     let result = update_canned_as(&state, &session.agent, id, &input)
         .await
         .map(|_| "saved");
@@ -898,7 +939,7 @@ async fn canned_delete_form(
 ) -> Response {
     let session = &page_session.0;
     if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return res;
+        return *res;
     }
     let Ok(Path(id)) = id else {
         return bad_request_page(&state, &headers, "no such canned reply");
@@ -916,7 +957,7 @@ async fn render_team(
     status: StatusCode,
     message: Option<Markup>,
 ) -> Response {
-    let lang = lang_of(state);
+    let lang = lang_of(state, headers);
     let agents = match state.store.list_agents().await {
         Ok(a) => a,
         Err(e) => return AppError::Internal(e).into_response(),
@@ -1003,10 +1044,10 @@ async fn team_page(
     params: Result<Query<DoneParams>, QueryRejection>,
 ) -> Response {
     if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return res;
+        return *res;
     }
     let Query(p) = params.unwrap_or_default();
-    let message = done_notice(lang_of(&state), p.done.as_deref());
+    let message = done_notice(lang_of(&state, &headers), p.done.as_deref());
     render_team(&state, &headers, &page_session.0, StatusCode::OK, message).await
 }
 
@@ -1055,7 +1096,7 @@ async fn team_form_result(
             Ok((status, message)) => {
                 render_team(state, headers, session, status, Some(message)).await
             }
-            Err(res) => res,
+            Err(e) => e.into_response(),
         },
     }
 }
@@ -1068,7 +1109,7 @@ async fn team_create_form(
 ) -> Response {
     let session = &page_session.0;
     if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return res;
+        return *res;
     }
     let Ok(Form(form)) = form else {
         return bad_request_page(&state, &headers, "the form is incomplete");
@@ -1085,7 +1126,7 @@ async fn team_create_form(
         Ok(match generated {
             // Shown once, on this page: not in a URL, not stored.
             Some(p) => {
-                let lang = lang_of(&state);
+                let lang = lang_of(&state, &headers);
                 let message = html! {
                     div role="status" style="border:2px solid var(--brand-color);padding:0.5rem 1rem;border-radius:6px" {
                         p { (tr(lang, T::CreatedWithPassword)) }
@@ -1110,7 +1151,7 @@ async fn team_update_form(
 ) -> Response {
     let session = &page_session.0;
     if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return res;
+        return *res;
     }
     let (Ok(Path(id)), Ok(Form(form))) = (id, form) else {
         return bad_request_page(&state, &headers, "the form is incomplete");

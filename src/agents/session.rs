@@ -60,11 +60,10 @@ pub fn token_hash(token: &str) -> String {
 
 /// Whether the site is served over HTTPS (then cookies get `Secure`).
 fn secure(state: &AppState) -> bool {
-    state
-        .config
-        .public_url
-        .as_deref()
-        .is_some_and(|u| u.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://")))
+    state.config.public_url.as_deref().is_some_and(|u| {
+        u.get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    })
 }
 
 /// The `Set-Cookie` value that gives the browser session `token` for [`SESSION_TTL_MS`].
@@ -109,7 +108,11 @@ pub async fn session_from_headers(
     headers: &HeaderMap,
 ) -> Option<(Agent, String)> {
     let token = session_token(headers)?;
-    match state.store.session_agent(&token_hash(&token), now_ms()).await {
+    match state
+        .store
+        .session_agent(&token_hash(&token), now_ms())
+        .await
+    {
         Ok(info) => info.map(|s| (s.agent, s.csrf)),
         Err(e) => {
             tracing::error!(error = ?e, "looking up an agent session failed");
@@ -229,7 +232,8 @@ pub async fn form_csrf(req: Request, next: Next) -> Response {
     if let Some(t) = token {
         parts.extensions.insert(FormCsrf(t));
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn is_safe(method: &Method) -> bool {
@@ -357,12 +361,21 @@ impl FromRequestParts<AppState> for CurrentAgent {
 pub struct AgentPage(pub AgentSession);
 
 impl AgentPage {
-    /// `Ok` when the agent's role is `role` or above, else the HTML 403 page.
-    pub fn require(&self, state: &AppState, headers: &HeaderMap, role: Role) -> Result<(), Response> {
-        self.0
-            .agent
-            .require(role)
-            .map_err(|e| super::routes::forbidden_page(state, headers, &e.to_string()))
+    /// `Ok` when the agent's role is `role` or above, else the HTML 403 page to answer with
+    /// (boxed: a response is large).
+    pub fn require(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+        role: Role,
+    ) -> Result<(), Box<Response>> {
+        self.0.agent.require(role).map_err(|e| {
+            Box::new(super::routes::forbidden_page(
+                state,
+                headers,
+                &e.to_string(),
+            ))
+        })
     }
 }
 
@@ -384,10 +397,7 @@ impl FromRequestParts<AppState> for AgentPage {
 /// 303 to the login page, coming back to this page after signing in when it is a GET.
 fn login_redirect(parts: &Parts) -> Response {
     let target = if is_safe(&parts.method) {
-        let here = parts
-            .uri
-            .path_and_query()
-            .map_or("/agent", |p| p.as_str());
+        let here = parts.uri.path_and_query().map_or("/agent", |p| p.as_str());
         super::routes::login_url(here)
     } else {
         "/agent/login".to_string()

@@ -1,4 +1,5 @@
-//! Texts of the agent pages in ru/en/de (the pages use the server's default language).
+//! Texts of the agent pages in ru/en/de (in the language of the agent's browser, else the
+//! server's default language).
 
 use crate::domain::Lang;
 
@@ -47,7 +48,11 @@ pub(crate) enum T {
 /// The text `t` in `lang`.
 pub(crate) fn tr(lang: Lang, t: T) -> &'static str {
     let [ru, en, de] = match t {
-        T::SignInTitle => ["Вход для операторов", "Agent sign-in", "Anmeldung für Agenten"],
+        T::SignInTitle => [
+            "Вход для операторов",
+            "Agent sign-in",
+            "Anmeldung für Agenten",
+        ],
         T::Email => ["Эл. почта", "Email", "E-Mail"],
         T::Password => ["Пароль", "Password", "Passwort"],
         T::SignIn => ["Войти", "Sign in", "Anmelden"],
@@ -118,7 +123,11 @@ pub(crate) fn tr(lang: Lang, t: T) -> &'static str {
         T::Deleted => ["Удалено.", "Deleted.", "Gelöscht."],
         T::Forbidden => ["Доступ запрещён", "Not allowed", "Nicht erlaubt"],
         T::BadRequest => ["Ошибка в запросе", "Bad request", "Fehlerhafte Anfrage"],
-        T::AgentsNav => ["Разделы консоли", "Console sections", "Bereiche der Konsole"],
+        T::AgentsNav => [
+            "Разделы консоли",
+            "Console sections",
+            "Bereiche der Konsole",
+        ],
         T::You => ["это вы", "you", "Sie"],
     };
     match lang {

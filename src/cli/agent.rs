@@ -116,11 +116,23 @@ async fn add(store: &Store, a: &AgentAddArgs) -> anyhow::Result<()> {
 async fn list(store: &Store) -> anyhow::Result<()> {
     let agents = store.list_agents().await?;
     if agents.is_empty() {
-        eprintln!("no accounts yet: create one with `otvet agent add --email … --name … --role admin`");
+        eprintln!(
+            "no accounts yet: create one with `otvet agent add --email … --name … --role admin`"
+        );
         return Ok(());
     }
-    let email_w = agents.iter().map(|a| a.email.chars().count()).max().unwrap_or(0).max(5);
-    let name_w = agents.iter().map(|a| a.name.chars().count()).max().unwrap_or(0).max(4);
+    let email_w = agents
+        .iter()
+        .map(|a| a.email.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let name_w = agents
+        .iter()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     println!(
         "{:>4}  {:email_w$}  {:name_w$}  {:6}  {:9}  status",
         "id", "email", "name", "role", "max chats"

@@ -62,20 +62,20 @@ fn is_proxy_address(ip: &std::net::IpAddr) -> bool {
 /// the peer is a proxy on a loopback or private address; empty when unknown.
 pub fn client_ip(parts: &Parts) -> String {
     let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip());
-        // `X-Forwarded-For` is believed only from a proxy on this machine or the private
-        // network (else anyone could vote as many visitors), and only its last entry: the one
-        // our proxy appended, not what the client sent.
-        let forwarded = peer
-            .filter(is_proxy_address)
-            .and_then(|_| parts.headers.get("x-forwarded-for"))
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string);
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip());
+    // `X-Forwarded-For` is believed only from a proxy on this machine or the private
+    // network (else anyone could vote as many visitors), and only its last entry: the one
+    // our proxy appended, not what the client sent.
+    let forwarded = peer
+        .filter(is_proxy_address)
+        .and_then(|_| parts.headers.get("x-forwarded-for"))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string);
     forwarded
         .or_else(|| peer.map(|a| a.to_string()))
         .unwrap_or_default()

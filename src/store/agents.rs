@@ -261,27 +261,33 @@ impl Store {
     /// Every canned reply, by shortcut.
     pub async fn list_canned(&self) -> anyhow::Result<Vec<CannedReply>> {
         let sql = format!("SELECT {CANNED_COLUMNS} FROM canned_replies ORDER BY shortcut");
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .fetch_all(p)
-            .await?))
+            .await?),
+        )
     }
 
     /// One canned reply by id.
     pub async fn canned_reply(&self, id: i64) -> anyhow::Result<Option<CannedReply>> {
         let sql = format!("SELECT {CANNED_COLUMNS} FROM canned_replies WHERE id = $1");
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(id)
             .fetch_optional(p)
-            .await?))
+            .await?),
+        )
     }
 
     /// One canned reply by shortcut (as stored: lower case, no `/`).
     pub async fn canned_by_shortcut(&self, shortcut: &str) -> anyhow::Result<Option<CannedReply>> {
         let sql = format!("SELECT {CANNED_COLUMNS} FROM canned_replies WHERE shortcut = $1");
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(shortcut)
             .fetch_optional(p)
-            .await?))
+            .await?),
+        )
     }
 
     /// Creates a canned reply from validated input (`CannedInput::validated`); `None` when the
@@ -297,14 +303,16 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (shortcut) DO NOTHING \
              RETURNING {CANNED_COLUMNS}"
         );
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(&input.shortcut)
             .bind(&input.title)
             .bind(&input.body)
             .bind(created_by)
             .bind(now)
             .fetch_optional(p)
-            .await?))
+            .await?),
+        )
     }
 
     /// Replaces a canned reply's shortcut, title and text with validated input.
