@@ -606,8 +606,6 @@ pub struct AgentClient {
     pub client: reqwest::Client,
     /// `otvet_session=…`, for the `Cookie` header.
     pub cookie: String,
-    /// The whole `Set-Cookie` header of the sign-in.
-    pub set_cookie: String,
     /// The session's CSRF token (from `GET /agent/api/me`).
     pub csrf: String,
     /// `GET /agent/api/me`'s `agent`.
@@ -648,7 +646,6 @@ pub async fn login(app: &TestApp, email: &str, password: &str) -> AgentClient {
         base_url: app.base_url.clone(),
         client,
         cookie,
-        set_cookie,
         csrf: String::new(),
         agent: Value::Null,
     };
@@ -708,7 +705,8 @@ impl AgentClient {
 
     /// `POST path` with a JSON body.
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        self.send_json(reqwest::Method::POST, path, Some(body)).await
+        self.send_json(reqwest::Method::POST, path, Some(body))
+            .await
     }
 
     /// `PUT path` with a JSON body.
