@@ -33,7 +33,7 @@
       you: 'Вы',
       bot: 'Бот',
       agent: 'Оператор',
-      human: 'Позвать оператора',
+      human: 'Позвать человека',
       helped: 'Это помогло?',
       yes: 'Да',
       no: 'Нет',
@@ -383,10 +383,11 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
   note.setAttribute('role', 'status');
 
   const foot = h('form', 'foot');
-  const humanBtn = button('human', S.human, () => {
+  const askHuman = () => {
     out({ type: 'human' });
     input.focus();
-  });
+  };
+  const humanBtn = button('human', S.human, askHuman);
   const row = h('div', 'row');
   const input = h('textarea');
   input.rows = 1;
@@ -461,6 +462,12 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     const a = m.author === 'bot' && m.answer;
     const el = addBubble(m.author, who, a ? '' : m.text);
     if (m.at) el.title = new Date(m.at).toLocaleString(locale);
+    if (m.author === 'bot' && m.event === 'no_answer' && status === 'bot') {
+      // The bot found nothing: offer a person right there.
+      const fb = h('div', 'fb');
+      fb.append(button('btn primary', S.human, askHuman));
+      el.append(fb);
+    }
     if (!a) return;
     // A help-center answer: the article as a link, the text, up to two alternatives.
     const b = el.querySelector('.b');
@@ -668,6 +675,13 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
       if (m.feedback != null) log.querySelectorAll(`.fb[data-seq="${m.seq}"]:not(.done)`).forEach((f) => f.remove());
       return;
     }
+    if (m.seq > lastSeq + 1 && gapAt !== lastSeq) {
+      // Frames were missed: resume after the last one seen (once per gap, never in a loop).
+      gapAt = lastSeq;
+      drop();
+      retry();
+      return;
+    }
     seen.add(key);
     lastSeq = Math.max(lastSeq, m.seq);
     const mine = m.client_id && pending.get(m.client_id);
@@ -699,22 +713,15 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
   }
 
   const sentIds = new Set(); // client ids acknowledged on this page
+  let gapAt = -1;
   function onAck(f) {
+    // The echo of the message (same client_id) is then not shown again; seq is followed there.
     sentIds.add(f.client_id);
     const mine = pending.get(f.client_id);
     if (!mine) return;
     pending.delete(f.client_id);
     setMeta(mine.el, S.sent);
-    if (typeof f.seq === 'number') {
-      useConversation(f.conversation_id);
-      const key = (f.conversation_id || convId) + ':' + f.seq;
-      if (!seen.has(key)) {
-        seen.add(key);
-        lastSeq = Math.max(lastSeq, f.seq);
-        if (isOpen) readSeq = lastSeq;
-        save();
-      }
-    }
+    useConversation(f.conversation_id);
   }
 
   function onWelcome(f) {
@@ -803,6 +810,7 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
       pingTimer = setInterval(() => raw({ type: 'ping' }), 50000);
     };
     s.onmessage = (e) => {
+      if (ws !== s) return;
       let f;
       try {
         f = JSON.parse(e.data);
@@ -835,6 +843,16 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     };
   }
 
+  // Closes the socket without the automatic reconnect.
+  function drop() {
+    const s = ws;
+    if (!s) return;
+    ws = null;
+    ready = false;
+    clearInterval(pingTimer);
+    s.close();
+  }
+
   function retry() {
     // Restoring in the background (chat closed) gives up after a few tries; opening retries.
     if (!isOpen && attempt >= 6) {
@@ -847,14 +865,7 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
   }
   // Leaving the page closes the socket cleanly (and lets the browser keep the page in its
   // back/forward cache); coming back to a cached page resumes.
-  addEventListener('pagehide', () => {
-    const s = ws;
-    if (!s) return;
-    ws = null;
-    ready = false;
-    clearInterval(pingTimer);
-    s.close();
-  });
+  addEventListener('pagehide', drop);
   addEventListener('pageshow', (e) => e.persisted && wanted && connect());
   addEventListener('online', () => {
     if (wanted && !ws) {
