@@ -272,7 +272,7 @@ a{color:var(--link)}
 .launch[aria-expanded=true] .x{display:block}
 .badge{position:absolute;top:-3px;right:-3px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;
  background:#c4221b;color:#fff;font-size:13px;font-weight:700;line-height:22px;border:2px solid #fff}
-.panel{position:fixed;bottom:90px;right:20px;z-index:2147483000;width:380px;height:min(620px,calc(100vh - 110px));
+.panel{position:fixed;bottom:90px;right:20px;z-index:2147483000;width:380px;height:min(680px,calc(100vh - 110px));
  display:flex;flex-direction:column;background:var(--bg);border-radius:14px;overflow:hidden;
  box-shadow:0 10px 40px rgba(0,0,0,.3);border:1px solid var(--line);animation:up .18s ease-out}
 @keyframes up{from{opacity:0;transform:translateY(12px)}}

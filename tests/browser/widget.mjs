@@ -1,7 +1,8 @@
 // Browser test of the chat widget: a shop page on another origin embeds <script src=BASE/widget.js>;
 // nothing is stored, no cookie is set and no websocket is opened before the customer opens the
-// chat; then a question, the bot's answer with a link, "No", the queue notice, an agent's reply
-// with the agent's name, and a reload that restores the conversation without duplicates.
+// chat; then the question, the bot's answer with a link, "No", the queue notice, an agent's reply
+// with the agent's name, Escape, a second reply while closed (the unread badge), and a reload
+// that restores the conversation (and the badge) without duplicates.
 // Uses the system Chromium through playwright-core (no browser download).
 //
 // Usage: node tests/browser/widget.mjs <base_url> [page_url]
@@ -16,8 +17,9 @@
 //                         /agent/ws from that page and answers the conversation. Without it the
 //                         agent half is skipped (with a message) unless OTVET_REQUIRE_AGENT=1.
 //   OTVET_AGENT_COOKIE    instead of the account: "name=value" of a signed-in agent's session.
-//   OTVET_SCREENSHOTS     a folder (e.g. docs/screenshots): save widget-desktop.png and
-//                         widget-phone.png of the open widget with the bot's answer.
+//   OTVET_SCREENSHOTS     a folder (e.g. docs/screenshots): save widget-desktop.png,
+//                         widget-dark.png and widget-phone.png of the open widget with the
+//                         bot's answer.
 // Exit code 0 on success, 1 with a message on failure.
 import http from 'node:http';
 import path from 'node:path';
@@ -34,6 +36,7 @@ const TITLE = 'Поддержка магазина';
 const GREETING = 'Здравствуйте! Спросите о доставке или возврате.';
 const QUESTION = 'как вернуть товар';
 const AGENT_TEXT = 'Здравствуйте! Помогу с возвратом: какой у вас номер заказа?';
+const AGENT_TEXT_2 = 'Если удобно, пришлите номер заказа сюда, в чат.';
 const AGENT_COOKIE = process.env.OTVET_AGENT_COOKIE || '';
 const AGENT_EMAIL = process.env.OTVET_AGENT_EMAIL || '';
 const AGENT_PASSWORD = process.env.OTVET_AGENT_PASSWORD || '';
@@ -111,58 +114,69 @@ async function widgetFocus(page) {
 
 // The agent's half, in a browser context of its own (the agent's machine): sign in (the login
 // form, or a given session cookie), then speak the agent protocol over /agent/ws from a page on
-// the server's origin and answer the conversation. Returns the agent's name.
-async function agentReply(browser, conversationId, text) {
+// the server's origin. `say` sends a message to a conversation and waits for its ack.
+async function startAgent(browser) {
   const context = await browser.newContext({ locale: 'ru-RU' });
   context.setDefaultTimeout(STEP_TIMEOUT);
   context.setDefaultNavigationTimeout(NAV_TIMEOUT);
-  try {
-    const agent = await context.newPage();
-    if (AGENT_COOKIE) {
-      const [name, value] = AGENT_COOKIE.split(/=(.*)/s);
-      await context.addCookies([{ name, value, url: base }]);
-      await agent.goto(`${base}/`, { waitUntil: 'load' });
-    } else {
-      await agent.goto(`${base}/agent/login`, { waitUntil: 'load' });
-      await agent.locator('input[name=email]').fill(AGENT_EMAIL);
-      await agent.locator('input[name=password]').fill(AGENT_PASSWORD);
-      await Promise.all([
-        agent.waitForURL((u) => u.pathname !== '/agent/login', { timeout: NAV_TIMEOUT }),
-        agent.locator('form[action="/agent/login"] button[type=submit]').click(),
-      ]).catch(() => fail(`the agent ${AGENT_EMAIL} could not sign in at ${base}/agent/login`));
-    }
-    return await agent.evaluate(
-      ({ conversationId, text, timeout }) =>
-        new Promise((resolve, reject) => {
-          const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/agent/ws`);
-          let me = null;
-          const timer = setTimeout(() => reject(new Error('no ack of the agent reply in time')), timeout);
-          ws.onerror = () => reject(new Error('the agent websocket failed (not signed in?)'));
-          ws.onmessage = (e) => {
-            const f = JSON.parse(e.data);
-            if (f.type === 'hello') {
-              me = f.agent;
-              ws.send(JSON.stringify({ type: 'presence', status: 'online' }));
-              ws.send(JSON.stringify({ type: 'open', conversation_id: conversationId, last_seq: 0 }));
-              ws.send(JSON.stringify({ type: 'send', conversation_id: conversationId, client_id: 'a-test-1', text }));
-            } else if (f.type === 'ack' && f.client_id === 'a-test-1') {
-              clearTimeout(timer);
-              ws.close();
-              resolve(me && me.name);
-            } else if (f.type === 'error') {
-              clearTimeout(timer);
-              reject(new Error(`agent error frame: ${JSON.stringify(f)}`));
-            }
-          };
-        }),
-      { conversationId, text, timeout: STEP_TIMEOUT },
-    );
-  } finally {
-    await context.close().catch(() => {});
+  const page = await context.newPage();
+  if (AGENT_COOKIE) {
+    const [name, value] = AGENT_COOKIE.split(/=(.*)/s);
+    await context.addCookies([{ name, value, url: base }]);
+    await page.goto(`${base}/`, { waitUntil: 'load' });
+  } else {
+    await page.goto(`${base}/agent/login`, { waitUntil: 'load' });
+    await page.locator('input[name=email]').fill(AGENT_EMAIL);
+    await page.locator('input[name=password]').fill(AGENT_PASSWORD);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname !== '/agent/login', { timeout: NAV_TIMEOUT }),
+      page.locator('form[action="/agent/login"] button[type=submit]').click(),
+    ]).catch(() => fail(`the agent ${AGENT_EMAIL} could not sign in at ${base}/agent/login`));
   }
+  const name = await page.evaluate(
+    (timeout) =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/agent/ws`);
+        const waiting = new Map(); // client_id -> [resolve, reject]
+        window.__agent = {
+          say(conversationId, clientId, text) {
+            return new Promise((ok, no) => {
+              waiting.set(clientId, [ok, no]);
+              ws.send(JSON.stringify({ type: 'open', conversation_id: conversationId, last_seq: 0 }));
+              ws.send(JSON.stringify({ type: 'send', conversation_id: conversationId, client_id: clientId, text }));
+              setTimeout(() => no(new Error(`no ack of the agent's «${text}» in time`)), timeout);
+            });
+          },
+        };
+        const timer = setTimeout(() => reject(new Error('no hello on /agent/ws in time')), timeout);
+        ws.onerror = () => reject(new Error('the agent websocket failed (not signed in?)'));
+        ws.onmessage = (e) => {
+          const f = JSON.parse(e.data);
+          if (f.type === 'hello') {
+            clearTimeout(timer);
+            ws.send(JSON.stringify({ type: 'presence', status: 'online' }));
+            resolve(f.agent && f.agent.name);
+          } else if (f.type === 'ack' && waiting.has(f.client_id)) {
+            waiting.get(f.client_id)[0](f.seq);
+          } else if (f.type === 'error') {
+            const w = waiting.values().next().value;
+            if (w) w[1](new Error(`agent error frame: ${JSON.stringify(f)}`));
+          }
+        };
+      }),
+    STEP_TIMEOUT,
+  );
+  let n = 0;
+  return {
+    name,
+    say: (conversationId, text) =>
+      page.evaluate(({ c, id, text }) => window.__agent.say(c, id, text), { c: conversationId, id: `a-test-${++n}`, text }),
+    close: () => context.close().catch(() => {}),
+  };
 }
 
 let browser;
+let agent = null;
 let pageServer;
 let exitCode = 0;
 try {
@@ -228,7 +242,9 @@ try {
   // 2. Open: a dialog, focus in the input, the websocket to the server.
   await page.evaluate(() => {
     window.__otvetEvents = [];
-    for (const ev of ['open', 'close', 'message']) window.Otvet.on(ev, () => window.__otvetEvents.push(ev));
+    for (const ev of ['open', 'close', 'message', 'unread']) {
+      window.Otvet.on(ev, (arg) => window.__otvetEvents.push(ev === 'unread' ? `unread:${arg}` : ev));
+    }
   });
   const socket = page.waitForEvent('websocket', { timeout: STEP_TIMEOUT });
   socket.catch(() => {});
@@ -290,6 +306,9 @@ try {
 
   if (SCREENSHOTS) {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-desktop.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 390, height: 760 });
     await page.waitForTimeout(200);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-phone.png') });
@@ -318,8 +337,9 @@ try {
 
   // 5. An agent answers: the customer sees the message and the agent's name.
   if (AGENT) {
-    step(`an agent answers conversation ${conversationId}`);
-    const agentName = await agentReply(browser, conversationId, AGENT_TEXT);
+    agent = await startAgent(browser);
+    step(`agent «${agent.name}» signed in; answers conversation ${conversationId}`);
+    await agent.say(conversationId, AGENT_TEXT);
     const reply = dialog.locator('.m-agent').filter({ hasText: AGENT_TEXT });
     try {
       await reply.waitFor({ state: 'visible' });
@@ -327,22 +347,53 @@ try {
       fail(`the agent's reply did not appear; messages: ${JSON.stringify(await bubbles(page))}`);
     }
     const who = (await reply.locator('.who').innerText()).trim();
-    if (agentName && who !== agentName) fail(`the reply is signed «${who}», not «${agentName}»`);
-    const header = (await dialog.locator('.head').innerText()).replace(/\s+/g, ' ');
-    if (agentName && !header.includes(agentName)) fail(`the header «${header}» does not name the agent`);
-    step(`agent «${who}» answered; header: «${header.trim()}»`);
+    if (agent.name && who !== agent.name) fail(`the reply is signed «${who}», not «${agent.name}»`);
+    const header = (await dialog.locator('.head').innerText()).replace(/\s+/g, ' ').trim();
+    if (agent.name && !header.includes(agent.name)) fail(`the header «${header}» does not name the agent`);
+    if (await status.isVisible()) fail('the queue notice is still shown after the agent joined');
+    step(`the customer sees «${who}»'s reply; header: «${header}»`);
   } else if (REQUIRE_AGENT) {
     fail('OTVET_REQUIRE_AGENT=1 but neither OTVET_AGENT_EMAIL/OTVET_AGENT_PASSWORD nor OTVET_AGENT_COOKIE is set');
   } else {
     step('agent half skipped: no agent account given (OTVET_AGENT_EMAIL and OTVET_AGENT_PASSWORD)');
   }
 
-  // 6. Reload: the conversation comes back from the server, once.
+  // 6. Escape closes and gives the focus back to the launcher.
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  if ((await widgetFocus(page))?.startsWith('button.launch') !== true) fail('focus did not return to the launcher');
+  if ((await launcher.getAttribute('aria-expanded')) !== 'false') fail('the launcher is not aria-expanded=false after closing');
+  step('Escape closed the chat, focus back on the launcher');
+
+  // 7. A reply while the chat is closed: the unread badge.
+  const badge = page.locator('[data-otvet-widget] .badge');
+  if (agent) {
+    await agent.say(conversationId, AGENT_TEXT_2);
+    try {
+      await badge.filter({ hasText: '1' }).waitFor({ state: 'visible' });
+    } catch {
+      fail(`no unread badge "1" after a reply to the closed chat (${await badge.isVisible() ? await badge.innerText() : 'hidden'})`);
+    }
+    const label = await launcher.getAttribute('aria-label');
+    if (!/1/.test(label)) fail(`the launcher's label «${label}» does not tell about the unread reply`);
+    const unreadEvents = await page.evaluate(() => window.__otvetEvents.filter((e) => e.startsWith('unread')));
+    if (!unreadEvents.includes('unread:1')) fail(`no Otvet.on('unread') event with 1: ${JSON.stringify(unreadEvents)}`);
+    step(`unread badge 1; launcher label «${label}»`);
+  }
+
+  // 8. Reload: the conversation comes back from the server, once; the unread reply stays unread.
   const shown = await bubbles(page);
-  step(`reloading with ${shown.length} messages shown`);
-  sockets.length = 0;
+  step(`reloading with ${shown.length} messages in the chat`);
   await page.reload({ waitUntil: 'load' });
   await launcher.waitFor({ state: 'visible' });
+  if (agent) {
+    try {
+      await badge.filter({ hasText: '1' }).waitFor({ state: 'visible' });
+    } catch {
+      fail('after the reload the unread badge is not restored');
+    }
+    step('after the reload: unread badge 1 (restored from the server without opening)');
+  }
   await launcher.click();
   await dialog.waitFor({ state: 'visible' });
   try {
@@ -359,13 +410,8 @@ try {
   if (JSON.stringify(restored) !== JSON.stringify(shown)) {
     fail(`after the reload the messages differ:\n  before ${JSON.stringify(shown)}\n  after  ${JSON.stringify(restored)}`);
   }
-  step(`reload restored the same ${restored.length} messages`);
-
-  // 7. Escape closes and gives the focus back to the launcher.
-  await page.keyboard.press('Escape');
-  await dialog.waitFor({ state: 'hidden' });
-  if ((await widgetFocus(page))?.startsWith('button.launch') !== true) fail('focus did not return to the launcher');
-  step('Escape closed the chat, focus back on the launcher');
+  if (await badge.isVisible()) fail('the unread badge is still shown with the chat open');
+  step(`the reload restored the same ${restored.length} messages, none twice`);
 
   if (pageErrors.length) fail(`JavaScript errors on the page: ${pageErrors.join('; ')}`);
   step('OK');
@@ -373,6 +419,7 @@ try {
   console.error(`[widget] FAILED: ${e && e.message ? e.message : e}`);
   exitCode = 1;
 } finally {
+  if (agent) await agent.close();
   if (browser) await browser.close().catch(() => {});
   if (pageServer) pageServer.close();
   clearTimeout(watchdog);
