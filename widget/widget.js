@@ -8,6 +8,16 @@
 // can restore the conversation and show unread replies as a badge.
 //
 // Everything that comes from the server is rendered with textContent / createElement.
+//
+// Attributes of the script tag (all optional):
+//   data-lang="ru|en|de"      UI language (else the page's <html lang>, else ru)
+//   data-title="…"            the panel's title and the launcher's name
+//   data-greeting="…"         shown as the bot's first message (locally, never sent)
+//   data-color="#1f4e8c"      brand colour (any CSS colour); text on it is white or black
+//   data-position="left"      launcher bottom left instead of bottom right
+// API: Otvet.open(), Otvet.close(), Otvet.send(text), Otvet.identify({name, email, hash}),
+//   Otvet.on(event, fn) -> unsubscribe; events: open, close, message (the message frame),
+//   unread (the count).
 (() => {
   'use strict';
   if (window.Otvet) return;
