@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::extract::ws::{self, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
@@ -23,31 +23,15 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// Typing notices forwarded at most this often.
 const TYPING_EVERY: Duration = Duration::from_millis(1000);
 
-/// Whether the request's `Origin` (when a browser sent one) is this server itself.
-pub fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        // Browsers always send Origin on websocket handshakes; other clients cannot ride on an
-        // agent's cookies.
-        return true;
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let origin_host = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-        .unwrap_or("");
-    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
-}
-
 /// Upgrades a signed-in agent's console to the agent protocol.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Response {
-    if !same_origin(&headers) {
+    // Browsers always send Origin on websocket handshakes, so a foreign page cannot ride on an
+    // agent's cookie; clients that are not browsers have no cookie to ride on.
+    if crate::agents::session::check_origin(&state, &headers, false).is_err() {
         return (
             StatusCode::FORBIDDEN,
             axum::Json(json!({"code": "forbidden", "message": "cross-site websocket refused"})),

@@ -228,8 +228,8 @@ impl Patch {
             sql.push_str(&format!(
                 " AND (SELECT COUNT(*) FROM conversations o WHERE o.agent_id = ${} \
                  AND o.status = 'assigned') < ${}",
-                binds.len() + 1,
-                binds.len() + 2
+                binds.len(),
+                binds.len() + 1
             ));
         }
         sql.push_str(" RETURNING last_seq");
