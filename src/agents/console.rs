@@ -92,11 +92,7 @@ fn tr(lang: Lang, k: K) -> &'static str {
         K::SignOut => ["Выйти", "Sign out", "Abmelden"],
         K::SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
         K::Queue => ["Очередь", "Queue", "Warteschlange"],
-        K::QueueEmpty => [
-            "Никто не ждёт.",
-            "Nobody is waiting.",
-            "Niemand wartet.",
-        ],
+        K::QueueEmpty => ["Никто не ждёт.", "Nobody is waiting.", "Niemand wartet."],
         K::Conversation => ["Разговор", "Conversation", "Gespräch"],
         K::NothingOpen => [
             "Выберите разговор в очереди слева.",
@@ -104,7 +100,11 @@ fn tr(lang: Lang, k: K) -> &'static str {
             "Wählen Sie ein Gespräch aus der Warteschlange.",
         ],
         K::Details => ["О клиенте", "About the customer", "Zum Kunden"],
-        K::Handoff => ["Передача от бота", "Handoff from the bot", "Übergabe vom Bot"],
+        K::Handoff => [
+            "Передача от бота",
+            "Handoff from the bot",
+            "Übergabe vom Bot",
+        ],
         K::Message => ["Сообщение", "Message", "Nachricht"],
         K::Note => ["Заметка", "Note", "Notiz"],
         K::NoteHint => [
@@ -360,7 +360,13 @@ mod tests {
     #[test]
     fn the_script_renders_chat_text_as_text_only() {
         // Chat text is never HTML: the script builds nodes and sets textContent.
-        for forbidden in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("] {
+        for forbidden in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+        ] {
             assert!(
                 !CONSOLE_JS.contains(forbidden),
                 "console.js uses {forbidden}"
