@@ -7,8 +7,8 @@
 //! which signs in through `POST /agent/login`. The races run on a multi-threaded runtime, on
 //! SQLite and (`…_on_postgres`, when `OTVET_TEST_POSTGRES_URL` is set) on PostgreSQL.
 //!
-//! Ignored tests wait for fixes in `src/store/chat.rs` (see their `ignore` reasons); they pass
-//! with those fixes applied.
+//! The ignored test waits for a fix in `src/store/chat.rs` (see its `ignore` reason); it passes
+//! with that fix applied.
 
 use std::time::Duration;
 
@@ -337,7 +337,6 @@ async fn console_assets_have_their_content_types() {
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-#[ignore = "src/store/chat.rs Patch::sql numbers the cap placeholders one too high (binds.len() + 1 / + 2 instead of binds.len() / + 1): every claim is refused as over_capacity"]
 async fn console_whole_conversation_over_the_agent_socket() {
     let fx = Fixture::start(true).await;
     let (olga, cookie) = fx.agent("olga@example.com", "Ольга", None).await;
@@ -564,7 +563,6 @@ async fn claim_race(fx: &Fixture) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "src/store/chat.rs Patch::sql numbers the cap placeholders one too high (binds.len() + 1 / + 2 instead of binds.len() / + 1): every claim is refused as over_capacity"]
 async fn console_claim_race_has_one_winner() {
     let fx = Fixture::start(false).await;
     claim_race(&fx).await;
@@ -572,7 +570,6 @@ async fn console_claim_race_has_one_winner() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "src/store/chat.rs Patch::sql numbers the cap placeholders one too high (binds.len() + 1 / + 2 instead of binds.len() / + 1): every claim is refused as over_capacity"]
 async fn console_claim_race_has_one_winner_on_postgres() {
     let Some(db) = TestDb::postgres("console_claim_race_has_one_winner_on_postgres").await else {
         return;
@@ -583,7 +580,6 @@ async fn console_claim_race_has_one_winner_on_postgres() {
 }
 
 #[tokio::test]
-#[ignore = "src/store/chat.rs Patch::sql numbers the cap placeholders one too high (binds.len() + 1 / + 2 instead of binds.len() / + 1): every claim is refused as over_capacity"]
 async fn console_max_chats_caps_claims_and_auto_assignment() {
     let fx = Fixture::start(true).await;
     let (olga, cookie) = fx.agent("olga@example.com", "Ольга", Some(1)).await;
@@ -693,7 +689,6 @@ async fn concurrent_claims_under_cap(fx: &Fixture) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "src/store/chat.rs Patch::sql numbers the cap placeholders one too high (binds.len() + 1 / + 2 instead of binds.len() / + 1): every claim is refused as over_capacity"]
 async fn console_concurrent_claims_respect_the_cap() {
     let fx = Fixture::start(false).await;
     concurrent_claims_under_cap(&fx).await;
@@ -701,7 +696,7 @@ async fn console_concurrent_claims_respect_the_cap() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "src/store/chat.rs: every claim is refused as over_capacity (Patch::sql cap placeholders one too high); and on PostgreSQL two claims by one agent at once both pass the cap check (READ COMMITTED), going over max_chats"]
+#[ignore = "src/store/chat.rs: on PostgreSQL two claims by one agent at once both pass the cap check (its subquery runs under READ COMMITTED and sees neither), going over max_chats"]
 async fn console_concurrent_claims_respect_the_cap_on_postgres() {
     let Some(db) = TestDb::postgres("console_concurrent_claims_respect_the_cap_on_postgres").await
     else {
@@ -713,7 +708,6 @@ async fn console_concurrent_claims_respect_the_cap_on_postgres() {
 }
 
 #[tokio::test]
-#[ignore = "src/store/chat.rs Patch::sql numbers the cap placeholders one too high (binds.len() + 1 / + 2 instead of binds.len() / + 1): every claim is refused as over_capacity"]
 async fn console_transfer_to_another_online_agent() {
     let fx = Fixture::start(true).await;
     let (olga, olga_cookie) = fx.agent("olga@example.com", "Ольга", None).await;
@@ -899,7 +893,6 @@ async fn console_open_shows_the_handoff_with_the_rejected_article_and_history() 
 }
 
 #[tokio::test]
-#[ignore = "src/store/chat.rs Patch::sql numbers the cap placeholders one too high (binds.len() + 1 / + 2 instead of binds.len() / + 1): every claim is refused as over_capacity"]
 async fn console_reopening_with_the_last_seq_gets_what_was_missed() {
     let fx = Fixture::start(true).await;
     let (_, cookie) = fx.agent("olga@example.com", "Ольга", None).await;
