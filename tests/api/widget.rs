@@ -262,13 +262,7 @@ async fn widget_customer_journey_in_chromium() {
 
 /// The whole journey with an agent: the reply with the agent's name, the unread badge while
 /// closed, the badge and the conversation restored after a reload.
-// TODO(chat): enable once a claim works on a fresh agent: `Patch::sql` in src/store/chat.rs
-// numbers the two placeholders of `only_if_below_cap` one too high (`binds.len() + 1` and
-// `+ 2` after both pushes, instead of `binds.len()` and `+ 1`), so the cap test compares with an
-// unbound parameter and every claim / first agent reply fails with `over_capacity`. With that
-// one-line fix this test passes (checked on a patched build).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the claim cap fix in src/store/chat.rs (see the TODO above)"]
 async fn widget_agent_reply_in_chromium() {
     run_widget_script(true).await;
 }
