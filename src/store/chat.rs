@@ -400,8 +400,22 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11) RETURNING {MESSAGE_COLUMNS}"
         );
         let answer = m.answer.as_ref().map(serde_json::to_string).transpose()?;
+        // PostgreSQL checks the cap under READ COMMITTED: two claims by one agent at once would
+        // each count the other's conversation as not yet assigned. A transaction lock per agent
+        // makes them take turns (SQLite already writes one transaction at a time).
+        let cap_lock = match (self, patch.only_if_below_cap) {
+            (Store::Postgres(_), Some((agent, _))) => Some(agent),
+            _ => None,
+        };
         let out: Appended = on_pool!(self, p => {
             let mut tx = p.begin().await?;
+            if let Some(agent) = cap_lock {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext('otvet.agent_cap'), $1::int4)")
+                    .bind(agent as i32)
+                    .execute(&mut *tx)
+                    .await
+                    .context("locking the agent's cap")?;
+            }
             let seq: Option<i64> = bind_vals!(sqlx::query_scalar(sqlx::AssertSqlSafe(update.as_str())).bind(conversation_id), &binds)
                 .fetch_optional(&mut *tx)
                 .await

@@ -696,7 +696,6 @@ async fn console_concurrent_claims_respect_the_cap() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "src/store/chat.rs: on PostgreSQL two claims by one agent at once both pass the cap check (its subquery runs under READ COMMITTED and sees neither), going over max_chats"]
 async fn console_concurrent_claims_respect_the_cap_on_postgres() {
     let Some(db) = TestDb::postgres("console_concurrent_claims_respect_the_cap_on_postgres").await
     else {
