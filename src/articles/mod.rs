@@ -1,6 +1,7 @@
 //! The knowledge base: Markdown articles with YAML front matter in a folder, parsed, validated
 //! and kept current as editors add, change, rename and delete files.
 
+pub mod bank;
 mod parse;
 pub mod routes;
 pub mod synonyms;

@@ -1,6 +1,7 @@
 //! The command-line commands: `serve`, `check`, `eval`, `agent`.
 
 pub mod agent;
+pub mod check_bank;
 pub mod eval;
 
 use std::process::ExitCode;
@@ -85,7 +86,8 @@ fn check(args: &CheckArgs) -> ExitCode {
         "{} articles published, {errors} error(s), {warnings} warning(s)",
         cat.articles.len()
     );
-    if errors > 0 {
+    let bank_errors = check_bank::run(args);
+    if errors > 0 || bank_errors > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -6,6 +6,7 @@
 
 mod agents;
 mod articles;
+mod bank;
 mod browser;
 mod chat;
 mod cli;
