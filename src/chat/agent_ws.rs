@@ -155,12 +155,12 @@ impl Console {
                         }
                         continue;
                     }
-                    if let Err(e) = self.handle(frame).await {
+                    if let Err(e) = Box::pin(self.handle(frame)).await {
                         self.error(e).await?;
                     }
                 }
                 ev = events.recv() => match ev {
-                    Ok(ev) => self.forward(&ev).await?,
+                    Ok(ev) => Box::pin(self.forward(&ev)).await?,
                     Err(RecvError::Lagged(_)) => self.resync().await?,
                     Err(RecvError::Closed) => return Ok(()),
                 }

@@ -232,9 +232,15 @@ impl Connection {
                     page_url,
                     identity,
                 }) => {
-                    match self
-                        .hello(token, conversation_id, last_seq, lang, page_url, identity)
-                        .await
+                    match Box::pin(self.hello(
+                        token,
+                        conversation_id,
+                        last_seq,
+                        lang,
+                        page_url,
+                        identity,
+                    ))
+                    .await
                     {
                         Ok(c) => break c,
                         Err(e) => {
@@ -319,14 +325,16 @@ impl Connection {
                         }
                         continue;
                     }
-                    if let Err(e) = self.handle(&mut customer, frame).await {
+                    // Boxed: the work behind a frame (database, search) would otherwise be part of
+                    // every idle connection's task.
+                    if let Err(e) = Box::pin(self.handle(&mut customer, frame)).await {
                         self.error(e).await?;
                     }
                 }
                 ev = next_event(&mut self.sub) => {
                     match ev {
-                        Ok(ev) => self.forward(&ev).await?,
-                        Err(RecvError::Lagged(_)) => self.backfill().await?,
+                        Ok(ev) => Box::pin(self.forward(&ev)).await?,
+                        Err(RecvError::Lagged(_)) => Box::pin(self.backfill()).await?,
                         Err(RecvError::Closed) => self.sub = None,
                     }
                 }
