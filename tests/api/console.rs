@@ -6,9 +6,6 @@
 //! Agents are created in the app's database directly (with a session) except in the page test,
 //! which signs in through `POST /agent/login`. The races run on a multi-threaded runtime, on
 //! SQLite and (`…_on_postgres`, when `OTVET_TEST_POSTGRES_URL` is set) on PostgreSQL.
-//!
-//! The ignored test waits for a fix in `src/store/chat.rs` (see its `ignore` reason); it passes
-//! with that fix applied.
 
 use std::time::Duration;
 

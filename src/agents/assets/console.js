@@ -16,7 +16,7 @@
       guest: 'Гость', bot: 'Бот', system: 'Система', customer: 'Клиент', agent: 'Оператор',
       note: 'заметка', sending: 'отправляется…', notSent: 'не отправлено', dismiss: 'Убрать',
       online: 'подключено', offline: 'нет связи, переподключаюсь…', connecting: 'подключение…',
-      offlineMark: 'офлайн', mine: 'ваш', waiting: 'ждёт', at: 'у',
+      offlineMark: 'офлайн', mine: 'ваш', waiting: 'ждёт',
       justNow: 'меньше минуты', min: 'мин', hour: 'ч',
       claim: 'Взять', typing: 'Клиент печатает…',
       status: { bot: 'с ботом', queued: 'ждёт оператора', assigned: 'у оператора', resolved: 'решён' },
@@ -61,7 +61,7 @@
       guest: 'Guest', bot: 'Bot', system: 'System', customer: 'Customer', agent: 'Agent',
       note: 'note', sending: 'sending…', notSent: 'not sent', dismiss: 'Dismiss',
       online: 'connected', offline: 'disconnected, reconnecting…', connecting: 'connecting…',
-      offlineMark: 'offline', mine: 'yours', waiting: 'waiting', at: 'with',
+      offlineMark: 'offline', mine: 'yours', waiting: 'waiting',
       justNow: 'under a minute', min: 'min', hour: 'h',
       claim: 'Take', typing: 'The customer is typing…',
       status: { bot: 'with the bot', queued: 'waiting for an agent', assigned: 'with an agent', resolved: 'resolved' },
@@ -106,7 +106,7 @@
       guest: 'Gast', bot: 'Bot', system: 'System', customer: 'Kunde', agent: 'Agent',
       note: 'Notiz', sending: 'wird gesendet…', notSent: 'nicht gesendet', dismiss: 'Entfernen',
       online: 'verbunden', offline: 'getrennt, verbinde neu…', connecting: 'verbinde…',
-      offlineMark: 'offline', mine: 'Ihres', waiting: 'wartet', at: 'bei',
+      offlineMark: 'offline', mine: 'Ihres', waiting: 'wartet',
       justNow: 'unter einer Minute', min: 'Min.', hour: 'Std.',
       claim: 'Übernehmen', typing: 'Der Kunde schreibt…',
       status: { bot: 'beim Bot', queued: 'wartet auf einen Agenten', assigned: 'bei einem Agenten', resolved: 'erledigt' },
@@ -593,7 +593,7 @@
     let where;
     if (g === 0) where = el('span', { className: 'wait', dataset: { since: q.since || Date.now() }, text: `${T.waiting} ${waited(q.since || Date.now())}` });
     else if (g === 1) where = el('span', { className: 'who', text: T.mine });
-    else where = el('span', { className: 'who', text: `${T.at} ${agentName(q.agent_id)}` });
+    else where = el('span', { className: 'who', text: T.by(agentName(q.agent_id)) });
     const open = el('button', {
       type: 'button', className: 'open', 'aria-current': current === id ? 'true' : null,
       onclick: () => select(id),
