@@ -79,12 +79,14 @@ pub async fn run(
             Err(e) => tracing::error!(error = ?e, "reloading articles failed; still serving the previous set"),
         })
     });
+    let hours = agents::settings::startup_hours(&store, &config.chat).await;
     let state = AppState {
         search,
         config: Arc::new(config),
         store: store.clone(),
         visitor_secret,
         hub: chat::hub::Hub::default(),
+        hours: Arc::new(arc_swap::ArcSwap::from_pointee(hours)),
     };
     tracing::info!(addr = %listener.local_addr()?, "serving");
     let hub = state.hub.clone();

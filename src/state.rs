@@ -20,4 +20,8 @@ pub struct AppState {
     pub visitor_secret: Arc<str>,
     /// The chat's event bus, presence and assignment state.
     pub hub: crate::chat::hub::Hub,
+    /// The business hours in force: `--hours`/`--timezone`, or the override an admin set on
+    /// `/agent/settings` (kept in `settings`, loaded at start-up, swapped in live). Read this,
+    /// not `config.chat.hours`.
+    pub hours: Arc<arc_swap::ArcSwap<crate::chat::hours::BusinessHours>>,
 }

@@ -8,6 +8,11 @@
 //! - [`canned`]: canned replies (validation, [`canned::fill_placeholders`]).
 //! - [`routes`]: `/agent/login`, `/agent/logout`, `/agent/canned`, `/agent/team` and the JSON API
 //!   under `/agent/api/`.
+//! - [`settings`]: `/agent/settings`, where admins change the business hours live.
+//!
+//! Roles: agents chat and read canned replies; editors also see the editors' reports; admins also
+//! manage accounts, business hours and canned replies (every such handler calls
+//! [`Agent::require`]`(Role::Admin)`).
 //!
 //! Accounts are stored by `Store` methods in `store/agents.rs`; `otvet agent …` (`cli/agent.rs`)
 //! creates them from the command line.
@@ -17,6 +22,7 @@ pub mod console;
 pub mod password;
 pub mod routes;
 pub mod session;
+pub mod settings;
 mod text;
 
 use serde::Serialize;

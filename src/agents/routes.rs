@@ -11,6 +11,8 @@
 //!   `POST /agent/canned/{id}` (change), `POST /agent/canned/{id}/delete`.
 //! - `GET /agent/team` (admins) — accounts with forms: `POST /agent/team` (create),
 //!   `POST /agent/team/{id}` (change).
+//! - `GET /agent/settings` (admins) — the business hours; `POST /agent/settings` (see
+//!   [`super::settings`]).
 //!
 //! JSON API (errors are `{code, message}`; state-changing requests need `X-CSRF-Token`):
 //! - `GET /agent/api/me` → `{"agent": Agent, "csrf": "…", "expires_at": ms}` (renews the cookie).
@@ -75,6 +77,10 @@ pub fn routes() -> Router<AppState> {
         .route("/agent/canned/{id}/delete", post(canned_delete_form))
         .route("/agent/team", get(team_page).post(team_create_form))
         .route("/agent/team/{id}", post(team_update_form))
+        .route(
+            "/agent/settings",
+            get(super::settings::settings_page).post(super::settings::settings_form),
+        )
         .route("/agent/api/me", get(me))
         .route("/agent/api/canned", get(list_canned).post(create_canned))
         .route(
@@ -447,7 +453,7 @@ async fn update_agent(
 
 /// The language of the agent pages: the agent's browser's (`Accept-Language`), else the
 /// server's default language.
-fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
+pub(super) fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -457,7 +463,7 @@ fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
 
 /// A whole agent page: the help center's layout, never indexed, with the console navigation
 /// and the sign-out button when signed in.
-fn agent_layout(
+pub(super) fn agent_layout(
     state: &AppState,
     headers: &HeaderMap,
     title: &str,
@@ -484,6 +490,7 @@ fn agent_layout(
                     li { a href="/agent/canned" aria-current=[(path == "/agent/canned").then_some("page")] { (tr(lang, T::Canned)) } }
                     @if s.agent.has_role(Role::Admin) {
                         li { a href="/agent/team" aria-current=[(path == "/agent/team").then_some("page")] { (tr(lang, T::Team)) } }
+                        li { a href="/agent/settings" aria-current=[(path == "/agent/settings").then_some("page")] { (tr(lang, T::Settings)) } }
                     }
                     li.meta { (tr(lang, T::SignedInAs)) " " strong { (s.agent.name) } " (" (role_name(lang, s.agent.role)) ")" }
                     li {
@@ -501,7 +508,7 @@ fn agent_layout(
 }
 
 /// An HTML response for an agent page.
-fn page(status: StatusCode, markup: Markup) -> Response {
+pub(super) fn page(status: StatusCode, markup: Markup) -> Response {
     respond(status, markup)
 }
 
@@ -519,7 +526,7 @@ pub(crate) fn forbidden_page(state: &AppState, headers: &HeaderMap, message: &st
     )
 }
 
-fn bad_request_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
+pub(super) fn bad_request_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
     let lang = lang_of(state, headers);
     let main = html! {
         h1 { (tr(lang, T::BadRequest)) }
@@ -539,7 +546,7 @@ fn bad_request_page(state: &AppState, headers: &HeaderMap, message: &str) -> Res
     )
 }
 
-fn notice(message: &str, error: bool) -> Markup {
+pub(super) fn notice(message: &str, error: bool) -> Markup {
     let style = if error {
         "border:2px solid #b00020;padding:0.5rem 1rem;border-radius:6px"
     } else {
@@ -550,7 +557,7 @@ fn notice(message: &str, error: bool) -> Markup {
     }
 }
 
-const FIELD: &str =
+pub(super) const FIELD: &str =
     "display:block;width:100%;max-width:40rem;margin:0.2rem 0 0.8rem;padding:0.4rem;font:inherit";
 
 #[derive(Deserialize)]
@@ -716,11 +723,11 @@ async fn logout(State(state): State<AppState>, AgentPage(session): AgentPage) ->
 }
 
 #[derive(Deserialize, Default)]
-struct DoneParams {
-    done: Option<String>,
+pub(super) struct DoneParams {
+    pub(super) done: Option<String>,
 }
 
-fn done_notice(lang: Lang, done: Option<&str>) -> Option<Markup> {
+pub(super) fn done_notice(lang: Lang, done: Option<&str>) -> Option<Markup> {
     let text = match done? {
         "created" => tr(lang, T::Created),
         "saved" => tr(lang, T::Saved),
@@ -836,7 +843,7 @@ async fn canned_page(
 }
 
 /// The status and HTML notice of an error met by a form; internal errors stay errors.
-fn form_error(e: AppError) -> Result<(StatusCode, Markup), AppError> {
+pub(super) fn form_error(e: AppError) -> Result<(StatusCode, Markup), AppError> {
     let (status, m) = match e {
         AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
         AppError::Conflict(m) => (StatusCode::CONFLICT, m),

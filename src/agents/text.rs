@@ -43,6 +43,17 @@ pub(crate) enum T {
     BadRequest,
     AgentsNav,
     You,
+    Settings,
+    BusinessHours,
+    HoursHint,
+    TimeZone,
+    TimeZoneHint,
+    OpenNow,
+    ClosedNow,
+    ClosedUntil,
+    HoursFromServer,
+    HoursFromAdmin,
+    ResetHours,
 }
 
 /// The text `t` in `lang`.
@@ -129,6 +140,45 @@ pub(crate) fn tr(lang: Lang, t: T) -> &'static str {
             "Bereiche der Konsole",
         ],
         T::You => ["это вы", "you", "Sie"],
+        T::Settings => ["Настройки", "Settings", "Einstellungen"],
+        T::BusinessHours => ["Часы работы поддержки", "Business hours", "Geschäftszeiten"],
+        T::HoursHint => [
+            "например: пн-пт 09:00-18:00; сб 10:00-14:00, или 24/7",
+            "e.g. mon-fri 09:00-18:00; sat 10:00-14:00, or 24/7",
+            "z. B. Mo-Fr 09:00-18:00; Sa 10:00-14:00, oder 24/7",
+        ],
+        T::TimeZone => ["Часовой пояс", "Time zone", "Zeitzone"],
+        T::TimeZoneHint => [
+            "название из базы IANA, например Europe/Moscow",
+            "an IANA name, e.g. Europe/Moscow",
+            "ein IANA-Name, z. B. Europe/Berlin",
+        ],
+        T::OpenNow => [
+            "Сейчас поддержка работает.",
+            "Support is open now.",
+            "Der Support ist jetzt erreichbar.",
+        ],
+        T::ClosedNow => [
+            "Сейчас поддержка не работает.",
+            "Support is closed now.",
+            "Der Support ist jetzt geschlossen.",
+        ],
+        T::ClosedUntil => ["Откроется", "Opens", "Öffnet"],
+        T::HoursFromServer => [
+            "Сейчас действуют часы из настроек сервера (--hours, --timezone).",
+            "The server's hours are in force (--hours, --timezone).",
+            "Es gelten die Zeiten des Servers (--hours, --timezone).",
+        ],
+        T::HoursFromAdmin => [
+            "Часы заданы администратором и заменяют настройки сервера.",
+            "Hours set by an admin, in place of the server's.",
+            "Von einem Administrator festgelegt, statt der Zeiten des Servers.",
+        ],
+        T::ResetHours => [
+            "Вернуть часы из настроек сервера",
+            "Go back to the server's hours",
+            "Zu den Zeiten des Servers zurück",
+        ],
     };
     match lang {
         Lang::Ru => ru,

@@ -418,9 +418,7 @@ pub async fn escalate(
             replies::offline(
                 lang,
                 back_at
-                    .and_then(|b| {
-                        replies::when(lang, b, now, &state.config.chat.timezone)
-                    })
+                    .and_then(|b| replies::when(lang, b, now, state.hours.load().timezone()))
                     .as_deref(),
             ),
             "offline",
@@ -465,7 +463,7 @@ pub enum Availability {
 
 /// Whether somebody can answer at `now`.
 pub fn availability(state: &AppState, now: i64) -> Availability {
-    let hours = &state.config.chat.hours;
+    let hours = state.hours.load();
     if !hours.is_open(now) {
         return Availability::Closed {
             back_at: hours.next_open(now),

@@ -1,4 +1,5 @@
-//! Storage of agent accounts, their sessions and canned replies (`migrations/*/0004_agents.sql`).
+//! Storage of agent accounts, their sessions and canned replies (`migrations/*/0004_agents.sql`),
+//! and the settings admins change at run time (rows of the `settings` table).
 //!
 //! Emails are stored trimmed and lower-cased, so lookups are exact. Session tokens are stored
 //! only as their SHA-256 (`agent_sessions.token_hash`); the caller hashes.
@@ -346,6 +347,24 @@ impl Store {
     pub async fn delete_canned(&self, id: i64) -> anyhow::Result<bool> {
         const SQL: &str = "DELETE FROM canned_replies WHERE id = $1";
         let n = on_pool!(self, p => sqlx::query(SQL).bind(id).execute(p).await?.rows_affected());
+        Ok(n > 0)
+    }
+
+    /// Stores `value` under `key` in `settings`, replacing what was there (admins' settings such
+    /// as the business hours).
+    pub async fn put_setting(&self, key: &str, value: &str) -> anyhow::Result<()> {
+        const SQL: &str = "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        on_pool!(self, p => {
+            sqlx::query(SQL).bind(key).bind(value).execute(p).await?;
+        });
+        Ok(())
+    }
+
+    /// Removes `key` from `settings`; returns whether it was there.
+    pub async fn delete_setting(&self, key: &str) -> anyhow::Result<bool> {
+        const SQL: &str = "DELETE FROM settings WHERE key = $1";
+        let n = on_pool!(self, p => sqlx::query(SQL).bind(key).execute(p).await?.rows_affected());
         Ok(n > 0)
     }
 }

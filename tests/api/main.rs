@@ -14,6 +14,7 @@ mod console;
 mod helpers;
 mod pages;
 mod reload;
+mod roles;
 mod search;
 mod store;
 mod widget;

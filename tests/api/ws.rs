@@ -253,6 +253,48 @@ pub async fn agent_cookie(
     (format!("otvet_session={token}"), agent.id)
 }
 
+/// Like [`agent_cookie`], with a role: creates an account of that role directly in the app's
+/// database and a session (CSRF token `csrf-for-tests`); returns the `Cookie` header value and
+/// the account id.
+pub async fn agent_cookie_with_role(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    role: otvet::agents::Role,
+) -> (String, i64) {
+    let store = otvet::Store::connect(&app.database_url)
+        .await
+        .expect("open the app's database");
+    let now = otvet::chat::protocol::now_ms();
+    let agent = store
+        .create_agent(
+            &otvet::agents::NewAgent {
+                email: email.into(),
+                name: name.into(),
+                password_hash: otvet::agents::password::hash_password("correct horse battery")
+                    .expect("hash"),
+                role,
+                max_chats: None,
+            },
+            now,
+        )
+        .await
+        .expect("create agent")
+        .expect("new email");
+    let token = otvet::agents::session::new_token();
+    store
+        .create_session(
+            agent.id,
+            &otvet::agents::session::token_hash(&token),
+            "csrf-for-tests",
+            now,
+        )
+        .await
+        .expect("create session");
+    store.close().await;
+    (format!("otvet_session={token}"), agent.id)
+}
+
 /// An agent console socket with that cookie; reads up to the first `queue` frame.
 pub async fn agent_socket(app: &TestApp, cookie: &str) -> Ws {
     let mut ws = Ws::open(app, "/agent/ws", &[("Cookie", cookie)])

@@ -1,0 +1,395 @@
+//! Roles: agents chat, editors also see the editors' reports, admins also manage accounts,
+//! business hours and canned replies. And the business hours an admin sets on
+//! `/agent/settings`: live for the next customer, refused when invalid, kept across a restart.
+
+use otvet::agents::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    AgentClient, TestApp, no_redirect_client, sample_articles, spawn_app_with, sqlite_url,
+};
+use crate::ws::{agent_cookie_with_role, agent_socket, new_customer};
+
+/// A signed-in client of a new account with that role (session made directly in the database).
+async fn client(app: &TestApp, email: &str, name: &str, role: Role) -> AgentClient {
+    let (cookie, id) = agent_cookie_with_role(app, email, name, role).await;
+    AgentClient {
+        base_url: app.base_url.clone(),
+        client: no_redirect_client(),
+        cookie,
+        csrf: "csrf-for-tests".into(),
+        agent: json!({"id": id, "email": email, "role": role.as_str()}),
+    }
+}
+
+fn config() -> otvet::Config {
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.chat.auto_assign = false;
+    config
+}
+
+/// Business hours (Europe/Moscow) that are closed now for sure: only the day after tomorrow,
+/// 09:00–10:00. Returns the spec and when they open (Unix ms).
+fn closed_now_hours() -> (String, i64) {
+    let tz = jiff::tz::TimeZone::get("Europe/Moscow").unwrap();
+    let now = jiff::Timestamp::now().to_zoned_datetime(tz.clone());
+    let day = now.date().checked_add(jiff::Span::new().days(2)).unwrap();
+    let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let spec = format!(
+        "{} 09:00-10:00",
+        names[day.weekday().to_monday_zero_offset() as usize]
+    );
+    let opens = day
+        .at(9, 0, 0, 0)
+        .to_zoned_datetime(tz)
+        .unwrap()
+        .timestamp()
+        .as_millisecond();
+    (spec, opens)
+}
+
+async fn stored_hours(app: &TestApp) -> Option<String> {
+    let store = otvet::Store::connect(&app.database_url).await.unwrap();
+    let v = store
+        .setting(otvet::agents::settings::HOURS_KEY)
+        .await
+        .unwrap();
+    store.close().await;
+    v
+}
+
+#[tokio::test]
+async fn only_admins_manage_accounts_business_hours_and_canned_replies() {
+    let app = spawn_app_with(config()).await;
+    let admin = client(&app, "admin@example.com", "Анна", Role::Admin).await;
+    let others = [
+        client(&app, "agent@example.com", "Олег", Role::Agent).await,
+        client(&app, "editor@example.com", "Эльза", Role::Editor).await,
+    ];
+    let (spec, _) = closed_now_hours();
+    for who in &others {
+        let role = who.agent["role"].as_str().unwrap().to_string();
+        // Pages: the team and the settings are not theirs, nor the forms behind them.
+        for path in ["/agent/team", "/agent/settings"] {
+            let (status, html) = who.page(path).await;
+            assert_eq!(status, 403, "{role} GET {path}: {html}");
+            assert!(html.contains("admin"), "{role}: the page says why: {html}");
+        }
+        let forms: [(&str, Vec<(&str, &str)>); 4] = [
+            (
+                "/agent/settings",
+                vec![
+                    ("csrf", "csrf-for-tests"),
+                    ("hours", spec.as_str()),
+                    ("timezone", "Europe/Moscow"),
+                ],
+            ),
+            (
+                "/agent/canned",
+                vec![
+                    ("csrf", "csrf-for-tests"),
+                    ("shortcut", "hi"),
+                    ("title", "Привет"),
+                    ("body", "Здравствуйте!"),
+                ],
+            ),
+            (
+                "/agent/team",
+                vec![
+                    ("csrf", "csrf-for-tests"),
+                    ("email", "new@example.com"),
+                    ("name", "Новый"),
+                    ("role", "admin"),
+                ],
+            ),
+            (
+                &format!("/agent/team/{}", who.agent["id"]),
+                vec![("csrf", "csrf-for-tests"), ("name", "Я"), ("role", "admin")],
+            ),
+        ];
+        for (path, fields) in &forms {
+            let (status, _, html) = who.post_form(path, fields).await;
+            assert_eq!(status, 403, "{role} POST {path}: {html}");
+        }
+        // The JSON API says the same.
+        let (status, body) = who
+            .post(
+                "/agent/api/canned",
+                &json!({"shortcut": "hi", "title": "Привет", "body": "Здравствуйте!"}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("forbidden")),
+            "{role}: {body}"
+        );
+        let (status, _) = who.get("/agent/api/agents").await;
+        assert_eq!(status, 403, "{role}");
+        let (status, _) = who
+            .post(
+                "/agent/api/agents",
+                &json!({"email": "x@example.com", "name": "X", "role": "admin"}),
+            )
+            .await;
+        assert_eq!(status, 403, "{role}");
+        let (status, _) = who
+            .put(
+                &format!("/agent/api/agents/{}", who.agent["id"]),
+                &json!({"role": "admin"}),
+            )
+            .await;
+        assert_eq!(status, 403, "{role}: nobody promotes themselves");
+        // What they may do: read the canned replies (without the admin's forms), see themselves.
+        let (status, html) = who.page("/agent/canned").await;
+        assert_eq!(status, 200, "{role}");
+        assert!(
+            !html.contains("action=\"/agent/canned\""),
+            "{role}: no create form"
+        );
+        assert!(
+            !html.contains("href=\"/agent/settings\""),
+            "{role}: no settings link"
+        );
+        let (status, me) = who.get("/agent/api/me").await;
+        assert_eq!(
+            (status, me["agent"]["role"].as_str()),
+            (200, Some(role.as_str()))
+        );
+    }
+    // Nothing of that reached the database.
+    assert_eq!(stored_hours(&app).await, None);
+    let (_, list) = admin.get("/agent/api/canned").await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "{list}");
+    let (_, agents) = admin.get("/agent/api/agents").await;
+    assert_eq!(
+        agents["items"].as_array().map(Vec::len),
+        Some(3),
+        "{agents}"
+    );
+    assert!(
+        agents["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["role"] == "admin")
+            .count()
+            == 1
+    );
+
+    // The admin may do all of it.
+    for path in ["/agent/team", "/agent/settings", "/agent/canned"] {
+        let (status, html) = admin.page(path).await;
+        assert_eq!(status, 200, "admin GET {path}");
+        assert!(
+            html.contains("href=\"/agent/settings\""),
+            "the admin's nav: {path}"
+        );
+    }
+    let (status, html) = admin.page("/agent/settings").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("name=\"hours\"") && html.contains("value=\"24/7\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"timezone\"") && html.contains("value=\"UTC\""),
+        "{html}"
+    );
+    let (status, c) = admin
+        .post(
+            "/agent/api/canned",
+            &json!({"shortcut": "hi", "title": "Привет", "body": "Здравствуйте, {customer_name}!"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{c}");
+    let (status, _, _) = admin
+        .post_form(
+            "/agent/canned",
+            &[
+                ("csrf", "csrf-for-tests"),
+                ("shortcut", "bye"),
+                ("title", "Пока"),
+                ("body", "Всего доброго!"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (status, a) = admin
+        .post(
+            "/agent/api/agents",
+            &json!({"email": "new@example.com", "name": "Новый", "role": "editor"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    let (status, _, html) = admin
+        .post_form(
+            "/agent/settings",
+            &[
+                ("csrf", "csrf-for-tests"),
+                ("hours", "mon-fri 09:00-18:00"),
+                ("timezone", "Europe/Moscow"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{html}");
+    // A form without the session's CSRF token is refused, even for an admin.
+    let (status, _, _) = admin
+        .post_form("/agent/settings", &[("hours", "24/7"), ("timezone", "UTC")])
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        stored_hours(&app).await.as_deref(),
+        Some("mon-fri 09:00-18:00|Europe/Moscow")
+    );
+}
+
+#[tokio::test]
+async fn agents_and_editors_chat() {
+    let app = spawn_app_with(config()).await;
+    for (email, role) in [
+        ("agent@example.com", Role::Agent),
+        ("editor@example.com", Role::Editor),
+        ("admin@example.com", Role::Admin),
+    ] {
+        let (cookie, _) = agent_cookie_with_role(&app, email, "Имя", role).await;
+        let mut ws = agent_socket(&app, &cookie).await;
+        ws.until_type("queue").await;
+    }
+}
+
+#[tokio::test]
+async fn an_admin_closes_support_and_the_next_customer_is_told_when_it_is_back() {
+    let app = spawn_app_with(config()).await;
+    let admin = client(&app, "admin@example.com", "Анна", Role::Admin).await;
+    let (cookie, _) = agent_cookie_with_role(&app, "olga@example.com", "Ольга", Role::Agent).await;
+    let _agent = agent_socket(&app, &cookie).await;
+
+    // Open (24/7 from the command line) with an agent online: a request for a person is queued.
+    let (mut before, _) = new_customer(&app, "ru").await;
+    before.say("a", "оператор").await;
+    let sys = before.message_from("system").await;
+    assert_eq!(sys["event"], "queued", "{sys}");
+
+    // The admin sets hours that are closed now.
+    let (spec, opens) = closed_now_hours();
+    let (status, location, html) = admin
+        .post_form(
+            "/agent/settings",
+            &[
+                ("csrf", "csrf-for-tests"),
+                ("hours", &spec),
+                ("timezone", "Europe/Moscow"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/agent/settings?done=saved"),
+        "{html}"
+    );
+    let (_, html) = admin.page("/agent/settings").await;
+    assert!(html.contains(&format!("value=\"{spec}\"")), "{html}");
+    assert!(html.contains("value=\"Europe/Moscow\""), "{html}");
+    assert!(html.contains("hours-state"), "{html}");
+
+    // The next customer who asks for a person is told support is closed, and until when.
+    let (mut ws, _) = new_customer(&app, "ru").await;
+    ws.say("h", "позовите оператора").await;
+    let sys = ws.message_from("system").await;
+    assert_eq!(sys["event"], "offline", "{sys}");
+    let text = sys["text"].as_str().unwrap();
+    assert!(text.contains("не работает"), "{text}");
+    assert!(text.contains("в 09:00 (Europe/Moscow)"), "{text}");
+    let status = ws.until_type("status").await;
+    assert_eq!(status["offline"], true, "{status}");
+    assert_eq!(status["back_at"], opens, "{status}");
+
+    // Back to the server's hours: open again.
+    let (status, _, _) = admin
+        .post_form(
+            "/agent/settings",
+            &[("csrf", "csrf-for-tests"), ("reset", "1")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(stored_hours(&app).await, None);
+    let (mut after, _) = new_customer(&app, "ru").await;
+    after.say("a", "оператор").await;
+    let sys = after.message_from("system").await;
+    assert_eq!(sys["event"], "queued", "{sys}");
+}
+
+#[tokio::test]
+async fn invalid_hours_are_refused_and_change_nothing() {
+    let app = spawn_app_with(config()).await;
+    let admin = client(&app, "admin@example.com", "Анна", Role::Admin).await;
+    for (hours, zone, what) in [
+        ("someday 9-18", "Europe/Moscow", "someday"),
+        ("mon-fri 09:00-18:00", "Mars/Olympus", "Mars/Olympus"),
+        ("", "UTC", "empty"),
+        ("mon 25:00-26:00", "UTC", "25:00"),
+    ] {
+        let (status, _, html) = admin
+            .post_form(
+                "/agent/settings",
+                &[
+                    ("csrf", "csrf-for-tests"),
+                    ("hours", hours),
+                    ("timezone", zone),
+                ],
+            )
+            .await;
+        assert_eq!(status, 400, "{hours} / {zone}: {html}");
+        assert!(html.contains("role=\"alert\""), "{html}");
+        assert!(html.contains(what), "the message names the problem: {html}");
+        // What was typed is still in the form.
+        assert!(html.contains(&format!("value=\"{zone}\"")), "{html}");
+    }
+    assert_eq!(stored_hours(&app).await, None);
+    // Still open (24/7): the page says so.
+    let (_, html) = admin.page("/agent/settings").await;
+    assert!(html.contains("value=\"24/7\""), "{html}");
+}
+
+#[tokio::test]
+async fn the_hours_an_admin_set_are_loaded_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir.path().join("otvet.db"));
+    let mut cfg = config();
+    cfg.database_url = url.clone();
+    let app = spawn_app_with(cfg).await;
+    let admin = client(&app, "admin@example.com", "Анна", Role::Admin).await;
+    let (cookie, _) = agent_cookie_with_role(&app, "olga@example.com", "Ольга", Role::Agent).await;
+    let (spec, opens) = closed_now_hours();
+    let (status, _, _) = admin
+        .post_form(
+            "/agent/settings",
+            &[
+                ("csrf", "csrf-for-tests"),
+                ("hours", &spec),
+                ("timezone", "Europe/Moscow"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    app.stop().await;
+
+    // A restart with the command line's 24/7: the stored hours win.
+    let mut cfg = config();
+    cfg.database_url = url;
+    let app = spawn_app_with(cfg).await;
+    let _agent = agent_socket(&app, &cookie).await;
+    let (mut ws, _) = new_customer(&app, "ru").await;
+    ws.say("h", "оператор").await;
+    let sys = ws.message_from("system").await;
+    assert_eq!(sys["event"], "offline", "{sys}");
+    let status: Value = ws.until_type("status").await;
+    assert_eq!(status["back_at"], opens, "{status}");
+    let admin = AgentClient {
+        base_url: app.base_url.clone(),
+        ..admin
+    };
+    let (_, html) = admin.page("/agent/settings").await;
+    assert!(html.contains(&format!("value=\"{spec}\"")), "{html}");
+}
