@@ -23,6 +23,7 @@ pub struct Cli {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once at start-up; `serve`'s options are the bulk
 pub enum Command {
     /// Serve the help center and its API (the default).
     Serve(ServeArgs),
@@ -32,6 +33,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Manage agent accounts: add, list, set a password, disable.
     Agent(AgentArgs),
+    /// Export (JSON) or delete everything stored about a customer, by email.
+    Customer(CustomerArgs),
 }
 
 /// Where the knowledge base is and how search decides.
@@ -85,6 +88,11 @@ pub struct ServeArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub chat: ChatArgs,
+    /// Delete conversation texts (messages, unresolved questions, rating comments, names and
+    /// emails of customers gone quiet) older than this many days, at start-up and every hour.
+    /// Not set: keep everything.
+    #[arg(long, env = "OTVET_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub retention_days: Option<u32>,
 }
 
 /// How the live chat is staffed.
@@ -248,6 +256,39 @@ pub struct AgentEmailArgs {
     pub email: String,
 }
 
+/// Options of `otvet customer`.
+#[derive(Debug, Clone, Args)]
+pub struct CustomerArgs {
+    /// What to do with the customer's data.
+    #[command(subcommand)]
+    pub command: CustomerCommand,
+    /// Database URL: `sqlite://path` or `postgres://…` (the one `serve` uses).
+    #[arg(
+        long,
+        env = "OTVET_DATABASE",
+        default_value = "sqlite://data/otvet.db",
+        global = true
+    )]
+    pub database: String,
+}
+
+/// The `otvet customer` commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CustomerCommand {
+    /// Print everything stored about the customer as JSON: customer records, conversations,
+    /// messages, ratings, unresolved questions, contact emails left.
+    Export {
+        /// The customer's email.
+        email: String,
+    },
+    /// Delete everything stored about the customer and print what was deleted; deleting again
+    /// finds nothing.
+    Delete {
+        /// The customer's email.
+        email: String,
+    },
+}
+
 fn parse_role(s: &str) -> Result<crate::agents::Role, String> {
     s.parse()
 }
@@ -278,6 +319,8 @@ pub struct Config {
     pub logo: Option<Logo>,
     /// Live chat: business hours, assignment, identity verification.
     pub chat: ChatConfig,
+    /// Days conversation texts are kept; `None`: forever.
+    pub retention_days: Option<u32>,
 }
 
 /// A logo image read at start-up.
@@ -398,6 +441,7 @@ impl Config {
             brand_color: DEFAULT_BRAND_COLOR.into(),
             logo: None,
             chat: ChatConfig::default(),
+            retention_days: None,
         }
     }
 }
@@ -433,6 +477,7 @@ impl From<&ServeArgs> for Config {
             brand_color: a.brand_color.clone(),
             logo: a.logo.clone(),
             chat: ChatConfig::from(&a.chat),
+            retention_days: a.retention_days,
         }
     }
 }

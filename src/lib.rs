@@ -80,6 +80,10 @@ pub async fn run(
         })
     });
     let hours = agents::settings::startup_hours(&store, &config.chat).await;
+    // Old conversation texts go at start-up and every hour (`--retention-days`).
+    let retention = config
+        .retention_days
+        .map(|days| privacy::retention::spawn(store.clone(), days));
     let state = AppState {
         search,
         config: Arc::new(config),
@@ -104,6 +108,9 @@ pub async fn run(
     let left = hub.sockets_closed(std::time::Duration::from_secs(5)).await;
     if left > 0 {
         tracing::warn!(sockets = left, "closing with websockets still open");
+    }
+    if let Some(r) = retention {
+        r.abort();
     }
     store.close().await;
     served?;

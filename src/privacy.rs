@@ -21,6 +21,10 @@
 //!   Latin letters (`SKU4815162342`, `RA123456789RU`) are identifiers; a number continuing a
 //!   short one across `.`, `,` or `:` (`3,14159265358979`, `1234567890.50`) is a decimal;
 //!   dates, times, prices, postcodes and other short numbers never reach 10 digits.
+//!
+//! [`retention`] removes old conversation texts when `--retention-days` is set.
+
+pub mod retention;
 
 /// `text` with emails, phone numbers and card numbers replaced by `[email]`, `[phone]`, `[card]`.
 pub fn mask_pii(text: &str) -> String {

@@ -2,6 +2,7 @@
 
 pub mod agent;
 pub mod check_bank;
+pub mod customer;
 pub mod eval;
 
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Eval(args)) => eval::main(&args),
         Some(Command::Agent(args)) => agent::main(&args),
+        Some(Command::Customer(args)) => customer::main(&args),
     }
 }
 

@@ -303,6 +303,7 @@ macro_rules! bind_vals {
 impl Store {
     /// Creates a customer known by the SHA-256 of their token.
     pub async fn create_customer(&self, token_hash: &str, now: i64) -> anyhow::Result<CustomerRow> {
+        let _turn = self.write_turn().await;
         const SQL: &str = "INSERT INTO customers (token_hash, created_at) VALUES ($1, $2) \
              RETURNING id, name, email, verified";
         Ok(on_pool!(self, p => sqlx::query_as(SQL).bind(token_hash).bind(now).fetch_one(p).await?))
@@ -322,6 +323,7 @@ impl Store {
         email: Option<&str>,
         verified: bool,
     ) -> anyhow::Result<CustomerRow> {
+        let _turn = self.write_turn().await;
         const SQL: &str = "UPDATE customers SET \
              name = CASE WHEN verified AND NOT $4 THEN name ELSE COALESCE($2, name) END, \
              email = CASE WHEN verified AND NOT $4 THEN email ELSE COALESCE($3, email) END, \
@@ -362,6 +364,7 @@ impl Store {
         page_url: Option<&str>,
         now: i64,
     ) -> anyhow::Result<ConversationRow> {
+        let _turn = self.write_turn().await;
         let sql = format!(
             "INSERT INTO conversations (customer_id, status, lang, page_url, created_at) \
              VALUES ($1, 'bot', $2, $3, $4) RETURNING {CONVERSATION_COLUMNS}"
@@ -407,6 +410,7 @@ impl Store {
             (Store::Postgres(_), Some((agent, _))) => Some(agent),
             _ => None,
         };
+        let _turn = self.write_turn().await;
         let out: Appended = on_pool!(self, p => {
             let mut tx = p.begin().await?;
             if let Some(agent) = cap_lock {
@@ -472,6 +476,7 @@ impl Store {
     /// Applies `patch` without a message; false when its conditions did not hold.
     pub async fn update_conversation(&self, id: i64, patch: &Patch) -> anyhow::Result<bool> {
         let (sql, binds) = patch.sql(false);
+        let _turn = self.write_turn().await;
         let r: Option<i64> = on_pool!(self, p => bind_vals!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(id), &binds)
             .fetch_optional(p)
             .await?);
@@ -519,6 +524,7 @@ impl Store {
         seq: i64,
         helpful: bool,
     ) -> anyhow::Result<Option<Message>> {
+        let _turn = self.write_turn().await;
         let sql = format!(
             "UPDATE messages SET feedback = $3 WHERE conversation_id = $1 AND seq = $2 \
              AND answer IS NOT NULL AND feedback IS NULL RETURNING {MESSAGE_COLUMNS}"
@@ -592,6 +598,7 @@ impl Store {
         shown_json: &str,
         now: i64,
     ) -> anyhow::Result<()> {
+        let _turn = self.write_turn().await;
         const SQL: &str = "INSERT INTO unresolved_questions \
              (conversation_id, customer_id, seq, text, lang, page_url, reason, shown, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \

@@ -11,7 +11,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::domain::{Lang, Slug};
 
@@ -33,7 +35,10 @@ macro_rules! on_pool {
 }
 
 pub mod agents;
+pub mod analytics;
 pub mod chat;
+pub mod privacy;
+pub mod reports;
 
 /// The database of the whole app; cheap to clone (a connection pool).
 #[derive(Clone)]
@@ -99,6 +104,10 @@ impl Store {
                 let opts = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
+                    // In WAL mode NORMAL is crash-safe (a committed transaction survives the
+                    // process dying); only a power cut may lose the last commits. FULL would
+                    // wait for an fsync on every chat message.
+                    .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(5));
                 if !in_memory {
@@ -140,6 +149,34 @@ impl Store {
             Store::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
+    }
+
+    /// On SQLite, the lock that chat writes take in turn: SQLite allows one writer at a time,
+    /// and a writer that finds the database busy sleeps in steps of up to 100 ms; queueing in
+    /// the process instead keeps every write short. `None` on PostgreSQL.
+    pub(crate) fn sqlite_writer(&self) -> Option<std::sync::Arc<tokio::sync::Mutex<()>>> {
+        use std::collections::HashMap;
+        use std::sync::{Arc, Mutex, OnceLock};
+        static LOCKS: OnceLock<Mutex<HashMap<std::path::PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+            OnceLock::new();
+        let Store::Sqlite(p) = self else {
+            return None;
+        };
+        let file = p.connect_options().get_filename().to_path_buf();
+        let mut map = LOCKS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        Some(map.entry(file).or_default().clone())
+    }
+
+    /// Waits for this process's turn to write to SQLite (see [`Store::sqlite_writer`]);
+    /// `None` on PostgreSQL. Hold the guard for the write.
+    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self.sqlite_writer() {
+            Some(w) => Some(w.lock_owned().await),
+            None => None,
+        }
     }
 
     /// `sqlite` or `postgres`.

@@ -13,6 +13,7 @@ mod cli;
 mod console;
 mod helpers;
 mod pages;
+mod privacy;
 mod reload;
 mod roles;
 mod search;
