@@ -1,25 +1,31 @@
 // Browser test of the chat widget: a shop page on another origin embeds <script src=BASE/widget.js>;
 // nothing is stored, no cookie is set and no websocket is opened before the customer opens the
-// chat; then the question, the bot's answer with a link, "No", the queue notice, an agent's reply
-// with the agent's name, Escape, a second reply while closed (the unread badge), and a reload
-// that restores the conversation (and the badge) without duplicates.
+// chat; then the question, the bot's answer with a link, "No", the queue notice; an agent in a
+// second browser context, on the agent console (/agent), sees the conversation appear in the live
+// queue, takes it with «Взять», reads the bot's handoff (the question, the rejected article) and
+// answers from the composer (Enter); the customer sees the reply with the agent's name; Escape, a
+// second reply from the console while closed (the unread badge), and a reload that restores the
+// conversation (and the badge) without duplicates.
 // Uses the system Chromium through playwright-core (no browser download).
 //
 // Usage: node tests/browser/widget.mjs <base_url> [page_url]
-//   base_url  the otvet server (serves /widget.js and the /api/chat websocket)
+//   base_url  the otvet server (serves /widget.js, the /api/chat websocket and the console)
 //   page_url  a page that embeds the widget; by default the script serves its own test page on
 //             another origin (http://localhost:<free port>/ when the server is on 127.0.0.1).
 // Environment:
 //   OTVET_CHROMIUM        Chromium binary (default /usr/bin/chromium)
 //   OTVET_AGENT_EMAIL, OTVET_AGENT_PASSWORD
 //                         an agent account on the server. With it the script plays the agent too,
-//                         in a browser context of its own: it signs in at /agent/login, opens
-//                         /agent/ws from that page and answers the conversation. Without it the
-//                         agent half is skipped (with a message) unless OTVET_REQUIRE_AGENT=1.
+//                         in a browser context of its own: it signs in through the form at
+//                         /agent/login, lands on the console and works the conversation there
+//                         (the agent must be the only one online, and nobody else waiting).
+//                         Without it the agent half is skipped (with a message) unless
+//                         OTVET_REQUIRE_AGENT=1.
 //   OTVET_AGENT_COOKIE    instead of the account: "name=value" of a signed-in agent's session.
 //   OTVET_SCREENSHOTS     a folder (e.g. docs/screenshots): save widget-desktop.png,
 //                         widget-dark.png and widget-phone.png of the open widget with the
-//                         bot's answer.
+//                         bot's answer, and (with an agent) console-live.png of the console
+//                         with the conversation, its handoff and the agent's reply.
 // Exit code 0 on success, 1 with a message on failure.
 import http from 'node:http';
 import path from 'node:path';
@@ -112,65 +118,120 @@ async function widgetFocus(page) {
   });
 }
 
-// The agent's half, in a browser context of its own (the agent's machine): sign in (the login
-// form, or a given session cookie), then speak the agent protocol over /agent/ws from a page on
-// the server's origin. `say` sends a message to a conversation and waits for its ack.
-async function startAgent(browser) {
-  const context = await browser.newContext({ locale: 'ru-RU' });
+// The agent's half: the console (GET /agent) in a browser context of its own (the agent's
+// machine), driven like a person would: the login form (or a given session cookie), the live
+// queue, the claim button, the handoff panel, the composer. Selectors are roles, labels and
+// visible texts of the Russian console.
+async function openConsole(browser) {
+  const context = await browser.newContext({ locale: 'ru-RU', viewport: { width: 1440, height: 900 } });
   context.setDefaultTimeout(STEP_TIMEOUT);
   context.setDefaultNavigationTimeout(NAV_TIMEOUT);
   const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // The frames the console receives. Only read to know when the server has taken the agent's
+  // presence change, which the page itself does not show; the test never sends any.
+  const frames = [];
+  page.on('websocket', (ws) => {
+    if (new URL(ws.url()).pathname !== '/agent/ws') return;
+    ws.on('framereceived', ({ payload }) => {
+      try {
+        frames.push(JSON.parse(String(payload)));
+      } catch {
+        // not JSON: not ours to judge here
+      }
+    });
+  });
+  async function frameAfter(start, pred, what) {
+    const deadline = Date.now() + STEP_TIMEOUT;
+    while (Date.now() < deadline) {
+      const f = frames.slice(start).find(pred);
+      if (f) return f;
+      await page.waitForTimeout(25);
+    }
+    return fail(`the console got no ${what} within ${STEP_TIMEOUT / 1000} s`);
+  }
+
   if (AGENT_COOKIE) {
     const [name, value] = AGENT_COOKIE.split(/=(.*)/s);
     await context.addCookies([{ name, value, url: base }]);
-    await page.goto(`${base}/`, { waitUntil: 'load' });
+    await page.goto(`${base}/agent`, { waitUntil: 'load' });
   } else {
     await page.goto(`${base}/agent/login`, { waitUntil: 'load' });
-    await page.locator('input[name=email]').fill(AGENT_EMAIL);
-    await page.locator('input[name=password]').fill(AGENT_PASSWORD);
+    await page.getByLabel('Эл. почта', { exact: true }).fill(AGENT_EMAIL);
+    await page.getByLabel('Пароль', { exact: true }).fill(AGENT_PASSWORD);
     await Promise.all([
       page.waitForURL((u) => u.pathname !== '/agent/login', { timeout: NAV_TIMEOUT }),
-      page.locator('form[action="/agent/login"] button[type=submit]').click(),
+      page.getByRole('button', { name: 'Войти', exact: true }).click(),
     ]).catch(() => fail(`the agent ${AGENT_EMAIL} could not sign in at ${base}/agent/login`));
   }
-  const name = await page.evaluate(
-    (timeout) =>
-      new Promise((resolve, reject) => {
-        const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/agent/ws`);
-        const waiting = new Map(); // client_id -> [resolve, reject]
-        window.__agent = {
-          say(conversationId, clientId, text) {
-            return new Promise((ok, no) => {
-              waiting.set(clientId, [ok, no]);
-              ws.send(JSON.stringify({ type: 'open', conversation_id: conversationId, last_seq: 0 }));
-              ws.send(JSON.stringify({ type: 'send', conversation_id: conversationId, client_id: clientId, text }));
-              setTimeout(() => no(new Error(`no ack of the agent's «${text}» in time`)), timeout);
-            });
-          },
-        };
-        const timer = setTimeout(() => reject(new Error('no hello on /agent/ws in time')), timeout);
-        ws.onerror = () => reject(new Error('the agent websocket failed (not signed in?)'));
-        ws.onmessage = (e) => {
-          const f = JSON.parse(e.data);
-          if (f.type === 'hello') {
-            clearTimeout(timer);
-            ws.send(JSON.stringify({ type: 'presence', status: 'online' }));
-            resolve(f.agent && f.agent.name);
-          } else if (f.type === 'ack' && waiting.has(f.client_id)) {
-            waiting.get(f.client_id)[0](f.seq);
-          } else if (f.type === 'error') {
-            const w = waiting.values().next().value;
-            if (w) w[1](new Error(`agent error frame: ${JSON.stringify(f)}`));
-          }
-        };
-      }),
-    STEP_TIMEOUT,
-  );
-  let n = 0;
+  const landed = new URL(page.url());
+  if (landed.pathname !== '/agent') fail(`after signing in the agent is on ${landed.pathname}, not /agent`);
+
+  // The console connects: "подключено", the presence switch enabled, nobody waiting yet.
+  const conn = page.getByRole('status', { name: 'Соединение', exact: true });
+  try {
+    await conn.filter({ hasText: 'подключено' }).waitFor({ state: 'visible' });
+  } catch {
+    fail(`the console did not connect (connection shows «${await conn.innerText().catch(() => '?')}»)`);
+  }
+  const hello = await frameAfter(0, (f) => f.type === 'hello', 'hello');
+  const signedIn = (await page.getByText('Вы вошли как').innerText()).replace(/\s+/g, ' ').trim();
+  const name = signedIn.replace(/^Вы вошли как\s*/, '').split(' · ')[0].trim();
+  if (!name) fail(`the console does not say who is signed in («${signedIn}»)`);
+  if (hello.agent && hello.agent.name !== name) fail(`the console says «${signedIn}», the server «${hello.agent.name}»`);
+  const queue = page.getByRole('region', { name: 'Очередь' });
+  try {
+    await queue.getByText('Никто не ждёт.', { exact: true }).waitFor({ state: 'visible' });
+  } catch {
+    fail(`the queue is not empty before the customer asks for a person: «${(await queue.innerText()).replace(/\s+/g, ' ')}»`);
+  }
+
+  // The presence switch; returns once the server has taken the change.
+  async function setPresence(label, status) {
+    const seen = frames.length;
+    await page.getByRole('combobox', { name: 'Статус', exact: true }).selectOption({ label });
+    await frameAfter(
+      seen,
+      (f) => f.type === 'agents' && (f.agents || []).some((a) => a.id === hello.agent?.id && a.status === status),
+      `presence "${status}" of the agent`,
+    );
+  }
+  // "Отошёл" for now: with the agent online the conversation would be auto-assigned the moment
+  // the customer says "No", and the customer's queue notice would never be seen.
+  await setPresence('Отошёл', 'away');
+
+  const details = page.getByRole('region', { name: 'О клиенте', exact: true });
+  const log = page.getByRole('log');
+  const composer = page.getByRole('textbox', { name: 'Сообщение', exact: true });
+  const toast = page.getByRole('alert');
+  const toastText = async () => ((await toast.isVisible()) ? ` (console says «${await toast.innerText()}»)` : '');
+
   return {
     name,
-    say: (conversationId, text) =>
-      page.evaluate(({ c, id, text }) => window.__agent.say(c, id, text), { c: conversationId, id: `a-test-${++n}`, text }),
+    page,
+    queue,
+    details,
+    log,
+    errors,
+    toastText,
+    setPresence,
+    // Types a reply in the composer, presses Enter and waits for it in the conversation (sent,
+    // acknowledged and shown once, signed with the agent's name).
+    async reply(text) {
+      await composer.fill(text);
+      await composer.press('Enter');
+      const sent = log.getByRole('listitem').filter({ hasText: text });
+      try {
+        await sent.filter({ hasNotText: 'отправляется' }).filter({ hasNotText: 'не отправлено' }).waitFor({ state: 'visible' });
+      } catch {
+        fail(`the console did not show «${text}» as sent${await toastText()}`);
+      }
+      if ((await sent.count()) !== 1) fail(`the console shows «${text}» ${await sent.count()} times`);
+      const shown = (await sent.innerText()).replace(/\s+/g, ' ');
+      if (!shown.includes(name)) fail(`the console shows the reply as «${shown}», not signed «${name}»`);
+      if ((await composer.inputValue()) !== '') fail('the composer was not emptied after sending');
+    },
     close: () => context.close().catch(() => {}),
   };
 }
@@ -287,7 +348,9 @@ try {
   const href = await link.getAttribute('href');
   if (!href || !href.startsWith(`${baseOrigin}/`)) fail(`the answer links to ${href}, not an article on ${baseOrigin}`);
   if ((await link.getAttribute('target')) !== '_blank') fail('the answer link does not open in a new tab');
-  step(`bot answer: «${(await link.innerText()).split('\n')[0]}» → ${decodeURI(href)}`);
+  const linkText = (await link.innerText()).split('\n')[0].trim();
+  const articleTitle = linkText.split(' — ')[0];
+  step(`bot answer: «${linkText}» → ${decodeURI(href)}`);
   const events = await page.evaluate(() => window.__otvetEvents);
   if (events[0] !== 'open' || events.filter((e) => e === 'message').length < 2) {
     fail(`Otvet.on events: ${JSON.stringify(events)} (want open, then a message event per message)`);
@@ -316,7 +379,18 @@ try {
     step(`screenshots in ${SCREENSHOTS}`);
   }
 
-  // 4. "Did this help?" → No: the conversation goes to the queue.
+  // 4. The agent opens the console in a second browser context: signed in, connected, nobody
+  // waiting.
+  if (AGENT) {
+    agent = await openConsole(browser);
+    step(`agent «${agent.name}» signed in through /agent/login and is on /agent: connected, queue empty, presence «Отошёл»`);
+  } else if (REQUIRE_AGENT) {
+    fail('OTVET_REQUIRE_AGENT=1 but neither OTVET_AGENT_EMAIL/OTVET_AGENT_PASSWORD nor OTVET_AGENT_COOKIE is set');
+  } else {
+    step('agent half skipped: no agent account given (OTVET_AGENT_EMAIL and OTVET_AGENT_PASSWORD)');
+  }
+
+  // 5. "Did this help?" → No: the conversation goes to the queue.
   const no = answer.getByRole('button', { name: 'Нет' });
   try {
     await no.waitFor({ state: 'visible' });
@@ -335,11 +409,62 @@ try {
   if ((await widgetFocus(page))?.startsWith('textarea') !== true) fail('focus was lost after answering "No"');
   step(`queue notice: «${statusText}»`);
 
-  // 5. An agent answers: the customer sees the message and the agent's name.
-  if (AGENT) {
-    agent = await startAgent(browser);
-    step(`agent «${agent.name}» signed in; answers conversation ${conversationId}`);
-    await agent.say(conversationId, AGENT_TEXT);
+  // 6. The conversation appears in the agent's live queue; the agent takes it, reads the bot's
+  // handoff and answers from the composer; the customer sees the reply and the agent's name.
+  if (agent) {
+    const norm = (t) => t.replace(/\s+/g, ' ').trim();
+    const item = agent.queue.getByRole('listitem').filter({ hasText: QUESTION });
+    try {
+      await item.waitFor({ state: 'visible' });
+    } catch {
+      fail(`the conversation did not appear in the console's queue: «${norm(await agent.queue.innerText())}»`);
+    }
+    const itemText = norm(await item.innerText());
+    if (!itemText.includes('ждёт')) fail(`the queue item «${itemText}» does not say it is waiting`);
+    step(`the console's queue shows «${itemText}»`);
+
+    await item.getByRole('button', { name: 'Взять', exact: true }).click();
+    const conversation = agent.page.getByRole('region', { name: new RegExp(` · #${conversationId}$`) });
+    try {
+      await conversation.getByText('ваш разговор', { exact: true }).waitFor({ state: 'visible' });
+    } catch {
+      fail(`conversation #${conversationId} is not open as the agent's own after «Взять»${await agent.toastText()}`);
+    }
+    try {
+      await item.getByText('ваш', { exact: true }).waitFor({ state: 'visible' });
+    } catch {
+      fail(`the queue item does not show the conversation as the agent's: «${norm(await item.innerText())}»`);
+    }
+    try {
+      await agent.log.getByRole('listitem').filter({ hasText: QUESTION }).first().waitFor({ state: 'visible' });
+    } catch {
+      fail(`the customer's question is not in the console's conversation: «${norm(await agent.log.innerText())}»`);
+    }
+    step(`«Взять»: conversation #${conversationId} open as the agent's, with the customer's messages`);
+    await agent.setPresence('В сети', 'online');
+    step('the agent is back «В сети»');
+
+    const { details } = agent;
+    const handoffChecks = [
+      ['the heading «Передача от бота»', details.getByRole('heading', { name: 'Передача от бота', exact: true })],
+      ['the reason «Ответ бота не помог»', details.getByText('Ответ бота не помог', { exact: true })],
+      [`the question «${QUESTION}»`, details.getByRole('listitem').filter({ hasText: QUESTION })],
+      [
+        `the article «${articleTitle}» marked «отклонена»`,
+        details.getByRole('listitem').filter({ hasText: articleTitle }).filter({ hasText: 'отклонена' }),
+      ],
+    ];
+    for (const [what, loc] of handoffChecks) {
+      try {
+        await loc.first().waitFor({ state: 'visible' });
+      } catch {
+        fail(`the handoff panel lacks ${what}: «${norm(await details.innerText())}»`);
+      }
+    }
+    step(`handoff panel: the reason, «${QUESTION}» and «${articleTitle}» (отклонена)`);
+
+    await agent.reply(AGENT_TEXT);
+    step(`the agent typed the reply in the composer and pressed Enter: sent, shown once`);
     const reply = dialog.locator('.m-agent').filter({ hasText: AGENT_TEXT });
     try {
       await reply.waitFor({ state: 'visible' });
@@ -347,28 +472,28 @@ try {
       fail(`the agent's reply did not appear; messages: ${JSON.stringify(await bubbles(page))}`);
     }
     const who = (await reply.locator('.who').innerText()).trim();
-    if (agent.name && who !== agent.name) fail(`the reply is signed «${who}», not «${agent.name}»`);
+    if (who !== agent.name) fail(`the reply is signed «${who}», not «${agent.name}»`);
     const header = (await dialog.locator('.head').innerText()).replace(/\s+/g, ' ').trim();
-    if (agent.name && !header.includes(agent.name)) fail(`the header «${header}» does not name the agent`);
+    if (!header.includes(agent.name)) fail(`the header «${header}» does not name the agent`);
     if (await status.isVisible()) fail('the queue notice is still shown after the agent joined');
     step(`the customer sees «${who}»'s reply; header: «${header}»`);
-  } else if (REQUIRE_AGENT) {
-    fail('OTVET_REQUIRE_AGENT=1 but neither OTVET_AGENT_EMAIL/OTVET_AGENT_PASSWORD nor OTVET_AGENT_COOKIE is set');
-  } else {
-    step('agent half skipped: no agent account given (OTVET_AGENT_EMAIL and OTVET_AGENT_PASSWORD)');
+    if (SCREENSHOTS) {
+      await agent.page.screenshot({ path: path.join(SCREENSHOTS, 'console-live.png') });
+      step(`console screenshot in ${path.join(SCREENSHOTS, 'console-live.png')}`);
+    }
   }
 
-  // 6. Escape closes and gives the focus back to the launcher.
+  // 7. Escape closes and gives the focus back to the launcher.
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'hidden' });
   if ((await widgetFocus(page))?.startsWith('button.launch') !== true) fail('focus did not return to the launcher');
   if ((await launcher.getAttribute('aria-expanded')) !== 'false') fail('the launcher is not aria-expanded=false after closing');
   step('Escape closed the chat, focus back on the launcher');
 
-  // 7. A reply while the chat is closed: the unread badge.
+  // 8. A reply from the console while the chat is closed: the unread badge.
   const badge = page.locator('[data-otvet-widget] .badge');
   if (agent) {
-    await agent.say(conversationId, AGENT_TEXT_2);
+    await agent.reply(AGENT_TEXT_2);
     try {
       await badge.filter({ hasText: '1' }).waitFor({ state: 'visible' });
     } catch {
@@ -381,7 +506,7 @@ try {
     step(`unread badge 1; launcher label «${label}»`);
   }
 
-  // 8. Reload: the conversation comes back from the server, once; the unread reply stays unread.
+  // 9. Reload: the conversation comes back from the server, once; the unread reply stays unread.
   const shown = await bubbles(page);
   step(`reloading with ${shown.length} messages in the chat`);
   await page.reload({ waitUntil: 'load' });
@@ -414,6 +539,7 @@ try {
   step(`the reload restored the same ${restored.length} messages, none twice`);
 
   if (pageErrors.length) fail(`JavaScript errors on the page: ${pageErrors.join('; ')}`);
+  if (agent && agent.errors.length) fail(`JavaScript errors on the console: ${agent.errors.join('; ')}`);
   step('OK');
 } catch (e) {
   console.error(`[widget] FAILED: ${e && e.message ? e.message : e}`);
