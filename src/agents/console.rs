@@ -53,6 +53,7 @@ enum K {
     Connecting,
     Canned,
     Team,
+    Settings,
     SignOut,
     SignedInAs,
     Queue,
@@ -89,6 +90,7 @@ fn tr(lang: Lang, k: K) -> &'static str {
         K::Connecting => ["Подключение…", "Connecting…", "Verbinde…"],
         K::Canned => ["Шаблоны ответов", "Canned replies", "Textbausteine"],
         K::Team => ["Команда", "Team", "Team"],
+        K::Settings => ["Настройки", "Settings", "Einstellungen"],
         K::SignOut => ["Выйти", "Sign out", "Abmelden"],
         K::SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
         K::Queue => ["Очередь", "Queue", "Warteschlange"],
@@ -213,6 +215,7 @@ fn render(
                         a href="/agent/canned" { (t(K::Canned)) }
                         @if role >= Role::Admin {
                             a href="/agent/team" { (t(K::Team)) }
+                            a href="/agent/settings" { (t(K::Settings)) }
                         }
                     }
                     span.me { (t(K::SignedInAs)) " " strong #me-name { (name) } " " span #my-load.load {} }

@@ -151,6 +151,11 @@ async fn only_admins_manage_accounts_business_hours_and_canned_replies() {
             !html.contains("href=\"/agent/settings\""),
             "{role}: no settings link"
         );
+        let (_, console) = who.page("/agent").await;
+        assert!(
+            !console.contains("href=\"/agent/settings\""),
+            "{role}: no settings link in the console"
+        );
         let (status, me) = who.get("/agent/api/me").await;
         assert_eq!(
             (status, me["agent"]["role"].as_str()),
@@ -178,7 +183,7 @@ async fn only_admins_manage_accounts_business_hours_and_canned_replies() {
     );
 
     // The admin may do all of it.
-    for path in ["/agent/team", "/agent/settings", "/agent/canned"] {
+    for path in ["/agent/team", "/agent/settings", "/agent/canned", "/agent"] {
         let (status, html) = admin.page(path).await;
         assert_eq!(status, 200, "admin GET {path}");
         assert!(
