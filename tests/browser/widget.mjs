@@ -423,7 +423,7 @@ try {
     if (!itemText.includes('ждёт')) fail(`the queue item «${itemText}» does not say it is waiting`);
     step(`the console's queue shows «${itemText}»`);
 
-    await item.getByRole('button', { name: 'Взять', exact: true }).click();
+    await item.getByRole('button', { name: /^Взять: / }).click();
     const conversation = agent.page.getByRole('region', { name: new RegExp(` · #${conversationId}$`) });
     try {
       await conversation.getByText('ваш разговор', { exact: true }).waitFor({ state: 'visible' });

@@ -594,9 +594,11 @@
     if (g === 0) where = el('span', { className: 'wait', dataset: { since: q.since || Date.now() }, text: `${T.waiting} ${waited(q.since || Date.now())}` });
     else if (g === 1) where = el('span', { className: 'who', text: T.mine });
     else where = el('span', { className: 'who', text: T.by(agentName(q.agent_id)) });
+    const label = [name, (q.lang || '').toUpperCase(), q.offline ? T.offlineMark : null, q.preview, where.textContent]
+      .filter(Boolean).join(', ');
     const open = el('button', {
       type: 'button', className: 'open', 'aria-current': current === id ? 'true' : null,
-      onclick: () => select(id),
+      'aria-label': label, onclick: () => select(id),
     },
     el('span', { className: 'line' },
       el('span', { className: 'name', text: name }),
@@ -605,7 +607,8 @@
       el('span', { className: 'unread', text: c && c.unread ? String(c.unread) : '', hidden: !(c && c.unread) })),
     el('span', { className: 'preview', text: q.preview || '' }),
     where);
-    const claim = g === 0 ? el('button', { type: 'button', className: 'claim', text: T.claim, onclick: () => claimConv(id) }) : null;
+    // Named after the customer: a list of buttons all called «Взять» says nothing to a screen reader.
+    const claim = g === 0 ? el('button', { type: 'button', className: 'claim', text: T.claim, 'aria-label': `${T.claim}: ${name} #${id}`, onclick: () => claimConv(id) }) : null;
     const cls = ['item', ['waiting', 'mine', 'other'][g], current === id ? 'active' : ''].join(' ').trim();
     return el('li', { className: cls, dataset: { id } }, open, claim);
   }
