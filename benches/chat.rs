@@ -27,7 +27,6 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::protocol::Message as WsMessage;
 
 const QUESTIONS: usize = 5;
-const THINK: Duration = Duration::from_millis(1000);
 const FRAME_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_BATCH: usize = 250;
 
@@ -36,15 +35,23 @@ type Socket = tokio_tungstenite::WebSocketStream<
 >;
 
 struct Server {
-    child: Child,
+    child: Option<Child>,
     addr: String,
     _dir: tempfile::TempDir,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(c) = &mut self.child {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Server {
+    fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).unwrap_or(0)
     }
 }
 
@@ -53,6 +60,14 @@ fn repo() -> PathBuf {
 }
 
 fn start_server() -> Server {
+    // A server started by hand (e.g. under a profiler): `OTVET_BENCH_ADDR=127.0.0.1:8080`.
+    if let Ok(addr) = std::env::var("OTVET_BENCH_ADDR") {
+        return Server {
+            child: None,
+            addr,
+            _dir: tempfile::tempdir().expect("temp dir"),
+        };
+    }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
@@ -83,7 +98,7 @@ fn start_server() -> Server {
         std::thread::sleep(Duration::from_millis(100));
     }
     Server {
-        child,
+        child: Some(child),
         addr,
         _dir: dir,
     }
@@ -96,6 +111,20 @@ fn rss_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
+}
+
+/// CPU time the process has used (user + system), from /proc (clock ticks of 10 ms).
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the line: 12 and 13 after the name.
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
 }
 
 fn questions(path: &Path) -> Vec<String> {
@@ -142,12 +171,18 @@ async fn hello(ws: &mut Socket) {
     }
 }
 
+/// Time between an answer and the customer's next question (`OTVET_BENCH_THINK_MS`, 1000).
+fn think() -> Duration {
+    Duration::from_millis(env_list("OTVET_BENCH_THINK_MS", &[1000])[0] as u64)
+}
+
 /// One customer: `QUESTIONS` questions, returning each one's latency.
 async fn customer(addr: Arc<str>, qs: Arc<Vec<String>>, id: usize) -> Vec<Duration> {
+    let think = think();
     let mut ws = connect(&addr).await;
     hello(&mut ws).await;
     // Spread the first questions over one think time.
-    tokio::time::sleep(THINK.mul_f64((id % 97) as f64 / 97.0)).await;
+    tokio::time::sleep(think.mul_f64((id % 97) as f64 / 97.0)).await;
     let mut out = Vec::with_capacity(QUESTIONS);
     for k in 0..QUESTIONS {
         let q = &qs[(id * 7 + k * 13) % qs.len()];
@@ -169,7 +204,7 @@ async fn customer(addr: Arc<str>, qs: Arc<Vec<String>>, id: usize) -> Vec<Durati
             }
         }
         out.push(t0.elapsed());
-        tokio::time::sleep(THINK).await;
+        tokio::time::sleep(think).await;
     }
     let _ = ws.close(None).await;
     out
@@ -208,6 +243,7 @@ fn main() {
         }
         let server = start_server();
         let addr: Arc<str> = server.addr.clone().into();
+        let cpu0 = cpu_time(server.pid());
         let t0 = Instant::now();
         let mut lat: Vec<Duration> = rt.block_on(async {
             let mut tasks = Vec::with_capacity(n);
@@ -221,21 +257,23 @@ fn main() {
             all
         });
         let wall = t0.elapsed();
+        let cpu = cpu_time(server.pid()).saturating_sub(cpu0);
         lat.sort_unstable();
         let rate = lat.len() as f64 / wall.as_secs_f64();
         rows.push(format!(
-            "| {n} customers, {QUESTIONS} questions each, {:.0} ms think time | {} | {} | {} | {} | {:.0}/s |",
-            THINK.as_millis(),
+            "| {n} customers, {QUESTIONS} questions each, {:.0} ms think time | {} | {} | {} | {} | {:.0}/s | {:.2} ms |",
+            think().as_millis(),
             lat.len(),
             ms(pct(&lat, 0.5)),
             ms(pct(&lat, 0.99)),
             ms(*lat.last().unwrap_or(&Duration::ZERO)),
-            rate
+            rate,
+            cpu.as_secs_f64() * 1000.0 / lat.len().max(1) as f64
         ));
         eprintln!("{}", rows.last().map(String::as_str).unwrap_or(""));
     }
-    println!("| load | questions | p50 | p99 | max | answers |");
-    println!("|---|---|---|---|---|---|");
+    println!("| load | questions | p50 | p99 | max | answers | server CPU per question |");
+    println!("|---|---|---|---|---|---|---|");
     for r in &rows {
         println!("{r}");
     }
@@ -243,7 +281,7 @@ fn main() {
     let idle = env_list("OTVET_BENCH_IDLE", &[10_000])[0];
     if idle > 0 {
         let server = start_server();
-        let pid = server.child.id();
+        let pid = server.pid();
         let addr = server.addr.clone();
         // One connection and hello first, so one-off allocations are not counted per socket.
         let (before, after, elapsed) = rt.block_on(async {
