@@ -4,6 +4,7 @@
 //! a listener until a shutdown future resolves. Tests call [`run`] with a `127.0.0.1:0` listener.
 
 pub mod agents;
+pub mod analytics;
 pub mod articles;
 pub mod bot;
 pub mod chat;
@@ -39,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .merge(chat::routes())
         .merge(agents::routes::routes())
         .merge(agents::console::routes())
+        .merge(analytics::routes::routes())
         .merge(web::routes())
         .fallback(web::not_found);
     let [csp, nosniff, referrer] = web::headers::layers();

@@ -363,3 +363,48 @@ pub fn understand(
     }
     concepts
 }
+
+/// How search reads `text` in `lang` under the current articles: the concepts a search for it
+/// would use (analyzed terms, wrong-layout words converted, synonyms, typo corrections against
+/// the articles' vocabulary), without prefix completions of an unfinished last word. Reports use
+/// it to group what customers typed the way search understands it; searching is not affected.
+/// A language without articles still gets its words analyzed (each an unknown concept).
+pub fn concepts(engine: &super::SearchEngine, text: &str, lang: Lang) -> Vec<Concept> {
+    let snap = engine.snapshot();
+    let inner = &*engine.0;
+    let li = super::lang_idx(lang);
+    let vocab = Vocabulary {
+        searcher: &snap.searcher,
+        all: inner.fields.of(lang).all,
+        num_docs: snap.num_docs[li],
+        df: &snap.df[li],
+    };
+    let mut analyzer = inner.analyzers[li].clone();
+    // A trailing space: the text is complete, no completions of its last word.
+    let text: String = text
+        .chars()
+        .take(MAX_QUERY_CHARS - 1)
+        .chain([' '])
+        .collect();
+    understand(&text, lang, &mut analyzer, &vocab, &snap.synonyms[li])
+}
+
+/// How many article documents of `lang` contain each of `terms` (analyzed terms) in the current
+/// index, and how many article documents the language has: the background against which a
+/// report weighs the words customers use.
+pub fn article_frequencies(
+    engine: &super::SearchEngine,
+    lang: Lang,
+    terms: &[&str],
+) -> (Vec<u64>, u64) {
+    let snap = engine.snapshot();
+    let li = super::lang_idx(lang);
+    let df = &snap.df[li];
+    (
+        terms
+            .iter()
+            .map(|t| df.get(*t).copied().unwrap_or(0).into())
+            .collect(),
+        snap.num_docs[li],
+    )
+}

@@ -72,6 +72,10 @@ async fn search(
         limit,
         snippets: true,
     });
+    if !results.answered {
+        let lang = lang.or_else(|| results.hits.first().map(|h| h.lang));
+        crate::analytics::gaps::record_search_miss(&state, &q, lang);
+    }
     Ok(Json(Response {
         query: q,
         lang,

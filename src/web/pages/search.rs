@@ -47,15 +47,16 @@ pub async fn search(
     let hits = if q_trim.is_empty() {
         Vec::new()
     } else {
-        state
-            .search
-            .search(&SearchRequest {
-                query: q_trim,
-                lang: Some(lang),
-                limit: RESULTS,
-                snippets: true,
-            })
-            .hits
+        let results = state.search.search(&SearchRequest {
+            query: q_trim,
+            lang: Some(lang),
+            limit: RESULTS,
+            snippets: true,
+        });
+        if !results.answered {
+            crate::analytics::gaps::record_search_miss(&state, q_trim, Some(lang));
+        }
+        results.hits
     };
     let title = if q_trim.is_empty() {
         t(lang, Key::SearchTitle).to_string()

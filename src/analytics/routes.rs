@@ -1,0 +1,572 @@
+//! The gap report over HTTP, for editors and admins (agents get 403):
+//!
+//! - `GET /agent/gaps?since=30d` — the report page (server-rendered, no scripts): clusters of
+//!   unresolved questions by impact, with examples, trend bars, the articles shown and a draft
+//!   download each; searches without results; articles with the most "No" votes.
+//! - `GET /agent/gaps/{cluster}/draft.md?since=30d` — the Markdown draft of a cluster, as an
+//!   attachment.
+//! - `GET /agent/api/gaps?since=30d` — the report as JSON.
+//!
+//! Every request builds the report anew against the current index, so an article added or
+//! edited in the folder shows its clusters as covered after the next hot reload.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::gaps::{self, Cluster, DEFAULT_PERIOD, GapReport, Kind};
+use crate::agents::Role;
+use crate::agents::session::{AgentPage, CSRF_FIELD, CurrentAgent};
+use crate::chat::protocol::now_ms;
+use crate::domain::Lang;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::pages::{Head, Site, layout, respond, url_encode};
+
+/// Clusters listed per section of the page (all of them are in the JSON).
+const SHOWN_CLUSTERS: usize = 50;
+/// Periods offered on the page.
+const PERIODS: [&str; 4] = ["7d", "30d", "90d", "365d"];
+
+/// Routes of the gap report.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/agent/gaps", get(page))
+        .route("/agent/gaps/{cluster}/draft.md", get(draft))
+        .route("/agent/api/gaps", get(api))
+}
+
+#[derive(Deserialize, Default)]
+struct Params {
+    since: Option<String>,
+}
+
+/// The period asked for (`?since=7d`), in ms, and as text.
+fn period_of(params: Result<Query<Params>, QueryRejection>) -> Result<(i64, String), AppError> {
+    let Query(p) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let text = p
+        .since
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_PERIOD.to_string());
+    let ms = gaps::parse_period(&text).map_err(AppError::BadRequest)?;
+    Ok((ms, gaps::format_period(ms)))
+}
+
+async fn report(state: &AppState, period: i64) -> Result<GapReport, AppError> {
+    Ok(gaps::build_report(&state.store, &state.search, period, now_ms()).await?)
+}
+
+async fn api(
+    State(state): State<AppState>,
+    agent: CurrentAgent,
+    params: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<GapReport>, AppError> {
+    agent.require(Role::Editor)?;
+    let (period, _) = period_of(params)?;
+    Ok(Json(report(&state, period).await?))
+}
+
+async fn draft(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: AgentPage,
+    Path(cluster): Path<String>,
+    params: Result<Query<Params>, QueryRejection>,
+) -> Response {
+    if let Err(res) = session.require(&state, &headers, Role::Editor) {
+        return *res;
+    }
+    let result = async {
+        let (period, text) = period_of(params)?;
+        let report = report(&state, period).await?;
+        let c = report.cluster(&cluster).ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no cluster '{cluster}' in the gap report of the last {text}"
+            ))
+        })?;
+        Ok::<_, AppError>((
+            gaps::draft(c, &gaps::date_of(now_ms())),
+            gaps::draft_file_name(c),
+        ))
+    }
+    .await;
+    match result {
+        Ok((body, file)) => {
+            let disposition = format!("attachment; filename=\"{file}\"");
+            let mut res = body.into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/markdown; charset=utf-8"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: AgentPage,
+    params: Result<Query<Params>, QueryRejection>,
+) -> Response {
+    if let Err(res) = session.require(&state, &headers, Role::Editor) {
+        return *res;
+    }
+    let lang = lang_of(&state, &headers);
+    let (period, period_text) = match period_of(params) {
+        Ok(p) => p,
+        Err(e) => {
+            let main = html! {
+                h1 { (tr(lang, S::Title)) }
+                p role="alert" { (e.to_string()) }
+                p { a href="/agent/gaps" { (tr(lang, S::Title)) } }
+            };
+            return render(&state, &headers, &session, StatusCode::BAD_REQUEST, main);
+        }
+    };
+    let report = match report(&state, period).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let main = report_markup(lang, &report, &period_text);
+    let mut res = render(&state, &headers, &session, StatusCode::OK, main);
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// The language of the page: the agent's browser's, else the server's default.
+fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| crate::web::choose_lang(a, &Lang::ALL))
+        .unwrap_or(state.config.default_lang)
+}
+
+fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: &AgentPage,
+    status: StatusCode,
+    main: Markup,
+) -> Response {
+    let lang = lang_of(state, headers);
+    let snap = state.search.snapshot();
+    let site = Site::of(state, headers, &snap.catalog);
+    let head = Head {
+        title: tr(lang, S::Title).to_string(),
+        description: tr(lang, S::Intro).to_string(),
+        canonical: "/agent/gaps".to_string(),
+        alternates: Vec::new(),
+        noindex: true,
+        header_search: false,
+    };
+    let agent = &session.0.agent;
+    let main = html! {
+        nav.agent-nav aria-label=(tr(lang, S::Nav)) {
+            ul style="list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:0.5rem 1.25rem;align-items:center" {
+                li { a href="/agent" { (tr(lang, S::Console)) } }
+                li { a href="/agent/gaps" aria-current="page" { (tr(lang, S::Title)) } }
+                li.meta { (agent.name) " (" (agent.role) ")" }
+                li {
+                    form method="post" action="/agent/logout" style="margin:0" {
+                        input type="hidden" name=(CSRF_FIELD) value=(session.0.csrf);
+                        button type="submit" { (tr(lang, S::SignOut)) }
+                    }
+                }
+            }
+        }
+        (main)
+    };
+    respond(status, layout(state, &site, lang, head, "", main))
+}
+
+const CARD: &str =
+    "border:1px solid #d0d7de;border-radius:8px;padding:0.75rem 1rem;margin:0 0 1rem";
+const BADGE: &str = "display:inline-block;font-size:0.8rem;padding:0.05rem 0.45rem;border-radius:999px;border:1px solid currentColor;margin-left:0.4rem;vertical-align:middle";
+const MUTED: &str = "color:#57606a;margin:0.25rem 0";
+
+fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
+    let open: Vec<&Cluster> = r.clusters.iter().filter(|c| c.covered.is_none()).collect();
+    let covered: Vec<&Cluster> = r.clusters.iter().filter(|c| c.covered.is_some()).collect();
+    let search_open: Vec<&Cluster> = r.searches.iter().filter(|c| c.covered.is_none()).collect();
+    let search_covered: Vec<&Cluster> = r.searches.iter().filter(|c| c.covered.is_some()).collect();
+    let first = r.days.first().map_or("", String::as_str);
+    let last = r.days.last().map_or("", String::as_str);
+    html! {
+        h1 { (tr(lang, S::Title)) }
+        p { (tr(lang, S::Intro)) }
+        nav aria-label=(tr(lang, S::Period)) {
+            p {
+                (tr(lang, S::Period)) ": "
+                @for p in PERIODS {
+                    @if p == period {
+                        strong aria-current="true" { (p) }
+                    } @else {
+                        a href=(format!("/agent/gaps?since={p}")) { (p) }
+                    }
+                    " "
+                }
+                " · " (first) " – " (last)
+            }
+        }
+        p #gap-summary {
+            strong { (r.questions) } " " (tr(lang, S::UnresolvedQuestions)) " · "
+            strong { (open.len()) } " " (tr(lang, S::OpenClusters)) " · "
+            strong { (covered.len()) } " " (tr(lang, S::CoveredClusters)) " · "
+            strong { (r.search_count) } " " (tr(lang, S::SearchesWithout))
+        }
+        p {
+            a href="#questions" { (tr(lang, S::Questions)) } " · "
+            a href="#searches" { (tr(lang, S::Searches)) } " · "
+            a href="#articles" { (tr(lang, S::Articles)) }
+        }
+
+        section #questions aria-labelledby="questions-h" {
+            h2 #questions-h { (tr(lang, S::Questions)) }
+            @if open.is_empty() {
+                p { (tr(lang, S::NothingOpen)) }
+            }
+            ol.gaps style="padding-left:1.25rem" {
+                @for c in open.iter().take(SHOWN_CLUSTERS) {
+                    (cluster_card(lang, c, r, period))
+                }
+            }
+            @if open.len() > SHOWN_CLUSTERS {
+                p style=(MUTED) { (open.len() - SHOWN_CLUSTERS) " " (tr(lang, S::More)) }
+            }
+            @if !covered.is_empty() {
+                h3 #covered { (tr(lang, S::CoveredNow)) }
+                ul.covered style="padding-left:1.25rem" {
+                    @for c in &covered { (covered_item(lang, c)) }
+                }
+            }
+        }
+
+        section #searches aria-labelledby="searches-h" {
+            h2 #searches-h { (tr(lang, S::Searches)) }
+            @if search_open.is_empty() {
+                p { (tr(lang, S::NoSearches)) }
+            }
+            ol.gaps style="padding-left:1.25rem" {
+                @for c in search_open.iter().take(SHOWN_CLUSTERS) {
+                    (cluster_card(lang, c, r, period))
+                }
+            }
+            @if search_open.len() > SHOWN_CLUSTERS {
+                p style=(MUTED) { (search_open.len() - SHOWN_CLUSTERS) " " (tr(lang, S::More)) }
+            }
+            @if !search_covered.is_empty() {
+                h3 { (tr(lang, S::CoveredNow)) }
+                ul.covered style="padding-left:1.25rem" {
+                    @for c in &search_covered { (covered_item(lang, c)) }
+                }
+            }
+        }
+
+        section #articles aria-labelledby="articles-h" {
+            h2 #articles-h { (tr(lang, S::Articles)) }
+            @if r.articles.is_empty() {
+                p { (tr(lang, S::NoVotes)) }
+            }
+            ol style="padding-left:1.25rem" {
+                @for a in &r.articles {
+                    li.article-votes style=(CARD) {
+                        a href=(a.url) { (a.title.as_deref().unwrap_or(&a.slug)) }
+                        span style=(BADGE) { (a.lang) }
+                        p style=(MUTED) {
+                            strong { (a.no) } " " (tr(lang, S::NoVotesWord)) " · "
+                            (a.yes) " " (tr(lang, S::YesVotesWord))
+                        }
+                        @if !a.comments.is_empty() {
+                            ul {
+                                @for c in &a.comments {
+                                    li { "«" (c.text) "» " span style=(MUTED) { (gaps::date_of(c.at)) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str) -> Markup {
+    let (arrow, change) = match c.trend.change {
+        "new" => ("★", tr(lang, S::New)),
+        "up" => ("↑", tr(lang, S::Up)),
+        "down" => ("↓", tr(lang, S::Down)),
+        _ => ("→", tr(lang, S::Same)),
+    };
+    let draft_href = format!("/agent/gaps/{}/draft.md?since={}", c.id, url_encode(period));
+    html! {
+        li.gap id=(c.id) data-cluster=(c.id) style=(CARD) {
+            h3 style="margin:0 0 0.25rem;font-size:1.1rem" {
+                (c.title)
+                span style=(BADGE) { (c.lang) }
+            }
+            p style=(MUTED) {
+                @if let Some(n) = c.customers {
+                    strong { (n) } " " (tr(lang, S::Customers)) " · "
+                }
+                strong { (c.size) } " " (if c.kind == Kind::Questions { tr(lang, S::QuestionsWord) } else { tr(lang, S::SearchesWord) })
+                " · " span title=(tr(lang, S::VsPrevious)) { (arrow) " " (change) " (" (c.trend.previous) " " (tr(lang, S::Before)) ")" }
+                @for (reason, n) in &c.reasons {
+                    " · " (reason_name(lang, reason)) ": " (n)
+                }
+            }
+            (sparkline(lang, &c.trend.per_day, &r.days))
+            ul.examples style="margin:0.4rem 0" {
+                @for e in &c.examples { li { "«" (e) "»" } }
+            }
+            @if !c.shown.is_empty() {
+                p style="margin:0.25rem 0" {
+                    (tr(lang, S::Shown)) ": "
+                    @for (i, a) in c.shown.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href=(a.url) { (a.title) } " ×" (a.count)
+                    }
+                }
+            }
+            @if !c.considered.is_empty() {
+                p style=(MUTED) {
+                    (tr(lang, S::Considered)) ": "
+                    @for (i, a) in c.considered.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href=(a.url) { (a.title) } " ×" (a.count)
+                    }
+                }
+            }
+            p style="margin:0.4rem 0 0" {
+                a.draft href=(draft_href) download=(gaps::draft_file_name(c)) { (tr(lang, S::Draft)) }
+                " " span style=(MUTED) { code { "otvet gaps --since " (period) " --draft " (c.id) " > articles/" (gaps::draft_path(c)) } }
+            }
+        }
+    }
+}
+
+fn covered_item(lang: Lang, c: &Cluster) -> Markup {
+    html! {
+        @if let Some(cov) = &c.covered {
+            li.covered-gap id=(c.id) data-cluster=(c.id) {
+                strong { (c.title) } " "
+                span style=(BADGE) { (tr(lang, S::Covered)) }
+                " — " (tr(lang, S::CoveredBy)) " " a href=(cov.url) { (cov.title) }
+                " (" (cov.answered) "/" (cov.of) " " (tr(lang, S::Phrasings)) "; "
+                (c.size) " " (if c.kind == Kind::Questions { tr(lang, S::QuestionsWord) } else { tr(lang, S::SearchesWord) }) ")"
+            }
+        }
+    }
+}
+
+/// Count per day as small bars (an inline SVG; the numbers are in its label).
+fn sparkline(lang: Lang, per_day: &[usize], days: &[String]) -> Markup {
+    let max = per_day.iter().copied().max().unwrap_or(0).max(1) as f32;
+    let bar = if per_day.len() > 60 { 2.0 } else { 6.0 };
+    let gap = if per_day.len() > 60 { 0.5 } else { 2.0 };
+    let width = per_day.len() as f32 * (bar + gap);
+    let height = 28.0;
+    let label = format!(
+        "{}: {}",
+        tr(lang, S::PerDay),
+        per_day
+            .iter()
+            .zip(days)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, d)| format!("{d} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    html! {
+        svg.trend role="img" aria-label=(label) width=(width) height=(height)
+            viewBox=(format!("0 0 {width} {height}")) style="display:block;margin:0.3rem 0" {
+            title { (label) }
+            line x1="0" y1=(height - 0.5) x2=(width) y2=(height - 0.5) style="stroke:#d0d7de;stroke-width:1" {}
+            @for (i, n) in per_day.iter().enumerate() {
+                @if *n > 0 {
+                    @let h = (*n as f32 / max * (height - 2.0)).max(2.0);
+                    rect x=(i as f32 * (bar + gap)) y=(height - 1.0 - h) width=(bar) height=(h)
+                        style="fill:var(--brand-color)" {}
+                }
+            }
+        }
+    }
+}
+
+fn reason_name(lang: Lang, reason: &str) -> &'static str {
+    match reason {
+        "no_answer" => tr(lang, S::NoAnswer),
+        "not_helpful" => tr(lang, S::NotHelpful),
+        "escalated" => tr(lang, S::Escalated),
+        _ => tr(lang, S::Other),
+    }
+}
+
+/// A text of the page.
+#[derive(Clone, Copy)]
+enum S {
+    Title,
+    Intro,
+    Nav,
+    Console,
+    SignOut,
+    Period,
+    UnresolvedQuestions,
+    OpenClusters,
+    CoveredClusters,
+    SearchesWithout,
+    Questions,
+    Searches,
+    Articles,
+    NothingOpen,
+    NoSearches,
+    NoVotes,
+    More,
+    CoveredNow,
+    Covered,
+    CoveredBy,
+    Phrasings,
+    Customers,
+    QuestionsWord,
+    SearchesWord,
+    VsPrevious,
+    Before,
+    New,
+    Up,
+    Down,
+    Same,
+    Shown,
+    Considered,
+    Draft,
+    PerDay,
+    NoVotesWord,
+    YesVotesWord,
+    NoAnswer,
+    NotHelpful,
+    Escalated,
+    Other,
+}
+
+fn tr(lang: Lang, s: S) -> &'static str {
+    let [ru, en, de] = match s {
+        S::Title => ["Пробелы в статьях", "Gap report", "Lückenbericht"],
+        S::Intro => [
+            "Что спрашивали и искали клиенты и не нашли ответа — сгруппировано по сути вопроса, самое массовое сверху.",
+            "What customers asked and searched for without finding an answer, grouped by need, the widest first.",
+            "Was Kunden gefragt und gesucht haben, ohne eine Antwort zu finden, nach Anliegen gruppiert, das häufigste zuerst.",
+        ],
+        S::Nav => ["Разделы для операторов", "Agent pages", "Agentenseiten"],
+        S::Console => ["Консоль", "Console", "Konsole"],
+        S::SignOut => ["Выйти", "Sign out", "Abmelden"],
+        S::Period => ["Период", "Period", "Zeitraum"],
+        S::UnresolvedQuestions => [
+            "нерешённых вопросов",
+            "unresolved questions",
+            "ungelöste Fragen",
+        ],
+        S::OpenClusters => ["открытых тем", "open needs", "offene Anliegen"],
+        S::CoveredClusters => [
+            "уже покрыто статьями",
+            "covered by an article now",
+            "jetzt von einem Artikel abgedeckt",
+        ],
+        S::SearchesWithout => [
+            "поисков без результата",
+            "searches without a result",
+            "Suchen ohne Ergebnis",
+        ],
+        S::Questions => [
+            "Вопросы без ответа",
+            "Unresolved questions",
+            "Ungelöste Fragen",
+        ],
+        S::Searches => [
+            "Поиски без результатов",
+            "Searches with no results",
+            "Suchen ohne Ergebnis",
+        ],
+        S::Articles => [
+            "Статьи с ответами «Нет»",
+            "Articles with the most \"No\" votes",
+            "Artikel mit den meisten „Nein“-Stimmen",
+        ],
+        S::NothingOpen => [
+            "За этот период нерешённых вопросов нет.",
+            "Nothing unresolved in this period.",
+            "In diesem Zeitraum ist nichts offen.",
+        ],
+        S::NoSearches => [
+            "Все поиски за период нашли ответ.",
+            "Every search of the period found an answer.",
+            "Jede Suche im Zeitraum hat eine Antwort gefunden.",
+        ],
+        S::NoVotes => [
+            "Ответов «Нет» за период не было.",
+            "No \"No\" votes in this period.",
+            "Keine „Nein“-Stimmen in diesem Zeitraum.",
+        ],
+        S::More => [
+            "тем ниже не показаны (все — в otvet gaps --json)",
+            "more not shown (all of them: otvet gaps --json)",
+            "weitere nicht gezeigt (alle: otvet gaps --json)",
+        ],
+        S::CoveredNow => ["Уже покрыто статьями", "Covered now", "Jetzt abgedeckt"],
+        S::Covered => ["покрыто", "covered", "abgedeckt"],
+        S::CoveredBy => ["отвечает статья", "answered by", "beantwortet von"],
+        S::Phrasings => ["формулировок", "phrasings", "Formulierungen"],
+        S::Customers => ["клиентов", "customers", "Kunden"],
+        S::QuestionsWord => ["вопросов", "questions", "Fragen"],
+        S::SearchesWord => ["поисков", "searches", "Suchen"],
+        S::VsPrevious => [
+            "по сравнению с предыдущим периодом той же длины",
+            "against the previous period of the same length",
+            "gegenüber dem vorigen Zeitraum gleicher Länge",
+        ],
+        S::Before => ["до этого", "before", "davor"],
+        S::New => ["новое", "new", "neu"],
+        S::Up => ["растёт", "up", "steigend"],
+        S::Down => ["снижается", "down", "fallend"],
+        S::Same => ["без изменений", "same", "gleich"],
+        S::Shown => [
+            "Бот показывал (не помогло)",
+            "The bot showed (did not help)",
+            "Der Bot zeigte (half nicht)",
+        ],
+        S::Considered => [
+            "Ближайшие статьи (ниже порога, не показаны)",
+            "Nearest articles (below the threshold, not shown)",
+            "Nächste Artikel (unter der Schwelle, nicht gezeigt)",
+        ],
+        S::Draft => [
+            "Скачать черновик статьи",
+            "Download an article draft",
+            "Artikelentwurf herunterladen",
+        ],
+        S::PerDay => ["по дням", "per day", "pro Tag"],
+        S::NoVotesWord => ["«Нет»", "\"No\"", "„Nein“"],
+        S::YesVotesWord => ["«Да»", "\"Yes\"", "„Ja“"],
+        S::NoAnswer => ["бот не нашёл ответа", "no answer", "keine Antwort"],
+        S::NotHelpful => ["ответ не помог", "not helpful", "nicht hilfreich"],
+        S::Escalated => ["позвали оператора", "asked for a person", "Mensch verlangt"],
+        S::Other => ["другое", "other", "anderes"],
+    };
+    match lang {
+        Lang::Ru => ru,
+        Lang::En => en,
+        Lang::De => de,
+    }
+}
