@@ -35,6 +35,9 @@ pub enum Command {
     Agent(AgentArgs),
     /// Export (JSON) or delete everything stored about a customer, by email.
     Customer(CustomerArgs),
+    /// Print the gap report: unresolved questions and searches grouped by need, or a cluster's
+    /// article draft.
+    Gaps(GapsArgs),
 }
 
 /// Where the knowledge base is and how search decides.
@@ -182,6 +185,26 @@ pub struct EvalArgs {
     /// the confidence model).
     #[arg(long, env = "OTVET_EVAL_DUMP")]
     pub dump: Option<PathBuf>,
+}
+
+/// Options of `otvet gaps`.
+#[derive(Debug, Clone, Args)]
+pub struct GapsArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub knowledge: KnowledgeArgs,
+    /// Database URL: `sqlite://path` or `postgres://…` (the one `serve` uses).
+    #[arg(long, env = "OTVET_DATABASE", default_value = "sqlite://data/otvet.db")]
+    pub database: String,
+    /// The period to report on, up to now: `7d`, `24h`, `2w`…
+    #[arg(long, default_value = crate::analytics::gaps::DEFAULT_PERIOD, value_parser = crate::analytics::gaps::parse_period)]
+    pub since: i64,
+    /// Print the report as JSON.
+    #[arg(long, conflicts_with = "draft")]
+    pub json: bool,
+    /// Print the Markdown article draft of this cluster (an id from the report) instead.
+    #[arg(long, value_name = "CLUSTER")]
+    pub draft: Option<String>,
 }
 
 /// Options of `otvet agent`.

@@ -4,6 +4,7 @@ pub mod agent;
 pub mod check_bank;
 pub mod customer;
 pub mod eval;
+pub mod gaps;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Eval(args)) => eval::main(&args),
         Some(Command::Agent(args)) => agent::main(&args),
         Some(Command::Customer(args)) => customer::main(&args),
+        Some(Command::Gaps(args)) => gaps::main(&args),
     }
 }
 
