@@ -11,6 +11,7 @@ mod browser;
 mod chat;
 mod cli;
 mod console;
+mod gaps;
 mod helpers;
 mod pages;
 mod privacy;
