@@ -398,3 +398,26 @@ async fn the_hours_an_admin_set_are_loaded_at_start_up() {
     let (_, html) = admin.page("/agent/settings").await;
     assert!(html.contains(&format!("value=\"{spec}\"")), "{html}");
 }
+
+/// The editors' report pages.
+const EDITOR_PAGES: &[&str] = &["/agent/gaps"];
+
+#[tokio::test]
+async fn editors_and_admins_see_the_gap_report_and_agents_do_not() {
+    let app = spawn_app_with(config()).await;
+    let agent = client(&app, "agent@example.com", "Олег", Role::Agent).await;
+    let editor = client(&app, "editor@example.com", "Эльза", Role::Editor).await;
+    let admin = client(&app, "admin@example.com", "Анна", Role::Admin).await;
+    for path in EDITOR_PAGES {
+        let (status, body) = agent.page(path).await;
+        assert_eq!(status, 403, "agent GET {path}: {body}");
+        for (who, c) in [("editor", &editor), ("admin", &admin)] {
+            let (status, body) = c.page(path).await;
+            assert_eq!(status, 200, "{who} GET {path}: {body}");
+        }
+    }
+    let (status, _) = agent.get("/agent/api/gaps").await;
+    assert_eq!(status, 403);
+    let (status, _) = editor.get("/agent/api/gaps").await;
+    assert_eq!(status, 200);
+}
