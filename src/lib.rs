@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .merge(agents::routes::routes())
         .merge(agents::console::routes())
         .merge(analytics::routes::routes())
+        .merge(analytics::reports::routes())
         .merge(web::routes())
         .fallback(web::not_found);
     let [csp, nosniff, referrer] = web::headers::layers();

@@ -11,4 +11,5 @@
 //! Queries live in `store/analytics.rs`; `otvet gaps` (`cli/gaps.rs`) prints the same report.
 
 pub mod gaps;
+pub mod reports;
 pub mod routes;
