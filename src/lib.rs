@@ -38,6 +38,7 @@ pub fn app(state: AppState) -> Router {
         .merge(articles::routes::routes())
         .merge(feedback::routes())
         .merge(chat::routes())
+        .merge(chat::info::routes())
         .merge(agents::routes::routes())
         .merge(agents::console::routes())
         .merge(analytics::routes::routes())

@@ -5,6 +5,7 @@ pub mod agent_ws;
 pub mod customer_ws;
 pub mod hours;
 pub mod hub;
+pub mod info;
 pub mod protocol;
 pub mod service;
 

@@ -17,12 +17,6 @@ pub type ChatResult<T> = Result<T, ErrorFrame>;
 
 /// How long a resolved conversation is still shown when the customer comes back.
 pub const KEEP_RESOLVED_MS: i64 = 24 * 3_600_000;
-/// How far back the expected wait looks.
-const WAIT_WINDOW_MS: i64 = 14 * 24 * 3_600_000;
-/// How many recent first replies the expected wait is the median of.
-const WAIT_SAMPLES: i64 = 50;
-/// Fewer first replies than this and no wait is promised.
-const WAIT_MIN_SAMPLES: usize = 3;
 
 /// Logs an internal error and turns it into a frame that says nothing about it.
 pub fn internal(e: anyhow::Error) -> ErrorFrame {
@@ -475,20 +469,16 @@ pub fn availability(state: &AppState, now: i64) -> Availability {
     Availability::Open
 }
 
-/// The expected wait of the `position`-th in the queue: the median time to the first agent
-/// reply of recent conversations, times the rounds of the queue the online agents need to reach
-/// it. `None` while there are too few recent conversations to say.
+/// The expected wait of the `position`-th in the queue: the usual time to an agent's first
+/// reply — the support dashboard's median over the conversations of the last 14 days
+/// ([`crate::analytics::reports::median_first_reply`]) — times the rounds of the queue the
+/// online agents need to reach it. `None` while there are fewer than 3 such replies to say.
 pub async fn expected_wait(state: &AppState, position: i64) -> ChatResult<Option<i64>> {
-    let mut times = state
-        .store
-        .recent_first_reply_times(now_ms() - WAIT_WINDOW_MS, WAIT_SAMPLES)
-        .await
-        .or_internal()?;
-    if times.len() < WAIT_MIN_SAMPLES {
+    use crate::analytics::reports::{median_first_reply, usual_reply_since};
+    let since = usual_reply_since(now_ms(), state.hours.load().timezone());
+    let Some(median) = median_first_reply(&state.store, since).await.or_internal()? else {
         return Ok(None);
-    }
-    times.sort_unstable();
-    let median = times[times.len() / 2].max(0);
+    };
     let agents = state.hub.online_agents().len().max(1) as i64;
     let rounds = (position.max(1) + agents - 1) / agents;
     Ok(Some((median * rounds + 999) / 1000))
