@@ -16,6 +16,7 @@ mod helpers;
 mod pages;
 mod privacy;
 mod reload;
+mod reports;
 mod roles;
 mod search;
 mod store;
