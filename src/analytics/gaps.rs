@@ -790,9 +790,8 @@ impl<'a> Context<'a> {
         let lang = central.lang;
         let id = cluster_id(kind, lang, &central.key);
         // The central text first, then the most frequent, then the most central.
-        let mut order: Vec<usize> = ranked.iter().map(|r| r.0).collect();
-        order[1..].sort_by(|&a, &b| {
-            let (ca, cb) = (centrality(a), centrality(b));
+        let mut order: Vec<(usize, f32)> = ranked.clone();
+        order[1..].sort_by(|&(a, ca), &(b, cb)| {
             nodes[b]
                 .current
                 .cmp(&nodes[a].current)
@@ -801,7 +800,7 @@ impl<'a> Context<'a> {
         });
         let phrasings: Vec<Phrasing> = order
             .iter()
-            .map(|&i| Phrasing {
+            .map(|&(i, _)| Phrasing {
                 text: nodes[i].text.clone(),
                 count: nodes[i].current,
             })
