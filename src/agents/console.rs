@@ -54,6 +54,8 @@ enum K {
     Canned,
     Team,
     Settings,
+    Gaps,
+    Reports,
     SignOut,
     SignedInAs,
     Queue,
@@ -91,6 +93,8 @@ fn tr(lang: Lang, k: K) -> &'static str {
         K::Canned => ["Шаблоны ответов", "Canned replies", "Textbausteine"],
         K::Team => ["Команда", "Team", "Team"],
         K::Settings => ["Настройки", "Settings", "Einstellungen"],
+        K::Gaps => ["Без ответа", "Unanswered", "Unbeantwortet"],
+        K::Reports => ["Отчёты", "Reports", "Berichte"],
         K::SignOut => ["Выйти", "Sign out", "Abmelden"],
         K::SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
         K::Queue => ["Очередь", "Queue", "Warteschlange"],
@@ -213,6 +217,10 @@ fn render(
                     span.brand { (site) " · " (t(K::Title)) }
                     nav.topnav aria-label=(t(K::MainNav)) {
                         a href="/agent/canned" { (t(K::Canned)) }
+                        @if role >= Role::Editor {
+                            a href="/agent/gaps" { (t(K::Gaps)) }
+                            a href="/agent/reports" { (t(K::Reports)) }
+                        }
                         @if role >= Role::Admin {
                             a href="/agent/team" { (t(K::Team)) }
                             a href="/agent/settings" { (t(K::Settings)) }
