@@ -30,9 +30,8 @@ const QUESTIONS: usize = 5;
 const FRAME_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_BATCH: usize = 250;
 
-type Socket = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 struct Server {
     child: Option<Child>,
@@ -76,7 +75,15 @@ fn start_server() -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = format!("sqlite://{}", dir.path().join("otvet.db").display());
     let child = Command::new(env!("CARGO_BIN_EXE_otvet"))
-        .args(["serve", "--addr", &addr, "--database", &db, "--watch", "false"])
+        .args([
+            "serve",
+            "--addr",
+            &addr,
+            "--database",
+            &db,
+            "--watch",
+            "false",
+        ])
         .arg("--articles")
         .arg(repo().join("articles"))
         .env("RUST_LOG", "warn")
@@ -317,7 +324,9 @@ fn main() {
         });
         let per = (after.saturating_sub(before)) as f64 * 1024.0 / idle as f64;
         println!();
-        println!("| idle customers | server RSS before | after | per connection | time to open all |");
+        println!(
+            "| idle customers | server RSS before | after | per connection | time to open all |"
+        );
         println!("|---|---|---|---|---|");
         println!(
             "| {idle} | {:.1} MiB | {:.1} MiB | {:.1} KiB | {:.1} s |",

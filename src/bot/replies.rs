@@ -117,8 +117,12 @@ pub fn transferred(lang: Lang, name: &str) -> String {
 /// The conversation was resolved.
 pub fn resolved(lang: Lang) -> &'static str {
     match lang {
-        Lang::Ru => "Разговор завершён. Спасибо, что обратились! Оцените, пожалуйста, как мы помогли.",
-        Lang::En => "This conversation is closed. Thank you for contacting us! Please rate how we helped.",
+        Lang::Ru => {
+            "Разговор завершён. Спасибо, что обратились! Оцените, пожалуйста, как мы помогли."
+        }
+        Lang::En => {
+            "This conversation is closed. Thank you for contacting us! Please rate how we helped."
+        }
         Lang::De => {
             "Das Gespräch ist beendet. Danke für Ihre Nachricht! Bitte bewerten Sie unsere Hilfe."
         }
@@ -136,8 +140,12 @@ pub fn contact_saved(lang: Lang, email: &str) -> String {
 
 /// "When support is back", written out in the business time zone relative to `now`.
 pub fn when(lang: Lang, back_ms: i64, now_ms: i64, tz: &jiff::tz::TimeZone) -> Option<String> {
-    let back = jiff::Timestamp::from_millisecond(back_ms).ok()?.to_zoned_datetime(tz.clone());
-    let now = jiff::Timestamp::from_millisecond(now_ms).ok()?.to_zoned_datetime(tz.clone());
+    let back = jiff::Timestamp::from_millisecond(back_ms)
+        .ok()?
+        .to_zoned_datetime(tz.clone());
+    let now = jiff::Timestamp::from_millisecond(now_ms)
+        .ok()?
+        .to_zoned_datetime(tz.clone());
     let days = (back.date() - now.date()).get_days();
     let time = format!("{:02}:{:02}", back.hour(), back.minute());
     let zone = tz.iana_name().unwrap_or("UTC");

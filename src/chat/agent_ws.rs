@@ -168,7 +168,6 @@ impl Console {
         }
     }
 
-
     async fn send_queue(&mut self) -> Result<(), axum::Error> {
         let (queue, open) = match (
             self.state.store.queue().await,
@@ -181,7 +180,8 @@ impl Console {
             }
         };
         let agents = self.state.hub.presence(&open);
-        self.send(json!({"type": "agents", "agents": agents})).await?;
+        self.send(json!({"type": "agents", "agents": agents}))
+            .await?;
         self.send(json!({"type": "queue", "items": queue})).await
     }
 
@@ -247,10 +247,11 @@ impl Console {
             } => {
                 self.send(json!({"type": "assigned", "conversation_id": conversation_id, "agent_id": agent_id, "agent_name": agent_name}))
                     .await?;
-                if *agent_id == self.me.id && !self.watching.contains_key(conversation_id) {
-                    if let Err(e) = self.open(*conversation_id, 0).await {
-                        self.error(e).await?;
-                    }
+                if *agent_id == self.me.id
+                    && !self.watching.contains_key(conversation_id)
+                    && let Err(e) = self.open(*conversation_id, 0).await
+                {
+                    self.error(e).await?;
                 }
                 Ok(())
             }
@@ -279,7 +280,8 @@ impl Console {
             .await
             .map_err(service::internal)?
             .ok_or_else(|| {
-                ErrorFrame::new("no_conversation", "no such conversation").with_conversation(conv_id)
+                ErrorFrame::new("no_conversation", "no such conversation")
+                    .with_conversation(conv_id)
             })?;
         let customer = store
             .customer(conv.customer_id)
@@ -337,10 +339,7 @@ impl Console {
                     "online" => false,
                     "away" => true,
                     _ => {
-                        return Err(ErrorFrame::new(
-                            "bad_frame",
-                            "presence is online or away",
-                        ));
+                        return Err(ErrorFrame::new("bad_frame", "presence is online or away"));
                     }
                 };
                 state.hub.set_away(self.me.id, away);

@@ -153,7 +153,7 @@ pub fn identity_hash(secret: &str, email: &str) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || s.len() > 128 {
+    if !s.len().is_multiple_of(2) || s.len() > 128 {
         return None;
     }
     (0..s.len())
@@ -405,7 +405,10 @@ impl Connection {
         let info = conv.as_ref().map(|c| ConversationInfo {
             id: c.id,
             status: c.status.clone(),
-            agent: c.agent_name.clone().map(|name| super::protocol::AgentName { name }),
+            agent: c
+                .agent_name
+                .clone()
+                .map(|name| super::protocol::AgentName { name }),
             last_seq: c.last_seq,
             rating: c.rating,
         });
@@ -465,8 +468,14 @@ impl Connection {
             }
             _ => false,
         };
-        if email.as_deref().is_some_and(|e| !service::plausible_email(e)) {
-            return Err(ErrorFrame::new("bad_identity", "that is not an email address"));
+        if email
+            .as_deref()
+            .is_some_and(|e| !service::plausible_email(e))
+        {
+            return Err(ErrorFrame::new(
+                "bad_identity",
+                "that is not an email address",
+            ));
         }
         if name.is_none() && email.is_none() {
             return Ok(());
@@ -492,7 +501,9 @@ impl Connection {
             self.sub = Some((conv_id, self.state.hub.subscribe(conv_id)));
             self.last_sent = from;
         }
-        self.backfill().await.map_err(|e| service::internal(e.into()))
+        self.backfill()
+            .await
+            .map_err(|e| service::internal(e.into()))
     }
 
     async fn backfill(&mut self) -> Result<(), axum::Error> {
@@ -579,18 +590,19 @@ impl Connection {
                 }
                 Ok(())
             }
-            CustomerIn::Feedback { seq, helpful } => service::feedback(&state, c, seq, helpful).await,
+            CustomerIn::Feedback { seq, helpful } => {
+                service::feedback(&state, c, seq, helpful).await
+            }
             CustomerIn::Human {} => {
                 let conv = service::open_conversation(&state, c).await?;
                 self.follow(conv.id, self.last_sent_for(conv.id)).await?;
                 service::escalate(&state, c, conv.id, "human_request").await
             }
             CustomerIn::Typing { .. } => Ok(()),
-            CustomerIn::Ping {} => {
-                self.send(&CustomerOut::Pong {})
-                    .await
-                    .map_err(|e| service::internal(e.into()))
-            }
+            CustomerIn::Ping {} => self
+                .send(&CustomerOut::Pong {})
+                .await
+                .map_err(|e| service::internal(e.into())),
             CustomerIn::Contact {
                 client_id,
                 email,
@@ -648,7 +660,10 @@ mod tests {
         let big = "x".repeat(MAX_FRAME_BYTES + 1);
         assert!(matches!(
             decode::<CustomerIn>(ws::Message::Text(big.into())),
-            Incoming::Bad(ErrorFrame { code: "too_large", .. })
+            Incoming::Bad(ErrorFrame {
+                code: "too_large",
+                ..
+            })
         ));
     }
 }

@@ -140,7 +140,10 @@ pub struct SocketGuard(Hub);
 
 impl Drop for SocketGuard {
     fn drop(&mut self) {
-        self.0.inner.sockets.send_modify(|n| *n = n.saturating_sub(1));
+        self.0
+            .inner
+            .sockets
+            .send_modify(|n| *n = n.saturating_sub(1));
     }
 }
 
@@ -350,7 +353,11 @@ mod tests {
     #[test]
     fn round_robin_starts_after_the_last() {
         let hub = Hub::default();
-        let c = |ids: &[i64]| ids.iter().map(|i| (*i, String::new(), 5)).collect::<Vec<_>>();
+        let c = |ids: &[i64]| {
+            ids.iter()
+                .map(|i| (*i, String::new(), 5))
+                .collect::<Vec<_>>()
+        };
         let order = |v: Vec<(i64, String, i64)>| v.into_iter().map(|a| a.0).collect::<Vec<_>>();
         assert_eq!(order(hub.round_robin(c(&[3, 1, 2]))), [1, 2, 3]);
         hub.assigned_to(2);

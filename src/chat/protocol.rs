@@ -388,8 +388,7 @@ mod tests {
         assert!(matches!(f, CustomerIn::Hello { token: None, .. }));
         assert!(serde_json::from_str::<CustomerIn>(r#"{"type":"nope"}"#).is_err());
         assert!(serde_json::from_str::<CustomerIn>(r#"{"type":"send","text":"x"}"#).is_err());
-        let f: AgentIn =
-            serde_json::from_str(r#"{"type":"claim","conversation_id":3}"#).unwrap();
+        let f: AgentIn = serde_json::from_str(r#"{"type":"claim","conversation_id":3}"#).unwrap();
         assert!(matches!(f, AgentIn::Claim { conversation_id: 3 }));
     }
 

@@ -200,10 +200,28 @@ pub async fn bot_turn(state: &AppState, c: &Customer, question: &Message) -> Cha
     let only_bot = Patch::default().when_status(&["bot"]);
     match bot::intent::classify(&question.text) {
         Intent::Greeting => {
-            say(state, conv.id, "bot", replies::greeting(lang).into(), None, None, &only_bot).await?;
+            say(
+                state,
+                conv.id,
+                "bot",
+                replies::greeting(lang).into(),
+                None,
+                None,
+                &only_bot,
+            )
+            .await?;
         }
         Intent::Thanks => {
-            say(state, conv.id, "bot", replies::thanks(lang).into(), None, None, &only_bot).await?;
+            say(
+                state,
+                conv.id,
+                "bot",
+                replies::thanks(lang).into(),
+                None,
+                None,
+                &only_bot,
+            )
+            .await?;
         }
         Intent::Human => escalate(state, c, conv.id, "human_request").await?,
         Intent::Question => {
@@ -258,7 +276,10 @@ async fn record_unresolved(
 /// "Did this help?" on the answer `seq`.
 pub async fn feedback(state: &AppState, c: &Customer, seq: i64, helpful: bool) -> ChatResult<()> {
     let conv_id = c.conversation.ok_or_else(|| {
-        ErrorFrame::new("no_conversation", "there is no conversation to give feedback in")
+        ErrorFrame::new(
+            "no_conversation",
+            "there is no conversation to give feedback in",
+        )
     })?;
     let Some(m) = state
         .store
@@ -279,7 +300,16 @@ pub async fn feedback(state: &AppState, c: &Customer, seq: i64, helpful: bool) -
     if helpful {
         if conv.status == "bot" {
             let p = Patch::default().when_status(&["bot"]);
-            say(state, conv_id, "bot", replies::glad(lang).into(), None, None, &p).await?;
+            say(
+                state,
+                conv_id,
+                "bot",
+                replies::glad(lang).into(),
+                None,
+                None,
+                &p,
+            )
+            .await?;
         }
         return Ok(());
     }
@@ -357,9 +387,7 @@ pub async fn escalate(
     };
     let questions: Vec<&Message> = messages
         .iter()
-        .filter(|m| {
-            m.author == "customer" && bot::intent::classify(&m.text) == Intent::Question
-        })
+        .filter(|m| m.author == "customer" && bot::intent::classify(&m.text) == Intent::Question)
         .collect();
     if reason != "not_helpful"
         && let Some(q) = questions.last()
@@ -382,11 +410,7 @@ pub async fn escalate(
         };
         record_unresolved(state, &conv, q, why, &shown).await;
     }
-    let customer = state
-        .store
-        .customer(conv.customer_id)
-        .await
-        .or_internal()?;
+    let customer = state.store.customer(conv.customer_id).await.or_internal()?;
     let handoff = json!({
         "reason": reason,
         "questions": questions.iter().map(|m| json!({"text": m.text, "at": m.at})).collect::<Vec<_>>(),
@@ -476,7 +500,10 @@ pub fn availability(state: &AppState, now: i64) -> Availability {
 pub async fn expected_wait(state: &AppState, position: i64) -> ChatResult<Option<i64>> {
     use crate::analytics::reports::{median_first_reply, usual_reply_since};
     let since = usual_reply_since(now_ms(), state.hours.load().timezone());
-    let Some(median) = median_first_reply(&state.store, since).await.or_internal()? else {
+    let Some(median) = median_first_reply(&state.store, since)
+        .await
+        .or_internal()?
+    else {
         return Ok(None);
     };
     let agents = state.hub.online_agents().len().max(1) as i64;
@@ -600,15 +627,13 @@ pub async fn claim(state: &AppState, agent: &AgentRef, conv_id: i64) -> ChatResu
     if !matches!(a, Appended::New(_)) {
         let now = state.store.conversation(conv_id).await.or_internal()?;
         return Err(match now {
-            Some(c) if c.status == "assigned" || c.status == "resolved" => {
-                ErrorFrame::new("already_taken", "another agent took this conversation first")
-            }
+            Some(c) if c.status == "assigned" || c.status == "resolved" => ErrorFrame::new(
+                "already_taken",
+                "another agent took this conversation first",
+            ),
             _ => ErrorFrame::new(
                 "over_capacity",
-                format!(
-                    "you already have {} open conversations",
-                    agent.max_chats
-                ),
+                format!("you already have {} open conversations", agent.max_chats),
             ),
         }
         .with_conversation(conv_id));
@@ -654,8 +679,7 @@ pub async fn agent_send(
     text: &str,
     private: bool,
 ) -> ChatResult<(Message, bool)> {
-    let text = check_text(text, Some(&client_id))
-        .map_err(|e| e.with_conversation(conv_id))?;
+    let text = check_text(text, Some(&client_id)).map_err(|e| e.with_conversation(conv_id))?;
     let conv = state
         .store
         .conversation(conv_id)
@@ -685,7 +709,11 @@ pub async fn agent_send(
         let p = Patch::default()
             .when_status(&["assigned"])
             .first_reply(now_ms());
-        if agent.admin { p } else { p.when_agent(agent.id) }
+        if agent.admin {
+            p
+        } else {
+            p.when_agent(agent.id)
+        }
     };
     let a = state
         .store
@@ -706,23 +734,17 @@ pub async fn agent_send(
 }
 
 /// Hands a conversation to another online agent.
-pub async fn transfer(
-    state: &AppState,
-    agent: &AgentRef,
-    conv_id: i64,
-    to: i64,
-) -> ChatResult<()> {
+pub async fn transfer(state: &AppState, agent: &AgentRef, conv_id: i64, to: i64) -> ChatResult<()> {
     let Some((_, to_name, to_cap)) = state
         .hub
         .online_agents()
         .into_iter()
         .find(|(id, _, _)| *id == to)
     else {
-        return Err(ErrorFrame::new(
-            "bad_state",
-            "that agent is not online (or away)",
-        )
-        .with_conversation(conv_id));
+        return Err(
+            ErrorFrame::new("bad_state", "that agent is not online (or away)")
+                .with_conversation(conv_id),
+        );
     };
     let conv = state
         .store
@@ -868,8 +890,10 @@ pub async fn contact(
 ) -> ChatResult<()> {
     let email = email.trim().to_lowercase();
     if !plausible_email(&email) {
-        return Err(ErrorFrame::new("bad_frame", "that does not look like an email address")
-            .about(client_id));
+        return Err(
+            ErrorFrame::new("bad_frame", "that does not look like an email address")
+                .about(client_id),
+        );
     }
     let conv_id = c.conversation.ok_or_else(|| {
         ErrorFrame::new("bad_state", "there is no conversation to answer by email")
@@ -918,6 +942,8 @@ pub fn plausible_email(s: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.chars().any(|ch| ch.is_whitespace() || ch == '<' || ch == '>')
+        && !s
+            .chars()
+            .any(|ch| ch.is_whitespace() || ch == '<' || ch == '>')
         && !domain.contains('@')
 }

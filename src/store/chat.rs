@@ -169,7 +169,10 @@ impl Patch {
 
     /// Sets `first_reply_at` unless it is set already.
     pub fn first_reply(self, now: i64) -> Self {
-        self.set("first_reply_at = COALESCE(first_reply_at, {})", Val::Int(now))
+        self.set(
+            "first_reply_at = COALESCE(first_reply_at, {})",
+            Val::Int(now),
+        )
     }
 
     /// Requires one of these statuses.
@@ -349,11 +352,13 @@ impl Store {
             "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE customer_id = $1 \
              AND (status <> 'resolved' OR resolved_at > $2) ORDER BY id DESC LIMIT 1"
         );
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(customer_id)
             .bind(now - keep_ms)
             .fetch_optional(p)
-            .await?))
+            .await?),
+        )
     }
 
     /// Starts a conversation with the bot.
@@ -369,19 +374,23 @@ impl Store {
             "INSERT INTO conversations (customer_id, status, lang, page_url, created_at) \
              VALUES ($1, 'bot', $2, $3, $4) RETURNING {CONVERSATION_COLUMNS}"
         );
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(customer_id)
             .bind(lang)
             .bind(page_url)
             .bind(now)
             .fetch_one(p)
-            .await?))
+            .await?),
+        )
     }
 
     /// A conversation by id.
     pub async fn conversation(&self, id: i64) -> anyhow::Result<Option<ConversationRow>> {
         let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1");
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await?),
+        )
     }
 
     /// Stores a message (and applies `patch` to its conversation in the same transaction).
@@ -554,7 +563,8 @@ impl Store {
         const SQL: &str = "SELECT COUNT(*) FROM conversations q, conversations c \
              WHERE c.id = $1 AND c.status = 'queued' AND q.status = 'queued' \
              AND (q.queued_at < c.queued_at OR (q.queued_at = c.queued_at AND q.id <= c.id))";
-        let n: i64 = on_pool!(self, p => sqlx::query_scalar(SQL).bind(conversation_id).fetch_one(p).await?);
+        let n: i64 =
+            on_pool!(self, p => sqlx::query_scalar(SQL).bind(conversation_id).fetch_one(p).await?);
         Ok((n > 0).then_some(n))
     }
 

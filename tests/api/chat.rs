@@ -39,12 +39,18 @@ async fn a_greeting_gets_a_greeting_and_nothing_is_created_before_a_message() {
     let bot = ws.message_from("bot").await;
     assert_eq!(bot["seq"], 2);
     assert_eq!(bot["conversation_id"], conv);
-    assert!(bot["text"].as_str().unwrap().starts_with("Здравствуйте"), "{bot}");
+    assert!(
+        bot["text"].as_str().unwrap().starts_with("Здравствуйте"),
+        "{bot}"
+    );
     assert!(bot.get("answer").is_none());
     let thanks = ws.say("c2", "спасибо").await;
     assert_eq!(thanks["seq"], 3);
     let bot = ws.message_from("bot").await;
-    assert!(bot["text"].as_str().unwrap().starts_with("Пожалуйста"), "{bot}");
+    assert!(
+        bot["text"].as_str().unwrap().starts_with("Пожалуйста"),
+        "{bot}"
+    );
 }
 
 #[tokio::test]
@@ -64,7 +70,11 @@ async fn a_question_is_answered_from_the_help_center_and_yes_is_recorded() {
     // The linked page exists.
     let page = app
         .client
-        .get(format!("{}{}", app.base_url, url.split('#').next().unwrap()))
+        .get(format!(
+            "{}{}",
+            app.base_url,
+            url.split('#').next().unwrap()
+        ))
         .send()
         .await
         .unwrap();
@@ -97,7 +107,10 @@ async fn english_and_german_customers_get_their_language() {
     en.say("e2", "how do I cancel my order").await;
     let bot = en.message_from("bot").await;
     assert!(
-        bot["answer"]["url"].as_str().unwrap().starts_with("/en/articles/"),
+        bot["answer"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/en/articles/"),
         "{bot}"
     );
     let (mut de, _) = new_customer(&app, "de").await;
@@ -131,10 +144,14 @@ async fn asking_for_a_person_with_nobody_online_is_honest_about_it() {
     assert_eq!(status["position"], 1);
     assert!(status["wait_secs"].is_null());
     // Leaving an email for the answer.
-    ws.send(json!({"type": "contact", "client_id": "ct1", "email": "Anna@Example.com", "name": "Anna"}))
-        .await;
+    ws.send(
+        json!({"type": "contact", "client_id": "ct1", "email": "Anna@Example.com", "name": "Anna"}),
+    )
+    .await;
     let saved = ws
-        .until("contact saved", |v| v["type"] == "message" && v["event"] == "contact")
+        .until("contact saved", |v| {
+            v["type"] == "message" && v["event"] == "contact"
+        })
         .await;
     assert!(saved["text"].as_str().unwrap().contains("anna@example.com"));
     ws.send(json!({"type": "contact", "email": "not an email"}))
@@ -161,11 +178,15 @@ async fn a_resent_client_id_is_stored_once() {
         .hello(json!({"token": welcome["token"], "lang": "ru"}))
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    again.none_within(Duration::from_millis(200), "-", |_| false).await;
+    again
+        .none_within(Duration::from_millis(200), "-", |_| false)
+        .await;
     let customer_msgs = again
         .log
         .iter()
-        .filter(|v| v["type"] == "message" && v["author"] == "customer" && v["conversation_id"] == conv)
+        .filter(|v| {
+            v["type"] == "message" && v["author"] == "customer" && v["conversation_id"] == conv
+        })
         .count();
     assert_eq!(customer_msgs, 1, "{:?}", again.log);
 }
@@ -186,7 +207,8 @@ async fn reconnecting_with_the_last_seq_gets_exactly_what_was_missed() {
         .await;
     assert_eq!(welcome["conversation"]["id"], conv);
     assert_eq!(welcome["conversation"]["last_seq"], 2);
-    back.none_within(Duration::from_millis(500), "-", |_| false).await;
+    back.none_within(Duration::from_millis(500), "-", |_| false)
+        .await;
     assert_eq!(seqs(&back.log, conv), vec![2]);
     // Resuming with everything seen sends nothing old; new messages still flow.
     let mut third = Ws::customer(&app).await;
@@ -262,9 +284,15 @@ async fn bad_frames_get_error_frames_and_the_chat_goes_on() {
         (r#"{"type":"launch_rockets"}"#, "bad_frame"),
         (r#"{"type":"send","client_id":"c9"}"#, "bad_frame"),
         (r#"{"type":"send","client_id":"c9","text":42}"#, "bad_frame"),
-        (r#"{"type":"send","client_id":"c9","text":"   "}"#, "too_long"),
+        (
+            r#"{"type":"send","client_id":"c9","text":"   "}"#,
+            "too_long",
+        ),
         (r#"{"type":"rate","score":5}"#, "bad_state"),
-        (r#"{"type":"feedback","seq":1,"helpful":true}"#, "no_conversation"),
+        (
+            r#"{"type":"feedback","seq":1,"helpful":true}"#,
+            "no_conversation",
+        ),
     ] {
         ws.send_raw(raw).await;
         let e = ws.until_type("error").await;
@@ -323,9 +351,16 @@ async fn messages_over_the_rate_limit_are_refused_with_a_retry_time() {
             .await;
     }
     let e = ws
-        .until("rate_limited", |v| v["type"] == "error" && v["code"] == "rate_limited")
+        .until("rate_limited", |v| {
+            v["type"] == "error" && v["code"] == "rate_limited"
+        })
         .await;
-    assert!(e["retry_ms"].as_u64().is_some_and(|ms| ms > 0 && ms <= 2000), "{e}");
+    assert!(
+        e["retry_ms"]
+            .as_u64()
+            .is_some_and(|ms| ms > 0 && ms <= 2000),
+        "{e}"
+    );
     assert!(e["client_id"].as_str().is_some());
 }
 
@@ -333,7 +368,9 @@ async fn messages_over_the_rate_limit_are_refused_with_a_retry_time() {
 async fn a_token_reaches_only_its_own_conversations() {
     let app = chat_app().await;
     let (mut alice, _) = new_customer(&app, "ru").await;
-    let ack = alice.say("a1", "мой телефон +7 912 345-67-89, где заказ?").await;
+    let ack = alice
+        .say("a1", "мой телефон +7 912 345-67-89, где заказ?")
+        .await;
     let conv = ack["conversation_id"].as_i64().unwrap();
     alice.message_from("bot").await;
     // Bob names Alice's conversation with his own token: he gets his own (none).
@@ -372,12 +409,18 @@ async fn a_token_reaches_only_its_own_conversations() {
 #[tokio::test]
 async fn the_agent_socket_needs_a_session_and_the_same_origin() {
     let app = chat_app().await;
-    let err = Ws::open(&app, "/agent/ws", &[]).await.err().expect("refused");
+    let err = Ws::open(&app, "/agent/ws", &[])
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(err, "HTTP 401");
     let err = Ws::open(
         &app,
         "/agent/ws",
-        &[("Origin", "https://evil.example"), ("Cookie", "otvet_session=x")],
+        &[
+            ("Origin", "https://evil.example"),
+            ("Cookie", "otvet_session=x"),
+        ],
     )
     .await
     .err()
@@ -443,8 +486,11 @@ async fn app_on(db: &crate::store::TestDb) -> TestApp {
 async fn unresolved_questions_are_recorded_masked(db: crate::store::TestDb) {
     let app = app_on(&db).await;
     let (mut ws, _) = new_customer(&app, "ru").await;
-    ws.say("q1", "какая погода на марсе, пишите на anna@example.com или +7 912 345-67-89")
-        .await;
+    ws.say(
+        "q1",
+        "какая погода на марсе, пишите на anna@example.com или +7 912 345-67-89",
+    )
+    .await;
     assert_eq!(ws.message_from("bot").await["event"], "no_answer");
     ws.say("q2", "как вернуть товар надлежащего качества").await;
     let answer = ws.message_from("bot").await;
@@ -462,7 +508,10 @@ async fn unresolved_questions_are_recorded_masked(db: crate::store::TestDb) {
     let (text, lang, reason, shown, _) = &rows[0];
     assert_eq!(reason, "no_answer");
     assert_eq!(lang, "ru");
-    assert!(text.contains("[email]") && text.contains("[phone]"), "{text}");
+    assert!(
+        text.contains("[email]") && text.contains("[phone]"),
+        "{text}"
+    );
     assert!(!text.contains("anna@") && !text.contains("912"), "{text}");
     let _: Value = serde_json::from_str(shown).unwrap();
     let (text, _, reason, shown, _) = &rows[1];
@@ -554,7 +603,10 @@ async fn the_expected_wait_is_the_median_of_recent_first_replies() {
     first.say("h", "позовите менеджера").await;
     let sys = first.message_from("system").await;
     assert_eq!(sys["event"], "queued", "{sys}");
-    assert!(sys["text"].as_str().unwrap().contains("около 2 мин"), "{sys}");
+    assert!(
+        sys["text"].as_str().unwrap().contains("около 2 мин"),
+        "{sys}"
+    );
     let status = first.until_type("status").await;
     assert_eq!(status["position"], 1);
     assert_eq!(status["wait_secs"], 120);

@@ -184,8 +184,10 @@ impl Ws {
         self.send(json!({"type": "send", "client_id": client_id, "text": text}))
             .await;
         let cid = client_id.to_string();
-        self.until("ack", move |v| v["type"] == "ack" && v["client_id"] == cid.as_str())
-            .await
+        self.until("ack", move |v| {
+            v["type"] == "ack" && v["client_id"] == cid.as_str()
+        })
+        .await
     }
 
     /// The next `message` frame from `author`.
