@@ -598,12 +598,7 @@ pub async fn auto_assign(state: &AppState) {
 
 /// An agent takes a waiting conversation (or one still with the bot).
 pub async fn claim(state: &AppState, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
-    let conv = state
-        .store
-        .conversation(conv_id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| no_conversation(conv_id))?;
+    let conv = conversation(state, conv_id).await?;
     let lang = lang_of(&conv);
     let now = now_ms();
     let patch = Patch::default()
@@ -658,6 +653,34 @@ async fn assigned(state: &AppState, conv_id: i64, agent_id: i64, name: &str) -> 
     Ok(())
 }
 
+/// The conversation, or a `no_conversation` error frame.
+async fn conversation(state: &AppState, conv_id: i64) -> ChatResult<ConversationRow> {
+    state
+        .store
+        .conversation(conv_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| no_conversation(conv_id))
+}
+
+/// Stores a system message together with `patch`; `bad_state` with `refused` when the patch's
+/// conditions did not hold.
+async fn system_change(
+    state: &AppState,
+    conv_id: i64,
+    text: String,
+    event: &'static str,
+    patch: &Patch,
+    refused: &str,
+) -> ChatResult<()> {
+    let a = say(state, conv_id, "system", text, Some(event), None, patch).await?;
+    if matches!(a, Appended::New(_)) {
+        Ok(())
+    } else {
+        Err(ErrorFrame::new("bad_state", refused).with_conversation(conv_id))
+    }
+}
+
 fn no_conversation(conv_id: i64) -> ErrorFrame {
     ErrorFrame::new("no_conversation", "no such conversation").with_conversation(conv_id)
 }
@@ -680,12 +703,7 @@ pub async fn agent_send(
     private: bool,
 ) -> ChatResult<(Message, bool)> {
     let text = check_text(text, Some(&client_id)).map_err(|e| e.with_conversation(conv_id))?;
-    let conv = state
-        .store
-        .conversation(conv_id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| no_conversation(conv_id))?;
+    let conv = conversation(state, conv_id).await?;
     let m = NewMessage {
         client_id: Some(client_id.clone()),
         author: "agent",
@@ -746,12 +764,7 @@ pub async fn transfer(state: &AppState, agent: &AgentRef, conv_id: i64, to: i64)
                 .with_conversation(conv_id),
         );
     };
-    let conv = state
-        .store
-        .conversation(conv_id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| no_conversation(conv_id))?;
+    let conv = conversation(state, conv_id).await?;
     let mut patch = Patch::default()
         .when_status(&["assigned"])
         .when_below_cap(to, to_cap)
@@ -760,34 +773,21 @@ pub async fn transfer(state: &AppState, agent: &AgentRef, conv_id: i64, to: i64)
     if !agent.admin {
         patch = patch.when_agent(agent.id);
     }
-    let a = say(
+    system_change(
         state,
         conv_id,
-        "system",
         replies::transferred(lang_of(&conv), &to_name),
-        Some("transferred"),
-        None,
+        "transferred",
         &patch,
+        "cannot transfer: the conversation is not yours, or the other agent is at their cap",
     )
     .await?;
-    if !matches!(a, Appended::New(_)) {
-        return Err(ErrorFrame::new(
-            "bad_state",
-            "cannot transfer: the conversation is not yours, or the other agent is at their cap",
-        )
-        .with_conversation(conv_id));
-    }
     assigned(state, conv_id, to, &to_name).await
 }
 
 /// Closes a conversation; the customer is asked to rate it.
 pub async fn resolve(state: &AppState, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
-    let conv = state
-        .store
-        .conversation(conv_id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| no_conversation(conv_id))?;
+    let conv = conversation(state, conv_id).await?;
     let mut patch = Patch::default()
         .set("status", Val::Text("resolved".into()))
         .set("resolved_at", Val::Int(now_ms()));
@@ -796,23 +796,15 @@ pub async fn resolve(state: &AppState, agent: &AgentRef, conv_id: i64) -> ChatRe
     } else {
         patch = patch.when_status(&["bot", "queued", "assigned"]);
     }
-    let a = say(
+    system_change(
         state,
         conv_id,
-        "system",
         replies::resolved(lang_of(&conv)).into(),
-        Some("resolved"),
-        None,
+        "resolved",
         &patch,
+        "this conversation is closed already or with another agent",
     )
     .await?;
-    if !matches!(a, Appended::New(_)) {
-        return Err(ErrorFrame::new(
-            "bad_state",
-            "this conversation is closed already or with another agent",
-        )
-        .with_conversation(conv_id));
-    }
     state.hub.publish(Event::Resolved {
         conversation_id: conv_id,
     });
@@ -908,12 +900,7 @@ pub async fn contact(
             .await
             .or_internal()?;
     }
-    let conv = state
-        .store
-        .conversation(conv_id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| no_conversation(conv_id))?;
+    let conv = conversation(state, conv_id).await?;
     let patch = Patch::default().set("contact_email", Val::Text(email.clone()));
     let m = NewMessage {
         client_id,

@@ -545,35 +545,10 @@ async fn every_figure_of_a_known_history(db: TestDb) {
 
 /// An account with `role` and a session for it; the `Cookie` header value.
 pub async fn role_cookie(app: &TestApp, email: &str, role: otvet::agents::Role) -> String {
-    let store = Store::connect(&app.database_url).await.expect("open");
-    let now = now_ms();
-    let agent = store
-        .create_agent(
-            &otvet::agents::NewAgent {
-                email: email.into(),
-                name: format!("{role} {email}"),
-                password_hash: otvet::agents::password::hash_password("correct horse battery")
-                    .expect("hash"),
-                role,
-                max_chats: None,
-            },
-            now,
-        )
+    let name = format!("{role} {email}");
+    crate::ws::agent_cookie_with_role(app, email, &name, role)
         .await
-        .expect("create agent")
-        .expect("new email");
-    let token = otvet::agents::session::new_token();
-    store
-        .create_session(
-            agent.id,
-            &otvet::agents::session::token_hash(&token),
-            "csrf-for-tests",
-            now,
-        )
-        .await
-        .expect("create session");
-    store.close().await;
-    format!("otvet_session={token}")
+        .0
 }
 
 async fn moscow_app() -> TestApp {

@@ -222,47 +222,27 @@ pub async fn agent_cookie(
     name: &str,
     max_chats: Option<i64>,
 ) -> (String, i64) {
-    let store = otvet::Store::connect(&app.database_url)
-        .await
-        .expect("open the app's database");
-    let now = otvet::chat::protocol::now_ms();
-    let agent = store
-        .create_agent(
-            &otvet::agents::NewAgent {
-                email: email.into(),
-                name: name.into(),
-                password_hash: otvet::agents::password::hash_password("correct horse battery")
-                    .expect("hash"),
-                role: otvet::agents::Role::Agent,
-                max_chats,
-            },
-            now,
-        )
-        .await
-        .expect("create agent")
-        .expect("new email");
-    let token = otvet::agents::session::new_token();
-    store
-        .create_session(
-            agent.id,
-            &otvet::agents::session::token_hash(&token),
-            "csrf-for-tests",
-            now,
-        )
-        .await
-        .expect("create session");
-    store.close().await;
-    (format!("otvet_session={token}"), agent.id)
+    account_cookie(app, email, name, otvet::agents::Role::Agent, max_chats).await
 }
 
-/// Like [`agent_cookie`], with a role: creates an account of that role directly in the app's
-/// database and a session (CSRF token `csrf-for-tests`); returns the `Cookie` header value and
-/// the account id.
+/// Like [`agent_cookie`], with a role.
 pub async fn agent_cookie_with_role(
     app: &TestApp,
     email: &str,
     name: &str,
     role: otvet::agents::Role,
+) -> (String, i64) {
+    account_cookie(app, email, name, role, None).await
+}
+
+/// An account of `role` with a cap, made directly in the app's database, and a session for it
+/// (CSRF token `csrf-for-tests`): the `Cookie` header value and the account id.
+pub async fn account_cookie(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    role: otvet::agents::Role,
+    max_chats: Option<i64>,
 ) -> (String, i64) {
     let store = otvet::Store::connect(&app.database_url)
         .await
@@ -276,7 +256,7 @@ pub async fn agent_cookie_with_role(
                 password_hash: otvet::agents::password::hash_password("correct horse battery")
                     .expect("hash"),
                 role,
-                max_chats: None,
+                max_chats,
             },
             now,
         )
