@@ -184,10 +184,18 @@ fn think() -> Duration {
 }
 
 /// One customer: `QUESTIONS` questions, returning each one's latency.
-async fn customer(addr: Arc<str>, qs: Arc<Vec<String>>, id: usize) -> Vec<Duration> {
+async fn customer(
+    addr: Arc<str>,
+    qs: Arc<Vec<String>>,
+    id: usize,
+    all_connected: Arc<tokio::sync::Barrier>,
+) -> Vec<Duration> {
     let think = think();
     let mut ws = connect(&addr).await;
     hello(&mut ws).await;
+    // Questions start once every customer is connected: the latencies are of N customers
+    // chatting, not of N customers arriving at once.
+    all_connected.wait().await;
     // Spread the first questions over one think time.
     tokio::time::sleep(think.mul_f64((id % 97) as f64 / 97.0)).await;
     let mut out = Vec::with_capacity(QUESTIONS);
@@ -254,8 +262,14 @@ fn main() {
         let t0 = Instant::now();
         let mut lat: Vec<Duration> = rt.block_on(async {
             let mut tasks = Vec::with_capacity(n);
+            let barrier = Arc::new(tokio::sync::Barrier::new(n));
             for id in 0..n {
-                tasks.push(tokio::spawn(customer(addr.clone(), qs.clone(), id)));
+                tasks.push(tokio::spawn(customer(
+                    addr.clone(),
+                    qs.clone(),
+                    id,
+                    barrier.clone(),
+                )));
             }
             let mut all = Vec::new();
             for t in tasks {

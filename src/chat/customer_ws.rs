@@ -572,7 +572,7 @@ impl Connection {
             CustomerIn::Hello { .. } => Err(ErrorFrame::new("bad_state", "hello was sent already")),
             CustomerIn::Send { client_id, text } => {
                 let before = c.conversation;
-                let (msg, new) = service::customer_send(&state, c, client_id.clone(), &text)
+                let (msg, new, conv) = service::customer_send(&state, c, client_id.clone(), &text)
                     .await
                     .map_err(|e| e.about(Some(client_id.clone())))?;
                 if c.conversation != before || self.sub.is_none() {
@@ -586,7 +586,7 @@ impl Connection {
                 .await
                 .map_err(|e| service::internal(e.into()))?;
                 if new {
-                    service::bot_turn(&state, c, &msg).await?;
+                    service::bot_turn(&state, c, &conv, &msg).await?;
                 }
                 Ok(())
             }

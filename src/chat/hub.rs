@@ -217,6 +217,11 @@ impl Hub {
         }
     }
 
+    /// Agent consoles listening now.
+    pub fn agent_listeners(&self) -> usize {
+        self.inner.agents.receiver_count()
+    }
+
     /// Number of customer conversations followed now (for metrics and tests).
     pub fn followed_conversations(&self) -> usize {
         lock(&self.inner.conversations).len()

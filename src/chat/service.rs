@@ -137,13 +137,14 @@ async fn say(
 }
 
 /// A customer message: stored, acknowledged (the returned message), then the bot's turn.
-/// Returns the stored message and whether it is new (a resend is not answered again).
+/// Returns the stored message, whether it is new (a resend is not answered again), and the
+/// conversation as it was just before.
 pub async fn customer_send(
     state: &AppState,
     c: &mut Customer,
     client_id: String,
     text: &str,
-) -> ChatResult<(Message, bool)> {
+) -> ChatResult<(Message, bool, ConversationRow)> {
     let text = check_text(text, Some(&client_id))?;
     let mut conv = open_conversation(state, c).await?;
     let m = NewMessage {
@@ -174,25 +175,24 @@ pub async fn customer_send(
             if conv.status == "queued" || conv.status == "assigned" {
                 queue_changed(state).await;
             }
-            Ok((msg, true))
+            Ok((msg, true, conv))
         }
-        Appended::Duplicate(msg) => Ok((msg, false)),
+        Appended::Duplicate(msg) => Ok((msg, false, conv)),
         Appended::Refused => Err(internal(anyhow::anyhow!(
             "a new conversation refused a message"
         ))),
     }
 }
 
-/// The bot's turn after a new customer message in a conversation that is with the bot.
-pub async fn bot_turn(state: &AppState, c: &Customer, question: &Message) -> ChatResult<()> {
-    let Some(conv) = state
-        .store
-        .conversation(question.conversation_id)
-        .await
-        .or_internal()?
-    else {
-        return Ok(());
-    };
+/// The bot's turn after a new customer message in a conversation that is with the bot
+/// (`conv` as it was when the message came; the bot's reply is stored only if the
+/// conversation is still with the bot then).
+pub async fn bot_turn(
+    state: &AppState,
+    c: &Customer,
+    conv: &ConversationRow,
+    question: &Message,
+) -> ChatResult<()> {
     if conv.status != "bot" {
         return Ok(());
     }
@@ -539,6 +539,10 @@ pub async fn status_of(state: &AppState, conv: &ConversationRow) -> ChatResult<S
 
 /// Sends the fresh queue and the team's presence to every agent.
 pub async fn queue_changed(state: &AppState) {
+    if state.hub.agent_listeners() == 0 {
+        // Nobody to tell; a console that connects reads the queue itself.
+        return;
+    }
     match (state.store.queue().await, state.store.open_counts().await) {
         (Ok(q), Ok(open)) => {
             state.hub.publish(Event::Queue(q.into()));
