@@ -51,6 +51,7 @@
       also: 'Ещё по теме:',
       newTab: '(откроется в новой вкладке)',
       answering: 'Вам отвечает {name}',
+      usually: 'Обычно отвечаем в течение {n} мин.',
       typing: '{name} печатает…',
       queue: 'Вы в очереди, ваше место: {n}.',
       wait: 'Ожидание — около {n} мин.',
@@ -92,6 +93,7 @@
       also: 'See also:',
       newTab: '(opens in a new tab)',
       answering: '{name} is answering',
+      usually: 'We usually reply within {n} min.',
       typing: '{name} is typing…',
       queue: 'You are in the queue, position {n}.',
       wait: 'Wait: about {n} min.',
@@ -133,6 +135,7 @@
       also: 'Siehe auch:',
       newTab: '(öffnet in einem neuen Tab)',
       answering: 'Es antwortet {name}',
+      usually: 'Wir antworten meist innerhalb von {n} Min.',
       typing: '{name} schreibt…',
       queue: 'Sie sind in der Warteschlange, Platz {n}.',
       wait: 'Wartezeit: etwa {n} Min.',
@@ -550,11 +553,30 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     log.append(form);
   }
 
+  // "We usually reply within N min." (GET /api/chat/info, the dashboard's median first reply),
+  // fetched once the customer has opened the chat; shown until an agent answers.
+  let usually = '';
+  let infoAsked = false;
+  function askInfo() {
+    if (infoAsked) return;
+    infoAsked = true;
+    fetch(new URL('api/chat/info', script.src), { credentials: 'omit' })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((i) => {
+        if (i && typeof i.usual_reply_secs === 'number') {
+          usually = t('usually', { n: Math.max(1, Math.round(i.usual_reply_secs / 60)) });
+          setAgent();
+        }
+      })
+      .catch(() => {});
+  }
+
   function setAgent(a) {
     const name = typeof a === 'string' ? a : a && a.name;
     if (name) agentName = name;
-    sub.hidden = !(agentName && status === 'assigned');
-    sub.textContent = agentName ? t('answering', { name: agentName }) : '';
+    const answering = agentName && status === 'assigned';
+    sub.hidden = !(answering || (usually && status !== 'resolved'));
+    sub.textContent = answering ? t('answering', { name: agentName }) : usually;
   }
 
   function setStatus(s) {
@@ -956,6 +978,7 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     save();
     if (!ws) attempt = 0;
     connect();
+    askInfo();
     log.scrollTop = log.scrollHeight;
     input.focus();
     emit('open');
