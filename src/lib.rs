@@ -13,6 +13,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod feedback;
+pub mod metrics;
 pub mod privacy;
 pub mod search;
 pub mod state;
@@ -38,6 +39,7 @@ pub fn app(state: AppState) -> Router {
         .merge(articles::routes::routes())
         .merge(feedback::routes())
         .merge(chat::routes())
+        .merge(metrics::routes())
         .merge(chat::info::routes())
         .merge(agents::routes::routes())
         .merge(agents::console::routes())

@@ -89,6 +89,7 @@ pub fn check_text(text: &str, client_id: Option<&str>) -> ChatResult<String> {
 /// Publishes a stored message (and nothing for a duplicate).
 fn publish_new(state: &AppState, a: &Appended) {
     if let Appended::New(m) = a {
+        crate::metrics::message_stored();
         state.hub.publish(Event::Message(m.clone()));
     }
 }
@@ -196,7 +197,7 @@ pub async fn bot_turn(
     if conv.status != "bot" {
         return Ok(());
     }
-    let lang = lang_of(&conv);
+    let lang = lang_of(conv);
     let only_bot = Patch::default().when_status(&["bot"]);
     match bot::intent::classify(&question.text) {
         Intent::Greeting => {
@@ -236,7 +237,7 @@ pub async fn bot_turn(
                     say(state, conv.id, "bot", text, None, Some(answer), &only_bot).await?;
                 }
                 bot::Reply::NoAnswer { considered } => {
-                    record_unresolved(state, &conv, question, "no_answer", &considered).await;
+                    record_unresolved(state, conv, question, "no_answer", &considered).await;
                     say(
                         state,
                         conv.id,

@@ -434,6 +434,13 @@ impl SearchEngine {
 
     /// Searches the current snapshot. Never fails on what a customer typed.
     pub fn search(&self, req: &SearchRequest<'_>) -> SearchResults {
+        let started = std::time::Instant::now();
+        let results = self.search_inner(req);
+        crate::metrics::observe_search(started.elapsed());
+        results
+    }
+
+    fn search_inner(&self, req: &SearchRequest<'_>) -> SearchResults {
         let snap = self.snapshot();
         let inner = &*self.0;
         let limit = req.limit.clamp(1, MAX_LIMIT);

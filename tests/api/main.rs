@@ -13,6 +13,7 @@ mod cli;
 mod console;
 mod gaps;
 mod helpers;
+mod ops;
 mod pages;
 mod privacy;
 mod reload;

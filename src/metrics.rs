@@ -1,0 +1,149 @@
+//! Operations endpoints for load balancers and monitoring: `/readyz` (the database answers and
+//! the index is loaded) and `/metrics` (Prometheus text format: open sockets, stored messages,
+//! queue length, search latency).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde_json::json;
+
+use crate::state::AppState;
+
+/// Upper bounds (seconds) of the search latency histogram's buckets.
+const SEARCH_BUCKETS: [f64; 9] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5];
+
+static SEARCH_COUNTS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
+static SEARCH_MICROS: AtomicU64 = AtomicU64::new(0);
+static MESSAGES: AtomicU64 = AtomicU64::new(0);
+
+/// Counts one search of `took` in the latency histogram.
+pub fn observe_search(took: Duration) {
+    let secs = took.as_secs_f64();
+    let i = SEARCH_BUCKETS
+        .iter()
+        .position(|b| secs <= *b)
+        .unwrap_or(SEARCH_BUCKETS.len());
+    SEARCH_COUNTS[i].fetch_add(1, Ordering::Relaxed);
+    SEARCH_MICROS.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+}
+
+/// Counts one stored chat message.
+pub fn message_stored() {
+    MESSAGES.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    let db = state.store.ping().await;
+    let articles = state.search.snapshot().catalog.articles.len();
+    let ready = db.is_ok();
+    if let Err(e) = &db {
+        tracing::warn!(error = ?e, "not ready: the database does not answer");
+    }
+    (
+        if ready {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        Json(json!({
+            "status": if ready { "ready" } else { "unavailable" },
+            "database": if db.is_ok() { "ok" } else { "unreachable" },
+            "articles": articles,
+        })),
+    )
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    use std::fmt::Write;
+    let sockets = state.hub.open_sockets();
+    let agents = state.hub.agent_listeners().min(sockets);
+    let waiting = match state.store.waiting().await {
+        Ok(w) => w.len().to_string(),
+        Err(_) => "NaN".into(),
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# HELP otvet_websocket_connections Open chat websockets.\n\
+         # TYPE otvet_websocket_connections gauge\n\
+         otvet_websocket_connections{{kind=\"customer\"}} {}\n\
+         otvet_websocket_connections{{kind=\"agent\"}} {agents}",
+        sockets - agents
+    );
+    let _ = writeln!(
+        out,
+        "# HELP otvet_agents_online Agents connected and not away.\n\
+         # TYPE otvet_agents_online gauge\n\
+         otvet_agents_online {}",
+        state.hub.online_agents().len()
+    );
+    let _ = writeln!(
+        out,
+        "# HELP otvet_chat_messages_total Chat messages stored by this process.\n\
+         # TYPE otvet_chat_messages_total counter\n\
+         otvet_chat_messages_total {}",
+        MESSAGES.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP otvet_queue_length Conversations waiting for an agent.\n\
+         # TYPE otvet_queue_length gauge\n\
+         otvet_queue_length {waiting}"
+    );
+    let _ = writeln!(
+        out,
+        "# HELP otvet_search_duration_seconds Time of one search call.\n\
+         # TYPE otvet_search_duration_seconds histogram"
+    );
+    let mut cumulative = 0;
+    for (i, bound) in SEARCH_BUCKETS.iter().enumerate() {
+        cumulative += SEARCH_COUNTS[i].load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "otvet_search_duration_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
+        );
+    }
+    cumulative += SEARCH_COUNTS[SEARCH_BUCKETS.len()].load(Ordering::Relaxed);
+    let _ = writeln!(
+        out,
+        "otvet_search_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}\n\
+         otvet_search_duration_seconds_sum {}\n\
+         otvet_search_duration_seconds_count {cumulative}",
+        SEARCH_MICROS.load(Ordering::Relaxed) as f64 / 1e6
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn searches_land_in_their_bucket() {
+        let before = SEARCH_COUNTS[1].load(Ordering::Relaxed);
+        observe_search(Duration::from_micros(700));
+        assert_eq!(SEARCH_COUNTS[1].load(Ordering::Relaxed), before + 1);
+        let before = SEARCH_COUNTS[9].load(Ordering::Relaxed);
+        observe_search(Duration::from_secs(2));
+        assert_eq!(SEARCH_COUNTS[9].load(Ordering::Relaxed), before + 1);
+    }
+}
