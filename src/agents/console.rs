@@ -21,12 +21,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use maud::{DOCTYPE, Markup, html};
-use serde::Deserialize;
 
 use super::Role;
 use super::session::{AgentPage, CSRF_FIELD};
 use crate::domain::Lang;
 use crate::state::AppState;
+use crate::web::{AssetParams, asset_cache};
 
 /// The console script.
 const CONSOLE_JS: &str = include_str!("assets/console.js");
@@ -298,37 +298,9 @@ fn render(
     }
 }
 
-#[derive(Deserialize)]
-struct AssetParams {
-    v: Option<String>,
-}
-
-/// `Cache-Control` of an asset: a year when the link's `?v=` is the current version.
-fn asset_cache(params: Result<Query<AssetParams>, QueryRejection>, version: &str) -> HeaderValue {
-    let versioned = params
-        .ok()
-        .and_then(|Query(p)| p.v)
-        .is_some_and(|v| v == version);
-    HeaderValue::from_static(if versioned {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=3600"
-    })
-}
-
 /// `GET /agent/assets/console.js`.
 async fn console_js(params: Result<Query<AssetParams>, QueryRejection>) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            ),
-            (header::CACHE_CONTROL, asset_cache(params, &js_version())),
-        ],
-        CONSOLE_JS,
-    )
-        .into_response()
+    crate::web::script(params, &js_version(), CONSOLE_JS)
 }
 
 /// `GET /agent/assets/console.css`.

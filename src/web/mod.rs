@@ -161,7 +161,10 @@ pub(crate) fn js_version() -> String {
 }
 
 /// `Cache-Control` of an asset: a year when the link's `?v=` is the current version.
-fn asset_cache(params: Result<Query<AssetParams>, QueryRejection>, version: &str) -> HeaderValue {
+pub(crate) fn asset_cache(
+    params: Result<Query<AssetParams>, QueryRejection>,
+    version: &str,
+) -> HeaderValue {
     let versioned = params
         .ok()
         .and_then(|Query(p)| p.v)
@@ -175,15 +178,24 @@ fn asset_cache(params: Result<Query<AssetParams>, QueryRejection>, version: &str
 
 /// `/assets/search.js`.
 async fn search_js(params: Result<Query<AssetParams>, QueryRejection>) -> Response {
+    script(params, &js_version(), SEARCH_JS)
+}
+
+/// A script served with the cache time its `?v=` earns.
+pub(crate) fn script(
+    params: Result<Query<AssetParams>, QueryRejection>,
+    version: &str,
+    body: &'static str,
+) -> Response {
     (
         [
             (
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/javascript; charset=utf-8"),
             ),
-            (header::CACHE_CONTROL, asset_cache(params, &js_version())),
+            (header::CACHE_CONTROL, asset_cache(params, version)),
         ],
-        SEARCH_JS,
+        body,
     )
         .into_response()
 }
@@ -212,8 +224,9 @@ async fn logo(
         .into_response()
 }
 
+/// The `?v=` of an asset link.
 #[derive(Deserialize)]
-struct AssetParams {
+pub(crate) struct AssetParams {
     v: Option<String>,
 }
 
