@@ -289,11 +289,6 @@ impl Hub {
         v
     }
 
-    /// The name of a connected agent.
-    pub fn agent_name(&self, id: i64) -> Option<String> {
-        lock(&self.inner.present).get(&id).map(|e| e.name.clone())
-    }
-
     /// Round-robin order: agents after the last one assigned first.
     pub fn round_robin(&self, mut candidates: Vec<(i64, String, i64)>) -> Vec<(i64, String, i64)> {
         let last = *lock(&self.inner.last_assigned);

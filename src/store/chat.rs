@@ -575,19 +575,6 @@ impl Store {
         Ok(on_pool!(self, p => sqlx::query_scalar(SQL).fetch_all(p).await?))
     }
 
-    /// Times (ms) from entering the queue to the first agent reply of the latest conversations
-    /// answered since `since`, at most `limit`.
-    pub async fn recent_first_reply_times(
-        &self,
-        since: i64,
-        limit: i64,
-    ) -> anyhow::Result<Vec<i64>> {
-        const SQL: &str = "SELECT first_reply_at - queued_at FROM conversations \
-             WHERE first_reply_at IS NOT NULL AND queued_at IS NOT NULL AND first_reply_at >= $1 \
-             ORDER BY first_reply_at DESC LIMIT $2";
-        Ok(on_pool!(self, p => sqlx::query_scalar(SQL).bind(since).bind(limit).fetch_all(p).await?))
-    }
-
     /// Open conversations per agent.
     pub async fn open_counts(&self) -> anyhow::Result<std::collections::HashMap<i64, i64>> {
         const SQL: &str = "SELECT agent_id, COUNT(*) FROM conversations \
