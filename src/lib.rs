@@ -62,7 +62,8 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let store = Store::connect(&config.database_url).await?;
+    let node = chat::bus::node_name();
+    let store = Store::connect_as(&config.database_url, &node).await?;
     let visitor_secret: Arc<str> = match &config.secret {
         Some(s) => s.as_str().into(),
         None => store.visitor_secret().await?.into(),
@@ -90,15 +91,18 @@ pub async fn run(
     let retention = config
         .retention_days
         .map(|days| privacy::retention::spawn(store.clone(), days));
+    let (hub, outbox) = chat::bus::hub(&node, &store);
     let state = AppState {
         search,
         config: Arc::new(config),
         store: store.clone(),
         visitor_secret,
-        hub: chat::hub::Hub::default(),
+        hub,
         hours: Arc::new(arc_swap::ArcSwap::from_pointee(hours)),
     };
-    tracing::info!(addr = %listener.local_addr()?, "serving");
+    let bus = chat::bus::Bus::start(state.clone(), outbox).await?;
+    tracing::info!(addr = %listener.local_addr()?, node = %node, backend = store.backend(), "serving");
+    let stopping = state.clone();
     let hub = state.hub.clone();
     let closing = hub.clone();
     let served = axum::serve(
@@ -115,6 +119,7 @@ pub async fn run(
     if left > 0 {
         tracing::warn!(sockets = left, "closing with websockets still open");
     }
+    bus.stop(&stopping).await;
     if let Some(r) = retention {
         r.abort();
     }

@@ -21,6 +21,18 @@ const SEARCH_BUCKETS: [f64; 9] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
 static SEARCH_COUNTS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
 static SEARCH_MICROS: AtomicU64 = AtomicU64::new(0);
 static MESSAGES: AtomicU64 = AtomicU64::new(0);
+static BUS_RECONNECTS: AtomicU64 = AtomicU64::new(0);
+static BUS_RECEIVED: AtomicU64 = AtomicU64::new(0);
+
+/// Counts a reconnection of the bus listener (see [`crate::chat::bus`]).
+pub fn bus_reconnected() {
+    BUS_RECONNECTS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Counts a notification received from another node.
+pub fn bus_received() {
+    BUS_RECEIVED.fetch_add(1, Ordering::Relaxed);
+}
 
 /// Counts one search of `took` in the latency histogram.
 pub fn observe_search(took: Duration) {
@@ -62,6 +74,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
             "status": if ready { "ready" } else { "unavailable" },
             "database": if db.is_ok() { "ok" } else { "unreachable" },
             "articles": articles,
+            "node": state.hub.node(),
         })),
     )
 }
@@ -88,7 +101,18 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         "# HELP otvet_agents_online Agents connected and not away.\n\
          # TYPE otvet_agents_online gauge\n\
          otvet_agents_online {}",
-        state.hub.online_agents().len()
+        crate::chat::service::answering_agents(&state).await
+    );
+    let _ = writeln!(
+        out,
+        "# HELP otvet_bus_reconnects_total Reconnections of this node's bus listener.\n\
+         # TYPE otvet_bus_reconnects_total counter\n\
+         otvet_bus_reconnects_total {}\n\
+         # HELP otvet_bus_notifications_total Notifications received from other nodes.\n\
+         # TYPE otvet_bus_notifications_total counter\n\
+         otvet_bus_notifications_total {}",
+        BUS_RECONNECTS.load(Ordering::Relaxed),
+        BUS_RECEIVED.load(Ordering::Relaxed)
     );
     let _ = writeln!(
         out,

@@ -162,6 +162,9 @@ pub async fn set_hours(
         .put_setting(HOURS_KEY, &encode(spec, timezone))
         .await?;
     state.hours.store(std::sync::Arc::new(hours));
+    state
+        .hub
+        .tell_others(crate::chat::bus::hours_notice(state.hub.node()));
     tracing::info!(by = admin.id, hours = %spec.trim(), timezone = %timezone.trim(), "business hours changed");
     Ok(())
 }
@@ -173,6 +176,9 @@ pub async fn reset_hours(state: &AppState, admin: &Agent) -> Result<(), AppError
     state
         .hours
         .store(std::sync::Arc::new(state.config.chat.hours.clone()));
+    state
+        .hub
+        .tell_others(crate::chat::bus::hours_notice(state.hub.node()));
     tracing::info!(by = admin.id, "business hours back to the server's");
     Ok(())
 }

@@ -60,7 +60,17 @@ pub async fn upgrade(
         .max_frame_size(HARD_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
             let _counted = state.hub.socket_opened();
-            let came_online = state.hub.agent_connected(me.id, &me.name, me.max_chats);
+            let came_online = match state
+                .store
+                .presence_connect(me.id, state.hub.node(), super::protocol::now_ms())
+                .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = ?e, "cannot record the agent's presence");
+                    false
+                }
+            };
             let mut conn = Console {
                 state: state.clone(),
                 socket,
@@ -75,7 +85,13 @@ pub async fn upgrade(
             if let Err(e) = conn.run().await {
                 tracing::debug!(error = %e, "agent socket ended");
             }
-            state.hub.agent_disconnected(me.id);
+            if let Err(e) = state
+                .store
+                .presence_disconnect(me.id, state.hub.node())
+                .await
+            {
+                tracing::error!(error = ?e, "cannot record that the agent left");
+            }
             service::queue_changed(&state).await;
         })
 }
@@ -160,6 +176,7 @@ impl Console {
                     }
                 }
                 ev = events.recv() => match ev {
+                    Ok(ev) if matches!(*ev, Event::Resync) => self.resync().await?,
                     Ok(ev) => Box::pin(self.forward(&ev)).await?,
                     Err(RecvError::Lagged(_)) => self.resync().await?,
                     Err(RecvError::Closed) => return Ok(()),
@@ -169,17 +186,16 @@ impl Console {
     }
 
     async fn send_queue(&mut self) -> Result<(), axum::Error> {
-        let (queue, open) = match (
+        let (queue, agents) = match (
             self.state.store.queue().await,
-            self.state.store.open_counts().await,
+            service::team(&self.state).await,
         ) {
-            (Ok(q), Ok(o)) => (q, o),
+            (Ok(q), Ok(a)) => (q, a),
             (Err(e), _) | (_, Err(e)) => {
                 let e = service::internal(e);
                 return self.error(e).await;
             }
         };
-        let agents = self.state.hub.presence(&open);
         self.send(json!({"type": "agents", "agents": agents}))
             .await?;
         self.send(json!({"type": "queue", "items": queue})).await
@@ -342,7 +358,11 @@ impl Console {
                         return Err(ErrorFrame::new("bad_frame", "presence is online or away"));
                     }
                 };
-                state.hub.set_away(self.me.id, away);
+                state
+                    .store
+                    .presence_away(self.me.id, away)
+                    .await
+                    .map_err(service::internal)?;
                 service::queue_changed(&state).await;
                 if !away {
                     service::auto_assign(&state).await;

@@ -333,6 +333,7 @@ impl Connection {
                 }
                 ev = next_event(&mut self.sub) => {
                     match ev {
+                        Ok(ev) if matches!(*ev, Event::Resync) => Box::pin(self.resync()).await?,
                         Ok(ev) => Box::pin(self.forward(&ev)).await?,
                         Err(RecvError::Lagged(_)) => Box::pin(self.backfill()).await?,
                         Err(RecvError::Closed) => self.sub = None,
@@ -525,6 +526,21 @@ impl Connection {
         for m in missed {
             self.last_sent = self.last_sent.max(m.seq);
             self.send(&CustomerOut::Message(m)).await?;
+        }
+        Ok(())
+    }
+
+    /// After the node's bus was down: the messages missed, and where the conversation stands.
+    async fn resync(&mut self) -> Result<(), axum::Error> {
+        self.backfill().await?;
+        let Some((conv_id, _)) = &self.sub else {
+            return Ok(());
+        };
+        if let Ok(Some(conv)) = self.state.store.conversation(*conv_id).await
+            && (conv.status == "queued" || conv.status == "assigned")
+            && let Ok(status) = service::status_of(&self.state, &conv).await
+        {
+            self.send(&CustomerOut::Status(status)).await?;
         }
         Ok(())
     }

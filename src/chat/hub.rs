@@ -1,8 +1,10 @@
-//! The in-process event bus of the chat: who is connected, who is online, and fan-out of
-//! conversation events to customer and agent sockets.
+//! The event hub of one node: fan-out of conversation events to this node's customer and
+//! agent sockets, the count of open sockets, and the shutdown signal. [`super::bus`] connects
+//! the hubs of several nodes; presence lives in the store, shared by all nodes.
 //!
 //! Events carry what sockets need to forward; the store stays the source of truth, so a socket
-//! that falls behind (a lagged channel, a gap in sequence numbers) back-fills from it.
+//! that falls behind (a lagged channel, a gap in sequence numbers, a lost bus connection)
+//! back-fills from it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -53,6 +55,9 @@ pub enum Event {
         /// Their name.
         agent_name: String,
     },
+    /// This node may have missed events (its bus connection was lost): sockets back-fill
+    /// from the store.
+    Resync,
     /// A conversation was resolved.
     Resolved {
         /// Conversation.
@@ -87,7 +92,7 @@ impl Event {
             | Event::Rating {
                 conversation_id, ..
             } => Some(*conversation_id),
-            Event::Queue(_) | Event::Agents(_) => None,
+            Event::Queue(_) | Event::Agents(_) | Event::Resync => None,
         }
     }
 }
@@ -107,14 +112,6 @@ pub struct AgentPresence {
     pub max_chats: i64,
 }
 
-#[derive(Debug, Clone)]
-struct Present {
-    name: String,
-    sockets: usize,
-    away: bool,
-    max_chats: i64,
-}
-
 /// The bus; cheap to clone.
 #[derive(Clone)]
 pub struct Hub {
@@ -122,11 +119,16 @@ pub struct Hub {
 }
 
 struct Inner {
+    /// This node's name (see [`crate::chat::bus`]).
+    node: String,
     conversations: Mutex<HashMap<i64, broadcast::Sender<Arc<Event>>>>,
     agents: broadcast::Sender<Arc<Event>>,
-    present: Mutex<HashMap<i64, Present>>,
-    /// The agent who got the last auto-assigned conversation (round-robin).
-    last_assigned: Mutex<Option<i64>>,
+    /// Notifications for the other nodes, sent in order by the bus (PostgreSQL only).
+    outbox: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+    /// Wakes the task that sends consoles the fresh queue and presence (coalesced).
+    queue_dirty: tokio::sync::Notify,
+    /// The queue changed here: the other nodes are to be told (once per refresh).
+    queue_told: std::sync::atomic::AtomicBool,
     /// One assignment pass at a time on this node.
     pub(super) assigning: tokio::sync::Mutex<()>,
     /// Turns true when the server shuts down: sockets say goodbye (code 1012) and end.
@@ -153,22 +155,35 @@ const CONVERSATION_CAPACITY: usize = 32;
 const AGENTS_CAPACITY: usize = 1024;
 
 impl Default for Hub {
+    /// A hub for one process alone.
     fn default() -> Self {
+        Hub::new("otvet".into(), None)
+    }
+}
+
+impl Hub {
+    /// A hub for node `node`; `outbox` takes notifications for the other nodes.
+    pub fn new(node: String, outbox: Option<tokio::sync::mpsc::UnboundedSender<String>>) -> Self {
         Hub {
             inner: Arc::new(Inner {
+                node,
                 conversations: Mutex::new(HashMap::new()),
                 agents: broadcast::channel(AGENTS_CAPACITY).0,
-                present: Mutex::new(HashMap::new()),
-                last_assigned: Mutex::new(None),
+                outbox,
+                queue_dirty: tokio::sync::Notify::new(),
+                queue_told: std::sync::atomic::AtomicBool::new(false),
                 assigning: tokio::sync::Mutex::new(()),
                 closing: tokio::sync::watch::channel(false).0,
                 sockets: tokio::sync::watch::channel(0).0,
             }),
         }
     }
-}
 
-impl Hub {
+    /// This node's name.
+    pub fn node(&self) -> &str {
+        &self.inner.node
+    }
+
     /// Follows one conversation (customer sockets).
     pub fn subscribe(&self, conversation_id: i64) -> broadcast::Receiver<Arc<Event>> {
         let mut map = lock(&self.inner.conversations);
@@ -193,9 +208,38 @@ impl Hub {
         self.inner.agents.subscribe()
     }
 
-    /// Publishes an event: to the conversation's customers (unless private) and to agents.
+    /// Publishes an event on this node and tells the other nodes (messages are told by the
+    /// database itself, in the transaction that stores them).
     pub fn publish(&self, event: Event) {
+        if let Some(payload) = super::bus::notice_of(&event, self.node()) {
+            self.tell_others(payload);
+        }
+        self.publish_local(event);
+    }
+
+    /// Hands a notification to the bus for the other nodes (nothing without one).
+    pub fn tell_others(&self, payload: String) {
+        if let Some(tx) = &self.inner.outbox {
+            let _ = tx.send(payload);
+        }
+    }
+
+    /// Whether other nodes may be listening.
+    pub fn clustered(&self) -> bool {
+        self.inner.outbox.is_some()
+    }
+
+    /// Publishes an event to this node's sockets: the conversation's customers (unless
+    /// private) and the agents.
+    pub fn publish_local(&self, event: Event) {
         let event = Arc::new(event);
+        if matches!(&*event, Event::Resync) {
+            for tx in lock(&self.inner.conversations).values() {
+                let _ = tx.send(event.clone());
+            }
+            let _ = self.inner.agents.send(event);
+            return;
+        }
         let private = matches!(&*event, Event::Message(m) | Event::Updated(m) if m.private);
         let to_customer = !private
             && !matches!(
@@ -217,6 +261,37 @@ impl Hub {
         }
     }
 
+    /// Whether a customer socket on this node follows the conversation.
+    pub fn follows(&self, conversation_id: i64) -> bool {
+        lock(&self.inner.conversations).contains_key(&conversation_id)
+    }
+
+    /// Asks for the queue and presence to be sent to this node's consoles soon (coalesced).
+    pub fn refresh_queue(&self) {
+        self.inner.queue_dirty.notify_one();
+    }
+
+    /// The queue or presence changed on this node: consoles here and on the other nodes are
+    /// sent the fresh ones soon (coalesced).
+    pub fn queue_changed(&self) {
+        self.inner
+            .queue_told
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.refresh_queue();
+    }
+
+    /// Whether [`Hub::queue_changed`] was called since the last time this was asked.
+    pub fn take_queue_told(&self) -> bool {
+        self.inner
+            .queue_told
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Resolves when [`Hub::refresh_queue`] was called since the last time.
+    pub async fn queue_refresh_wanted(&self) {
+        self.inner.queue_dirty.notified().await;
+    }
+
     /// Agent consoles listening now.
     pub fn agent_listeners(&self) -> usize {
         self.inner.agents.receiver_count()
@@ -225,84 +300,6 @@ impl Hub {
     /// Number of customer conversations followed now (for metrics and tests).
     pub fn followed_conversations(&self) -> usize {
         lock(&self.inner.conversations).len()
-    }
-
-    /// An agent socket connected; returns whether the agent just came online.
-    pub fn agent_connected(&self, id: i64, name: &str, max_chats: i64) -> bool {
-        let mut p = lock(&self.inner.present);
-        let e = p.entry(id).or_insert_with(|| Present {
-            name: name.to_string(),
-            sockets: 0,
-            away: false,
-            max_chats,
-        });
-        e.sockets += 1;
-        e.name = name.to_string();
-        e.max_chats = max_chats;
-        e.sockets == 1
-    }
-
-    /// An agent socket closed; the agent is offline when it was the last.
-    pub fn agent_disconnected(&self, id: i64) {
-        let mut p = lock(&self.inner.present);
-        if let Some(e) = p.get_mut(&id) {
-            e.sockets = e.sockets.saturating_sub(1);
-            if e.sockets == 0 {
-                p.remove(&id);
-            }
-        }
-    }
-
-    /// Sets an agent away or back online (while connected).
-    pub fn set_away(&self, id: i64, away: bool) {
-        if let Some(e) = lock(&self.inner.present).get_mut(&id) {
-            e.away = away;
-        }
-    }
-
-    /// Agents connected and not away: (id, name, cap).
-    pub fn online_agents(&self) -> Vec<(i64, String, i64)> {
-        let p = lock(&self.inner.present);
-        let mut v: Vec<_> = p
-            .iter()
-            .filter(|(_, e)| !e.away)
-            .map(|(id, e)| (*id, e.name.clone(), e.max_chats))
-            .collect();
-        v.sort_by_key(|a| a.0);
-        v
-    }
-
-    /// The team's presence with open-conversation counts.
-    pub fn presence(&self, open: &HashMap<i64, i64>) -> Vec<AgentPresence> {
-        let p = lock(&self.inner.present);
-        let mut v: Vec<_> = p
-            .iter()
-            .map(|(id, e)| AgentPresence {
-                id: *id,
-                name: e.name.clone(),
-                status: if e.away { "away" } else { "online" },
-                open: open.get(id).copied().unwrap_or(0),
-                max_chats: e.max_chats,
-            })
-            .collect();
-        v.sort_by_key(|a| a.id);
-        v
-    }
-
-    /// Round-robin order: agents after the last one assigned first.
-    pub fn round_robin(&self, mut candidates: Vec<(i64, String, i64)>) -> Vec<(i64, String, i64)> {
-        let last = *lock(&self.inner.last_assigned);
-        candidates.sort_by_key(|c| c.0);
-        if let Some(last) = last {
-            let split = candidates.partition_point(|c| c.0 <= last);
-            candidates.rotate_left(split);
-        }
-        candidates
-    }
-
-    /// Remembers who got the last auto-assigned conversation.
-    pub fn assigned_to(&self, id: i64) {
-        *lock(&self.inner.last_assigned) = Some(id);
     }
 
     /// Tells every socket that the server is going away.
@@ -349,36 +346,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn round_robin_starts_after_the_last() {
-        let hub = Hub::default();
-        let c = |ids: &[i64]| {
-            ids.iter()
-                .map(|i| (*i, String::new(), 5))
-                .collect::<Vec<_>>()
-        };
-        let order = |v: Vec<(i64, String, i64)>| v.into_iter().map(|a| a.0).collect::<Vec<_>>();
-        assert_eq!(order(hub.round_robin(c(&[3, 1, 2]))), [1, 2, 3]);
-        hub.assigned_to(2);
-        assert_eq!(order(hub.round_robin(c(&[3, 1, 2]))), [3, 1, 2]);
-        hub.assigned_to(3);
-        assert_eq!(order(hub.round_robin(c(&[3, 1, 2]))), [1, 2, 3]);
-    }
-
-    #[test]
-    fn presence_counts_tabs() {
-        let hub = Hub::default();
-        assert!(hub.agent_connected(1, "Ольга", 5));
-        assert!(!hub.agent_connected(1, "Ольга", 5));
-        hub.agent_disconnected(1);
-        assert_eq!(hub.online_agents().len(), 1);
-        hub.set_away(1, true);
-        assert!(hub.online_agents().is_empty());
-        assert_eq!(hub.presence(&HashMap::new())[0].status, "away");
-        hub.agent_disconnected(1);
-        assert!(hub.presence(&HashMap::new()).is_empty());
-    }
 
     #[tokio::test]
     async fn private_messages_never_reach_customers() {

@@ -2,6 +2,7 @@
 //! to the agent queue, and the widget script. The wire format is in `docs/protocol.md`.
 
 pub mod agent_ws;
+pub mod bus;
 pub mod customer_ws;
 pub mod hours;
 pub mod hub;

@@ -4,13 +4,14 @@
 
 use serde_json::json;
 
-use super::hub::Event;
+use super::hub::{AgentPresence, Event};
 use super::protocol::{ErrorFrame, MAX_COMMENT_CHARS, Message, Status, now_ms};
 use crate::bot::{self, Shown, intent::Intent, replies};
 use crate::domain::Lang;
 use crate::privacy::mask_pii;
 use crate::state::AppState;
 use crate::store::chat::{Appended, ConversationRow, CustomerRow, NewMessage, Patch, Val};
+use crate::store::cluster::OnlineAgent;
 
 /// A result whose error is an error frame for the client.
 pub type ChatResult<T> = Result<T, ErrorFrame>;
@@ -425,7 +426,7 @@ pub async fn escalate(
             "name": cu.name, "email": cu.email, "verified": cu.verified,
         })),
     });
-    let availability = availability(state, now);
+    let availability = availability(state, now).await;
     let waiting = state.store.waiting().await.or_internal()?.len() as i64;
     let position = waiting + 1;
     let (text, event) = match &availability {
@@ -481,17 +482,32 @@ pub enum Availability {
 }
 
 /// Whether somebody can answer at `now`.
-pub fn availability(state: &AppState, now: i64) -> Availability {
+pub async fn availability(state: &AppState, now: i64) -> Availability {
     let hours = state.hours.load();
     if !hours.is_open(now) {
         return Availability::Closed {
             back_at: hours.next_open(now),
         };
     }
-    if state.hub.online_agents().is_empty() {
+    if answering_agents(state).await == 0 {
         return Availability::Closed { back_at: None };
     }
     Availability::Open
+}
+
+/// Agents online and not away, on any node (0 when the database cannot say).
+pub async fn answering_agents(state: &AppState) -> i64 {
+    match state
+        .store
+        .online_agents(now_ms(), default_cap(state))
+        .await
+    {
+        Ok(a) => a.iter().filter(|a| !a.away).count() as i64,
+        Err(e) => {
+            tracing::error!(error = ?e, "cannot read who is online");
+            0
+        }
+    }
 }
 
 /// The expected wait of the `position`-th in the queue: the usual time to an agent's first
@@ -507,7 +523,7 @@ pub async fn expected_wait(state: &AppState, position: i64) -> ChatResult<Option
     else {
         return Ok(None);
     };
-    let agents = state.hub.online_agents().len().max(1) as i64;
+    let agents = answering_agents(state).await.max(1);
     let rounds = (position.max(1) + agents - 1) / agents;
     Ok(Some((median * rounds + 999) / 1000))
 }
@@ -525,7 +541,7 @@ pub async fn status_of(state: &AppState, conv: &ConversationRow) -> ChatResult<S
     if conv.status == "queued" {
         let now = now_ms();
         s.position = state.store.queue_position(conv.id).await.or_internal()?;
-        match availability(state, now) {
+        match availability(state, now).await {
             Availability::Open => {
                 s.wait_secs = expected_wait(state, s.position.unwrap_or(1)).await?;
             }
@@ -538,64 +554,117 @@ pub async fn status_of(state: &AppState, conv: &ConversationRow) -> ChatResult<S
     Ok(s)
 }
 
-/// Sends the fresh queue and the team's presence to every agent.
+/// The queue or presence changed: every console, on every node, gets the fresh ones soon.
 pub async fn queue_changed(state: &AppState) {
-    if state.hub.agent_listeners() == 0 {
-        // Nobody to tell; a console that connects reads the queue itself.
-        return;
-    }
-    match (state.store.queue().await, state.store.open_counts().await) {
-        (Ok(q), Ok(open)) => {
-            state.hub.publish(Event::Queue(q.into()));
-            state
-                .hub
-                .publish(Event::Agents(state.hub.presence(&open).into()));
+    state.hub.queue_changed();
+}
+
+/// Reads the queue and the team and publishes them to this node's consoles.
+pub async fn send_queue_to_consoles(state: &AppState) {
+    match (state.store.queue().await, team(state).await) {
+        (Ok(q), Ok(team)) => {
+            state.hub.publish_local(Event::Queue(q.into()));
+            state.hub.publish_local(Event::Agents(team.into()));
         }
         (Err(e), _) | (_, Err(e)) => tracing::error!(error = ?e, "cannot read the queue"),
     }
 }
 
-/// Hands waiting conversations to online agents under their cap, round-robin.
+/// The server's default cap of open conversations per agent.
+pub fn default_cap(state: &AppState) -> i64 {
+    i64::from(state.config.chat.max_chats).max(1)
+}
+
+/// The agents online on any node, with their open conversations.
+pub async fn team(state: &AppState) -> anyhow::Result<Vec<AgentPresence>> {
+    let online = state
+        .store
+        .online_agents(now_ms(), default_cap(state))
+        .await?;
+    let open = state.store.open_counts().await?;
+    Ok(online
+        .into_iter()
+        .map(|a| AgentPresence {
+            open: open.get(&a.id).copied().unwrap_or(0),
+            status: if a.away { "away" } else { "online" },
+            id: a.id,
+            name: a.name,
+            max_chats: a.max_chats,
+        })
+        .collect())
+}
+
+/// Round-robin order: agents after `last` (the last one assigned) first, by id.
+pub fn round_robin(mut candidates: Vec<OnlineAgent>, last: Option<i64>) -> Vec<OnlineAgent> {
+    candidates.sort_by_key(|c| c.id);
+    if let Some(last) = last {
+        let split = candidates.partition_point(|c| c.id <= last);
+        candidates.rotate_left(split);
+    }
+    candidates
+}
+
+/// Hands waiting conversations to online agents under their cap, round-robin. One node at a
+/// time assigns (a lock in the database), so the order holds across nodes; caps and "one agent
+/// per conversation" hold anyway, by the conditional updates of [`claim`].
 pub async fn auto_assign(state: &AppState) {
-    if !state.config.chat.auto_assign {
+    // Outside business hours customers were told when support is back; agents who happen to
+    // be online may still claim conversations themselves.
+    if !state.config.chat.auto_assign || !state.hours.load().is_open(now_ms()) {
         return;
     }
-    let _one_at_a_time = state.hub.assignment_lock().await;
-    let waiting = match state.store.waiting().await {
-        Ok(w) => w,
+    let _this_node = state.hub.assignment_lock().await;
+    let _all_nodes = match state.store.assignment_lock().await {
+        Ok(l) => l,
         Err(e) => {
+            tracing::error!(error = ?e, "cannot take the assignment lock");
+            return;
+        }
+    };
+    let (waiting, mut last) = match (
+        state.store.waiting().await,
+        state.store.last_assigned().await,
+    ) {
+        (Ok(w), Ok(l)) => (w, l),
+        (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = ?e, "cannot read the queue");
             return;
         }
     };
     for conv_id in waiting {
-        let online = state.hub.online_agents();
-        if online.is_empty() {
-            return;
-        }
-        let open = match state.store.open_counts().await {
-            Ok(o) => o,
-            Err(e) => {
-                tracing::error!(error = ?e, "cannot count open conversations");
+        let (online, open) = match (
+            state
+                .store
+                .online_agents(now_ms(), default_cap(state))
+                .await,
+            state.store.open_counts().await,
+        ) {
+            (Ok(a), Ok(o)) => (a, o),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!(error = ?e, "cannot read who is online");
                 return;
             }
         };
-        let Some((id, name, cap)) = state
-            .hub
-            .round_robin(online)
+        let online: Vec<OnlineAgent> = online.into_iter().filter(|a| !a.away).collect();
+        let Some(pick) = round_robin(online, last)
             .into_iter()
-            .find(|(id, _, cap)| open.get(id).copied().unwrap_or(0) < *cap)
+            .find(|a| open.get(&a.id).copied().unwrap_or(0) < a.max_chats)
         else {
             return;
         };
         let agent = AgentRef {
-            id,
-            name,
-            max_chats: cap,
+            id: pick.id,
+            name: pick.name,
+            max_chats: pick.max_chats,
             admin: false,
         };
         match claim(state, &agent, conv_id).await {
-            Ok(()) => state.hub.assigned_to(id),
+            Ok(()) => {
+                last = Some(agent.id);
+                if let Err(e) = state.store.set_last_assigned(agent.id).await {
+                    tracing::warn!(error = ?e, "cannot store the round-robin position");
+                }
+            }
             Err(e) => tracing::debug!(code = e.code, conv_id, "auto-assignment skipped"),
         }
     }
@@ -758,11 +827,16 @@ pub async fn agent_send(
 
 /// Hands a conversation to another online agent.
 pub async fn transfer(state: &AppState, agent: &AgentRef, conv_id: i64, to: i64) -> ChatResult<()> {
-    let Some((_, to_name, to_cap)) = state
-        .hub
-        .online_agents()
-        .into_iter()
-        .find(|(id, _, _)| *id == to)
+    let online = state
+        .store
+        .online_agents(now_ms(), default_cap(state))
+        .await
+        .or_internal()?;
+    let Some(OnlineAgent {
+        name: to_name,
+        max_chats: to_cap,
+        ..
+    }) = online.into_iter().find(|a| a.id == to && !a.away)
     else {
         return Err(
             ErrorFrame::new("bad_state", "that agent is not online (or away)")

@@ -37,6 +37,7 @@ macro_rules! on_pool {
 pub mod agents;
 pub mod analytics;
 pub mod chat;
+pub mod cluster;
 pub mod privacy;
 pub mod reports;
 
@@ -86,7 +87,14 @@ impl Store {
     /// Opens the database at `url` (`sqlite:…` or `postgres:`/`postgresql:…`) and applies the
     /// migrations. A SQLite file and its parent folder are created when missing.
     pub async fn connect(url: &str) -> anyhow::Result<Store> {
-        let store = Self::open(url)
+        Self::connect_as(url, "otvet").await
+    }
+
+    /// Like [`Store::connect`], naming the connections after a server node: on PostgreSQL the
+    /// name is every connection's `application_name`, which the message trigger puts into its
+    /// notifications so the node can recognise its own (see [`crate::chat::bus`]).
+    pub async fn connect_as(url: &str, node: &str) -> anyhow::Result<Store> {
+        let store = Self::open(url, node)
             .await
             .with_context(|| format!("cannot open database {}", redact_url(url)))?;
         store
@@ -96,7 +104,7 @@ impl Store {
         Ok(store)
     }
 
-    async fn open(url: &str) -> anyhow::Result<Store> {
+    async fn open(url: &str, node: &str) -> anyhow::Result<Store> {
         let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
         match scheme.as_str() {
             "sqlite" => {
@@ -124,7 +132,7 @@ impl Store {
                 Ok(Store::Sqlite(pool.connect_with(opts).await?))
             }
             "postgres" | "postgresql" => {
-                let opts = PgConnectOptions::from_str(url)?;
+                let opts = PgConnectOptions::from_str(url)?.application_name(node);
                 // One direct connection first: the pool would only report a timeout.
                 PgConnection::connect_with(&opts).await?.close().await?;
                 Ok(Store::Postgres(

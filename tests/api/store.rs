@@ -324,7 +324,7 @@ async fn feedback_over_http(db: TestDb) {
     config.watch = false;
     config.database_url = db.url();
     let app = spawn_app_with(config).await;
-    assert_eq!(app.healthz().await["database"], "ok");
+    assert_eq!(app.get_json("/readyz").await.1["database"], "ok");
     let path = "/api/articles/kettle-descaling/feedback";
     let (status, body) = app
         .post_json(path, &json!({"lang": "ru", "helpful": true}), "ua-1")

@@ -1,0 +1,428 @@
+//! The bus between the nodes of one PostgreSQL database: every node's [`Hub`] fans events out
+//! to its own sockets, and this module carries them to the other nodes with LISTEN/NOTIFY on
+//! the channel `otvet_chat`.
+//!
+//! Notifications carry ids, never texts: `{"k":"m","c":12,"s":7,"n":"otvet-1a2b3c4d"}` says
+//! message 7 of conversation 12 was stored by node `otvet-1a2b3c4d`. Messages are announced by
+//! a trigger in the transaction that stores them (migrations/postgres/0006_cluster.sql), other
+//! events by [`Hub::publish`] through an outbox. A receiving node reads what it needs from the
+//! store and publishes it to its own sockets; a node skips its own notifications, which it
+//! published locally already. A node that loses its listening connection reconnects (after
+//! 0.5 s, backing off to 5 s) and tells every socket to back-fill from the store by sequence
+//! number ([`Event::Resync`]), so nothing is missed.
+//!
+//! On SQLite there is one node: the same hub runs without outbox or listener.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::hub::{Event, Hub};
+use super::protocol::now_ms;
+use super::service;
+use crate::state::AppState;
+use crate::store::Store;
+
+/// First wait before reconnecting a lost listener; doubles up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// How often a node refreshes its presence rows (stale after 20 s).
+const HEARTBEAT: Duration = Duration::from_secs(5);
+/// Consoles get the queue at most this often: previews change with every customer message.
+const QUEUE_EVERY: Duration = Duration::from_millis(100);
+/// Notifications sent in one statement at most.
+const BATCH: usize = 64;
+
+/// A random name for this process: `otvet-` and 8 hex digits.
+pub fn node_name() -> String {
+    format!("otvet-{:08x}", rand::random::<u32>())
+}
+
+/// One notification as it travels: a kind, ids, and the sending node.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// `m` message, `u` updated message, `t` typing, `s` status, `a` assigned, `r` resolved,
+    /// `rt` rating, `q` queue or presence changed, `h` business hours changed.
+    pub k: String,
+    /// Conversation.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub c: i64,
+    /// Sequence number.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub s: i64,
+    /// Who types: `customer` or `agent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a: Option<String>,
+    /// Agent id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub g: Option<i64>,
+    /// Typing on or off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub on: bool,
+    /// The sending node.
+    #[serde(default)]
+    pub n: String,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
+
+impl Notice {
+    fn new(k: &str, c: i64, node: &str) -> Notice {
+        Notice {
+            k: k.into(),
+            c,
+            n: node.into(),
+            ..Default::default()
+        }
+    }
+
+    fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The notification telling other nodes about `event`, if they need one (messages are told
+/// by the database, queue and presence by [`queue_notice`]).
+pub fn notice_of(event: &Event, node: &str) -> Option<String> {
+    let n = match event {
+        Event::Message(_)
+        | Event::Updated(_)
+        | Event::Queue(_)
+        | Event::Agents(_)
+        | Event::Resync => return None,
+        Event::Typing {
+            conversation_id,
+            author,
+            agent_id,
+            on,
+            ..
+        } => Notice {
+            a: Some((*author).into()),
+            g: *agent_id,
+            on: *on,
+            ..Notice::new("t", *conversation_id, node)
+        },
+        Event::Status {
+            conversation_id, ..
+        } => Notice::new("s", *conversation_id, node),
+        Event::Assigned {
+            conversation_id,
+            agent_id,
+            ..
+        } => Notice {
+            g: Some(*agent_id),
+            ..Notice::new("a", *conversation_id, node)
+        },
+        Event::Resolved { conversation_id } => Notice::new("r", *conversation_id, node),
+        Event::Rating {
+            conversation_id, ..
+        } => Notice::new("rt", *conversation_id, node),
+    };
+    Some(n.encode())
+}
+
+/// The notification that the queue or presence changed.
+pub fn queue_notice(node: &str) -> String {
+    Notice::new("q", 0, node).encode()
+}
+
+/// The notification that an admin changed the business hours.
+pub fn hours_notice(node: &str) -> String {
+    Notice::new("h", 0, node).encode()
+}
+
+/// The hub of a node on `store`, and the outbox its notifications wait in (PostgreSQL only).
+pub fn hub(node: &str, store: &Store) -> (Hub, Option<mpsc::UnboundedReceiver<String>>) {
+    match store {
+        Store::Postgres(_) => {
+            let (tx, rx) = mpsc::unbounded_channel();
+            (Hub::new(node.to_string(), Some(tx)), Some(rx))
+        }
+        Store::Sqlite(_) => (Hub::new(node.to_string(), None), None),
+    }
+}
+
+/// The bus's tasks; [`Bus::stop`] ends them.
+pub struct Bus {
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Bus {
+    /// Starts the node's background work: the presence heartbeat, the queue refresher and, on
+    /// PostgreSQL, the outbox sender and the listener (listening before this returns, so the
+    /// node misses nothing once it serves).
+    pub async fn start(
+        state: AppState,
+        outbox: Option<mpsc::UnboundedReceiver<String>>,
+    ) -> anyhow::Result<Bus> {
+        let mut tasks = vec![
+            tokio::spawn(heartbeat(state.clone())),
+            tokio::spawn(refresh_queue(state.clone())),
+        ];
+        if let Some(rx) = outbox {
+            tasks.push(tokio::spawn(send_outbox(state.store.clone(), rx)));
+        }
+        if let Some(listener) = state.store.listen(state.hub.node()).await? {
+            tasks.push(tokio::spawn(listen(state.clone(), listener)));
+        }
+        Ok(Bus { tasks })
+    }
+
+    /// Ends the tasks, forgets this node's consoles and tells the other nodes.
+    pub async fn stop(self, state: &AppState) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        if let Err(e) = state.store.presence_leave(state.hub.node()).await {
+            tracing::warn!(error = ?e, "cannot clear this node's presence");
+        }
+        if state.hub.clustered() {
+            let _ = state.store.notify(&[queue_notice(state.hub.node())]).await;
+        }
+    }
+}
+
+async fn send_outbox(store: Store, mut rx: mpsc::UnboundedReceiver<String>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while rx.recv_many(&mut batch, BATCH).await > 0 {
+        if let Err(e) = store.notify(&batch).await {
+            // Typing and status notices are momentary; messages do not travel this way.
+            tracing::warn!(error = ?e, lost = batch.len(), "cannot notify the other nodes");
+        }
+        batch.clear();
+    }
+}
+
+async fn heartbeat(state: AppState) {
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match state
+            .store
+            .presence_heartbeat(state.hub.node(), now_ms())
+            .await
+        {
+            Ok(0) => {}
+            Ok(gone) => {
+                tracing::info!(
+                    consoles = gone,
+                    "agents of a node that stopped answering are offline"
+                );
+                service::queue_changed(&state).await;
+            }
+            Err(e) => tracing::warn!(error = ?e, "presence heartbeat failed"),
+        }
+    }
+}
+
+async fn refresh_queue(state: AppState) {
+    loop {
+        state.hub.queue_refresh_wanted().await;
+        if state.hub.take_queue_told() {
+            state.hub.tell_others(queue_notice(state.hub.node()));
+        }
+        if state.hub.agent_listeners() > 0 {
+            service::send_queue_to_consoles(&state).await;
+        }
+        tokio::time::sleep(QUEUE_EVERY).await;
+    }
+}
+
+async fn listen(state: AppState, mut listener: sqlx::postgres::PgListener) {
+    let node = state.hub.node().to_string();
+    loop {
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) => handle(&state, n.payload()).await,
+                Ok(None) => {
+                    tracing::warn!("lost the bus connection to the database");
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the bus connection failed");
+                    break;
+                }
+            }
+        }
+        drop(listener);
+        let mut backoff = FIRST_BACKOFF;
+        listener = loop {
+            tokio::time::sleep(backoff).await;
+            match state.store.listen(&node).await {
+                Ok(Some(l)) => break l,
+                Ok(None) => return,
+                Err(e) => {
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    tracing::warn!(error = %e, retry_in = ?backoff, "cannot listen on the database");
+                }
+            }
+        };
+        crate::metrics::bus_reconnected();
+        tracing::info!("bus reconnected; sockets back-fill what they missed");
+        // Anything may have happened meanwhile: messages (sockets read them by seq), the queue,
+        // presence, the business hours.
+        state.hub.publish_local(Event::Resync);
+        state.hub.refresh_queue();
+        reload_hours(&state).await;
+    }
+}
+
+async fn reload_hours(state: &AppState) {
+    let hours = crate::agents::settings::startup_hours(&state.store, &state.config.chat).await;
+    state.hours.store(Arc::new(hours));
+}
+
+/// Publishes what another node's notification says to this node's sockets.
+async fn handle(state: &AppState, payload: &str) {
+    let n: Notice = match serde_json::from_str(payload) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, payload, "unreadable bus notification");
+            return;
+        }
+    };
+    if n.n == state.hub.node() {
+        return;
+    }
+    crate::metrics::bus_received();
+    if let Err(e) = apply(state, n).await {
+        tracing::error!(error = ?e, "cannot apply a bus notification");
+    }
+}
+
+async fn apply(state: &AppState, n: Notice) -> anyhow::Result<()> {
+    let hub = &state.hub;
+    let store = &state.store;
+    let c = n.c;
+    match n.k.as_str() {
+        "m" | "u" => {
+            if !hub.follows(c) && hub.agent_listeners() == 0 {
+                return Ok(());
+            }
+            if let Some(m) = store.message(c, n.s).await? {
+                hub.publish_local(if n.k == "m" {
+                    Event::Message(m)
+                } else {
+                    Event::Updated(m)
+                });
+            }
+        }
+        "t" => {
+            let agent = n.a.as_deref() == Some("agent");
+            let name = match (agent, n.g) {
+                (true, Some(g)) => store.agent_by_id(g).await?.map(|a| a.name),
+                _ => None,
+            };
+            hub.publish_local(Event::Typing {
+                conversation_id: c,
+                author: if agent { "agent" } else { "customer" },
+                name,
+                agent_id: n.g,
+                on: n.on,
+            });
+        }
+        "s" => {
+            if !hub.follows(c) {
+                return Ok(());
+            }
+            if let Some(conv) = store.conversation(c).await?
+                && let Ok(status) = service::status_of(state, &conv).await
+            {
+                hub.publish_local(Event::Status {
+                    conversation_id: c,
+                    status,
+                });
+            }
+        }
+        "a" => {
+            if let Some(conv) = store.conversation(c).await? {
+                hub.publish_local(Event::Assigned {
+                    conversation_id: c,
+                    agent_id: n.g.or(conv.agent_id).unwrap_or_default(),
+                    agent_name: conv.agent_name.unwrap_or_default(),
+                });
+            }
+        }
+        "r" => hub.publish_local(Event::Resolved { conversation_id: c }),
+        "rt" => {
+            if let Some(conv) = store.conversation(c).await?
+                && let Some(score) = conv.rating
+            {
+                hub.publish_local(Event::Rating {
+                    conversation_id: c,
+                    score,
+                    comment: conv.rating_comment,
+                });
+            }
+        }
+        "q" => hub.refresh_queue(),
+        "h" => reload_hours(state).await,
+        other => tracing::debug!(kind = other, "unknown bus notification"),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_are_small_and_round_trip() {
+        let e = Event::Typing {
+            conversation_id: 12,
+            author: "agent",
+            name: Some("Ольга".into()),
+            agent_id: Some(3),
+            on: true,
+        };
+        let text = notice_of(&e, "otvet-00000001").unwrap();
+        assert_eq!(
+            text,
+            r#"{"k":"t","c":12,"a":"agent","g":3,"on":true,"n":"otvet-00000001"}"#
+        );
+        let back: Notice = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.g, Some(3));
+        assert!(!text.contains("Ольга"), "names stay out of notifications");
+        // What the database trigger sends.
+        let m: Notice =
+            serde_json::from_str(r#"{"k" : "m", "c" : 5, "s" : 9, "n" : "otvet-2"}"#).unwrap();
+        assert_eq!((m.k.as_str(), m.c, m.s), ("m", 5, 9));
+        assert_eq!(queue_notice("x"), r#"{"k":"q","n":"x"}"#);
+    }
+
+    #[test]
+    fn messages_are_not_told_twice() {
+        let m = crate::chat::protocol::Message {
+            conversation_id: 1,
+            seq: 1,
+            client_id: None,
+            author: "customer".into(),
+            name: None,
+            agent_id: None,
+            text: "секрет".into(),
+            at: 0,
+            event: None,
+            answer: None,
+            feedback: None,
+            private: false,
+        };
+        assert_eq!(notice_of(&Event::Message(m), "n"), None);
+        assert_eq!(
+            notice_of(&Event::Resolved { conversation_id: 4 }, "n").as_deref(),
+            Some(r#"{"k":"r","c":4,"n":"n"}"#)
+        );
+    }
+
+    #[test]
+    fn node_names_differ() {
+        let a = node_name();
+        assert!(a.starts_with("otvet-") && a.len() == 14, "{a}");
+        assert_ne!(a, node_name());
+    }
+}
