@@ -614,13 +614,18 @@ pub async fn auto_assign(state: &AppState) {
         return;
     }
     let _this_node = state.hub.assignment_lock().await;
-    let _all_nodes = match state.store.assignment_lock().await {
+    let all_nodes = match state.store.assignment_lock().await {
         Ok(l) => l,
         Err(e) => {
             tracing::error!(error = ?e, "cannot take the assignment lock");
             return;
         }
     };
+    assign_waiting(state).await;
+    all_nodes.release().await;
+}
+
+async fn assign_waiting(state: &AppState) {
     let (waiting, mut last) = match (
         state.store.waiting().await,
         state.store.last_assigned().await,
@@ -1012,4 +1017,36 @@ pub fn plausible_email(s: &str) -> bool {
             .chars()
             .any(|ch| ch.is_whitespace() || ch == '<' || ch == '>')
         && !domain.contains('@')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_robin_starts_after_the_last() {
+        let c = |ids: &[i64]| {
+            ids.iter()
+                .map(|i| OnlineAgent {
+                    id: *i,
+                    name: String::new(),
+                    max_chats: 5,
+                    away: false,
+                })
+                .collect::<Vec<_>>()
+        };
+        let order = |v: Vec<OnlineAgent>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
+        assert_eq!(order(round_robin(c(&[3, 1, 2]), None)), [1, 2, 3]);
+        assert_eq!(order(round_robin(c(&[3, 1, 2]), Some(2))), [3, 1, 2]);
+        assert_eq!(order(round_robin(c(&[3, 1, 2]), Some(3))), [1, 2, 3]);
+        // The last one went offline: the next after them still comes first.
+        assert_eq!(order(round_robin(c(&[1, 3]), Some(2))), [3, 1]);
+    }
+
+    #[test]
+    fn emails_are_checked_for_shape() {
+        assert!(plausible_email("anna@example.com"));
+        assert!(!plausible_email("anna@example"));
+        assert!(!plausible_email("anna example@x.com"));
+    }
 }

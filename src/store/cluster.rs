@@ -31,8 +31,20 @@ pub struct OnlineAgent {
 
 /// Held while one node assigns conversations: on PostgreSQL an open transaction holding an
 /// advisory lock (released when it ends, also when the node dies); nothing on SQLite, where a
-/// database belongs to one node.
-pub struct AssignmentLock(#[allow(dead_code)] Option<sqlx::Transaction<'static, sqlx::Postgres>>);
+/// database belongs to one node. Call [`AssignmentLock::release`]: a dropped transaction is
+/// only rolled back when its connection is used again.
+pub struct AssignmentLock(Option<sqlx::Transaction<'static, sqlx::Postgres>>);
+
+impl AssignmentLock {
+    /// Lets the other nodes assign.
+    pub async fn release(self) {
+        if let Some(tx) = self.0
+            && let Err(e) = tx.commit().await
+        {
+            tracing::warn!(error = ?e, "releasing the assignment lock failed");
+        }
+    }
+}
 
 impl Store {
     /// Counts a console of `agent` on `node`; returns whether the agent was offline everywhere

@@ -595,3 +595,183 @@ async fn a_configured_secret_changes_visitor_ids() {
         app.stop().await;
     }
 }
+
+on_both!(
+    presence_is_shared_and_expires,
+    the_round_robin_pointer_is_shared
+);
+
+async fn agent(store: &Store, email: &str, cap: Option<i64>) -> i64 {
+    let new = otvet::agents::NewAgent {
+        email: email.into(),
+        name: email.split('@').next().unwrap_or(email).into(),
+        password_hash: "h".into(),
+        role: otvet::agents::Role::Agent,
+        max_chats: cap,
+    };
+    store.create_agent(&new, 0).await.unwrap().unwrap().id
+}
+
+/// Presence rows of two nodes make one team; a node that stops its heartbeat drops out.
+async fn presence_is_shared_and_expires(db: TestDb) {
+    use otvet::store::cluster::PRESENCE_STALE_MS;
+    let store = Store::connect(&db.url()).await.unwrap();
+    let olga = agent(&store, "olga@example.com", Some(2)).await;
+    let ivan = agent(&store, "ivan@example.com", None).await;
+    let t = 1_000_000;
+    assert!(store.presence_connect(olga, "node-a", t).await.unwrap());
+    // A second tab on another node: not "came online" again.
+    assert!(!store.presence_connect(olga, "node-b", t).await.unwrap());
+    assert!(store.presence_connect(ivan, "node-b", t).await.unwrap());
+    let online = store.online_agents(t, 5).await.unwrap();
+    let caps: Vec<(i64, i64, bool)> = online.iter().map(|a| (a.id, a.max_chats, a.away)).collect();
+    assert_eq!(caps, [(olga, 2, false), (ivan, 5, false)]);
+    // Away on one node is away everywhere, and a new tab inherits it.
+    store.presence_away(olga, true).await.unwrap();
+    assert!(!store.presence_connect(olga, "node-c", t).await.unwrap());
+    store.presence_disconnect(olga, "node-a").await.unwrap();
+    store.presence_disconnect(olga, "node-b").await.unwrap();
+    let online = store.online_agents(t, 5).await.unwrap();
+    assert_eq!(online[0].id, olga);
+    assert!(online[0].away, "the tab on node-c keeps Ольга, away");
+    store.presence_disconnect(olga, "node-c").await.unwrap();
+    let online = store.online_agents(t, 5).await.unwrap();
+    assert_eq!(online.iter().map(|a| a.id).collect::<Vec<_>>(), [ivan]);
+    // node-a keeps beating, node-b (Ivan's) stopped: after the stale time only node-a's agents.
+    assert!(store.presence_connect(olga, "node-a", t).await.unwrap());
+    let later = t + PRESENCE_STALE_MS + 1;
+    assert_eq!(store.presence_heartbeat("node-a", later).await.unwrap(), 1);
+    let online = store.online_agents(later, 5).await.unwrap();
+    assert_eq!(online.iter().map(|a| a.id).collect::<Vec<_>>(), [olga]);
+    store.presence_leave("node-a").await.unwrap();
+    assert!(store.online_agents(later, 5).await.unwrap().is_empty());
+    store.close().await;
+}
+
+async fn the_round_robin_pointer_is_shared(db: TestDb) {
+    let a = Store::connect_as(&db.url(), "node-a").await.unwrap();
+    let b = Store::connect_as(&db.url(), "node-b").await.unwrap();
+    assert_eq!(a.last_assigned().await.unwrap(), None);
+    a.set_last_assigned(7).await.unwrap();
+    assert_eq!(b.last_assigned().await.unwrap(), Some(7));
+    a.close().await;
+    b.close().await;
+}
+
+/// On PostgreSQL a stored message is announced on `otvet_chat` by the transaction that stores
+/// it, with ids and the writing node only; a refused or duplicate write announces nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_are_notified_in_their_transaction() {
+    use otvet::store::chat::{NewMessage, Patch};
+    let Some(db) = TestDb::postgres("messages_are_notified_in_their_transaction").await else {
+        return;
+    };
+    let store = Store::connect_as(&db.url(), "otvet-writer").await.unwrap();
+    let mut listener = store
+        .listen("otvet-reader")
+        .await
+        .unwrap()
+        .expect("postgres");
+    let customer = store.create_customer("t", 1).await.unwrap();
+    let conv = store
+        .create_conversation(customer.id, "ru", None, 1)
+        .await
+        .unwrap();
+    let m = NewMessage {
+        client_id: Some("c1".into()),
+        author: "customer",
+        text: "Где мой заказ? секретный текст".into(),
+        ..Default::default()
+    };
+    store
+        .append_message(conv.id, &m, &Patch::default(), 2)
+        .await
+        .unwrap();
+    // The same client id again, and a write whose condition fails: no notifications.
+    store
+        .append_message(conv.id, &m, &Patch::default(), 3)
+        .await
+        .unwrap();
+    let refused = Patch::default().when_status(&["resolved"]);
+    let other = NewMessage {
+        client_id: Some("c2".into()),
+        ..m.clone()
+    };
+    store
+        .append_message(conv.id, &other, &refused, 4)
+        .await
+        .unwrap();
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv())
+        .await
+        .expect("a notification within 5 s")
+        .unwrap();
+    let v: Value = serde_json::from_str(n.payload()).unwrap();
+    assert_eq!(
+        v,
+        json!({"k": "m", "c": conv.id, "s": 1, "n": "otvet-writer"})
+    );
+    assert!(!n.payload().contains("секрет"), "no texts in notifications");
+    let more = tokio::time::timeout(std::time::Duration::from_millis(500), listener.recv()).await;
+    assert!(more.is_err(), "nothing else was stored: {more:?}");
+    // Answers' feedback is announced as an update.
+    let answer = NewMessage {
+        author: "bot",
+        text: "Ответ".into(),
+        answer: Some(otvet::chat::protocol::Answer {
+            slug: "x".into(),
+            title: "X".into(),
+            url: "/ru/articles/x".into(),
+            section: None,
+            confidence: 0.9,
+            alternatives: vec![],
+            ask_feedback: true,
+        }),
+        ..Default::default()
+    };
+    store
+        .append_message(conv.id, &answer, &Patch::default(), 5)
+        .await
+        .unwrap();
+    store.set_answer_feedback(conv.id, 2, false).await.unwrap();
+    let mut kinds = Vec::new();
+    for _ in 0..2 {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv())
+            .await
+            .expect("a notification")
+            .unwrap();
+        let v: Value = serde_json::from_str(n.payload()).unwrap();
+        kinds.push((
+            v["k"].as_str().unwrap().to_string(),
+            v["s"].as_i64().unwrap(),
+        ));
+    }
+    assert_eq!(kinds, [("m".to_string(), 2), ("u".to_string(), 2)]);
+    store.close().await;
+}
+
+/// One node at a time holds the assignment lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_assignment_lock_is_one_node_at_a_time() {
+    let Some(db) = TestDb::postgres("the_assignment_lock_is_one_node_at_a_time").await else {
+        return;
+    };
+    let a = Store::connect_as(&db.url(), "node-a").await.unwrap();
+    let b = Store::connect_as(&db.url(), "node-b").await.unwrap();
+    let held = a.assignment_lock().await.unwrap();
+    let waiting = tokio::spawn(async move {
+        let l = b.assignment_lock().await.unwrap();
+        l.release().await;
+        b.close().await;
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "node-b got the lock while node-a held it"
+    );
+    held.release().await;
+    tokio::time::timeout(std::time::Duration::from_secs(5), waiting)
+        .await
+        .expect("node-b gets the lock once node-a lets go")
+        .unwrap();
+    a.close().await;
+}
