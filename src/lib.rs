@@ -20,7 +20,7 @@ pub mod state;
 pub mod store;
 pub mod web;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -31,6 +31,11 @@ pub use config::Config;
 use search::SearchEngine;
 pub use state::AppState;
 pub use store::Store;
+
+/// How long HTTP requests in flight may take once a shutdown began.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long websockets get to say goodbye (and the database to finish) at shutdown.
+const SOCKETS_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The whole HTTP application: every feature's routes merged in one place.
 pub fn app(state: AppState) -> Router {
@@ -105,17 +110,30 @@ pub async fn run(
     let stopping = state.clone();
     let hub = state.hub.clone();
     let closing = hub.clone();
-    let served = axum::serve(
+    let serve = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
         shutdown.await;
+        tracing::info!("shutting down: no new connections; websockets are told to reconnect");
         // Upgraded websockets are not waited for by the HTTP server: close them ourselves.
         closing.close_all();
     })
-    .await;
-    let left = hub.sockets_closed(std::time::Duration::from_secs(5)).await;
+    .into_future();
+    // Requests in flight get this long once the shutdown began; then the node goes anyway.
+    let deadline = async {
+        hub.closing().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    let served = tokio::select! {
+        r = serve => r,
+        () = deadline => {
+            tracing::warn!(grace = ?SHUTDOWN_GRACE, "HTTP requests still open at shutdown; closing anyway");
+            Ok(())
+        }
+    };
+    let left = hub.sockets_closed(SOCKETS_GRACE).await;
     if left > 0 {
         tracing::warn!(sockets = left, "closing with websockets still open");
     }
@@ -123,7 +141,12 @@ pub async fn run(
     if let Some(r) = retention {
         r.abort();
     }
-    store.close().await;
+    if tokio::time::timeout(SOCKETS_GRACE, store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still busy at shutdown");
+    }
     served?;
     Ok(())
 }
