@@ -10,6 +10,7 @@ mod bank;
 mod browser;
 mod chat;
 mod cli;
+mod cluster;
 mod console;
 mod gaps;
 mod helpers;
