@@ -1593,3 +1593,75 @@ async fn assert_alive(node: &Node, when: &str) {
         "/healthz {when} reports on the database: {body}"
     );
 }
+
+/// Business hours an admin changes on one node are in force on the other at once, without a
+/// restart (the change travels on the bus).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn business_hours_changed_on_one_node_apply_on_the_other() {
+    let Some(db) = TestDb::postgres("business_hours_changed_on_one_node_apply_on_the_other").await
+    else {
+        return;
+    };
+    let url = db.url();
+    let (a, b) = two_nodes(&url, &[]).await;
+    let out = run_otvet_with_stdin(
+        &[
+            "agent",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "boss@example.com",
+            "--name",
+            "Boss",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+        CLI_TIMEOUT,
+    );
+    assert_eq!(out.code, Some(0), "otvet agent add: {out:#?}");
+    let admin = login(&a.app, "boss@example.com", PASSWORD).await;
+    assert_eq!(open_now(&b).await, Some(true), "24/7 at start");
+    // Closed today for sure: only the day after tomorrow, one hour.
+    let day = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_add(jiff::Span::new().days(2))
+        .unwrap();
+    let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let spec = format!(
+        "{} 09:00-10:00",
+        names[day.weekday().to_monday_zero_offset() as usize]
+    );
+    let (status, _, html) = admin
+        .post_form(
+            "/agent/settings",
+            &[("csrf", &admin.csrf), ("hours", &spec), ("timezone", "UTC")],
+        )
+        .await;
+    assert_eq!(status, 303, "{html}");
+    assert_eq!(open_now(&a).await, Some(false), "the node that stored it");
+    let seen = wait_until(Duration::from_secs(5), || async {
+        open_now(&b).await == Some(false)
+    })
+    .await;
+    assert!(seen.is_some(), "node B still open 5 s after node A closed");
+    let (status, _, html) = admin
+        .post_form("/agent/settings", &[("csrf", &admin.csrf), ("reset", "1")])
+        .await;
+    assert_eq!(status, 303, "{html}");
+    let seen = wait_until(Duration::from_secs(5), || async {
+        open_now(&b).await == Some(true)
+    })
+    .await;
+    assert!(
+        seen.is_some(),
+        "node B still closed 5 s after the reset on node A"
+    );
+}
+
+async fn open_now(node: &Node) -> Option<bool> {
+    node.app.get_json("/api/chat/info").await.1["open_now"].as_bool()
+}
