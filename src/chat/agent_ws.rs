@@ -254,8 +254,11 @@ impl Console {
                 self.send(json!({"type": "typing", "conversation_id": conversation_id, "author": "customer", "on": on}))
                     .await
             }
-            Event::Queue(q) => self.send(json!({"type": "queue", "items": &**q})).await,
-            Event::Agents(a) => self.send(json!({"type": "agents", "agents": &**a})).await,
+            Event::Queue(frame) | Event::Agents(frame) => {
+                self.socket
+                    .send(ws::Message::Text(frame.as_ref().into()))
+                    .await
+            }
             Event::Assigned {
                 conversation_id,
                 agent_id,

@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::hub::{Event, Hub};
-use super::protocol::now_ms;
+use super::protocol::{Message, now_ms};
 use super::service;
 use crate::state::AppState;
 use crate::store::Store;
@@ -32,7 +32,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How often a node refreshes its presence rows (stale after 20 s).
 const HEARTBEAT: Duration = Duration::from_secs(5);
 /// Consoles get the queue at most this often: previews change with every customer message.
-const QUEUE_EVERY: Duration = Duration::from_millis(100);
+const QUEUE_EVERY: Duration = Duration::from_millis(250);
 /// Notifications sent in one statement at most.
 const BATCH: usize = 64;
 
@@ -163,6 +163,7 @@ impl Bus {
         let mut tasks = vec![
             tokio::spawn(heartbeat(state.clone())),
             tokio::spawn(refresh_queue(state.clone())),
+            tokio::spawn(assigner(state.clone())),
         ];
         if let Some(rx) = outbox {
             tasks.push(tokio::spawn(send_outbox(state.store.clone(), rx)));
@@ -221,6 +222,13 @@ async fn heartbeat(state: AppState) {
     }
 }
 
+async fn assigner(state: AppState) {
+    loop {
+        state.hub.assignment_wanted().await;
+        service::assign_now(&state).await;
+    }
+}
+
 async fn refresh_queue(state: AppState) {
     loop {
         state.hub.queue_refresh_wanted().await;
@@ -234,12 +242,27 @@ async fn refresh_queue(state: AppState) {
     }
 }
 
+/// What the listener hands to the processor, in the order it happened.
+enum Heard {
+    /// A notification's payload.
+    Notice(String),
+    /// The listener reconnected: sockets back-fill.
+    Resync,
+}
+
 async fn listen(state: AppState, mut listener: sqlx::postgres::PgListener) {
     let node = state.hub.node().to_string();
+    // Reading from the database is the processor's job, so the connection is drained at once
+    // and a burst of notifications costs one query.
+    let (tx, rx) = mpsc::unbounded_channel();
+    let processor = tokio::spawn(process(state.clone(), rx));
+    let _stop_processor = AbortOnDrop(processor);
     loop {
         loop {
             match listener.try_recv().await {
-                Ok(Some(n)) => handle(&state, n.payload()).await,
+                Ok(Some(n)) => {
+                    let _ = tx.send(Heard::Notice(n.payload().to_string()));
+                }
                 Ok(None) => {
                     tracing::warn!("lost the bus connection to the database");
                     break;
@@ -265,11 +288,71 @@ async fn listen(state: AppState, mut listener: sqlx::postgres::PgListener) {
         };
         crate::metrics::bus_reconnected();
         tracing::info!("bus reconnected; sockets back-fill what they missed");
-        // Anything may have happened meanwhile: messages (sockets read them by seq), the queue,
-        // presence, the business hours.
-        state.hub.publish_local(Event::Resync);
-        state.hub.refresh_queue();
-        reload_hours(&state).await;
+        let _ = tx.send(Heard::Resync);
+    }
+}
+
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Most notifications handled per batch.
+const PROCESS_BATCH: usize = 256;
+
+async fn process(state: AppState, mut rx: mpsc::UnboundedReceiver<Heard>) {
+    let mut batch = Vec::with_capacity(PROCESS_BATCH);
+    while rx.recv_many(&mut batch, PROCESS_BATCH).await > 0 {
+        let mut notices = Vec::with_capacity(batch.len());
+        for heard in batch.drain(..) {
+            match heard {
+                Heard::Notice(payload) => {
+                    if let Some(n) = parse(&state, &payload) {
+                        notices.push(Some(n));
+                    }
+                }
+                Heard::Resync => notices.push(None),
+            }
+        }
+        // The messages the batch announces, read in one query.
+        let wanted = state.hub.agent_listeners() > 0;
+        let keys: Vec<(i64, i64)> = notices
+            .iter()
+            .flatten()
+            .filter(|n| (n.k == "m" || n.k == "u") && (wanted || state.hub.follows(n.c)))
+            .map(|n| (n.c, n.s))
+            .collect();
+        let messages: std::collections::HashMap<(i64, i64), Message> =
+            match state.store.messages_by_key(&keys).await {
+                Ok(ms) => ms
+                    .into_iter()
+                    .map(|m| ((m.conversation_id, m.seq), m))
+                    .collect(),
+                Err(e) => {
+                    // The sockets' own gap detection and the next resync fetch them later.
+                    tracing::error!(error = ?e, "cannot read announced messages");
+                    Default::default()
+                }
+            };
+        for n in notices {
+            match n {
+                Some(n) => {
+                    if let Err(e) = apply(&state, n, &messages).await {
+                        tracing::error!(error = ?e, "cannot apply a bus notification");
+                    }
+                }
+                None => {
+                    // Anything may have happened meanwhile: messages (sockets read them by
+                    // seq), the queue, presence, the business hours.
+                    state.hub.publish_local(Event::Resync);
+                    state.hub.refresh_queue();
+                    reload_hours(&state).await;
+                }
+            }
+        }
     }
 }
 
@@ -278,34 +361,35 @@ async fn reload_hours(state: &AppState) {
     state.hours.store(Arc::new(hours));
 }
 
-/// Publishes what another node's notification says to this node's sockets.
-async fn handle(state: &AppState, payload: &str) {
+/// A notification from another node, or `None` (own, or unreadable).
+fn parse(state: &AppState, payload: &str) -> Option<Notice> {
     let n: Notice = match serde_json::from_str(payload) {
         Ok(n) => n,
         Err(e) => {
             tracing::warn!(error = %e, payload, "unreadable bus notification");
-            return;
+            return None;
         }
     };
     if n.n == state.hub.node() {
-        return;
+        return None;
     }
     crate::metrics::bus_received();
-    if let Err(e) = apply(state, n).await {
-        tracing::error!(error = ?e, "cannot apply a bus notification");
-    }
+    Some(n)
 }
 
-async fn apply(state: &AppState, n: Notice) -> anyhow::Result<()> {
+/// Publishes what another node's notification says to this node's sockets (announced
+/// messages come read already in `messages`).
+async fn apply(
+    state: &AppState,
+    n: Notice,
+    messages: &std::collections::HashMap<(i64, i64), Message>,
+) -> anyhow::Result<()> {
     let hub = &state.hub;
     let store = &state.store;
     let c = n.c;
     match n.k.as_str() {
         "m" | "u" => {
-            if !hub.follows(c) && hub.agent_listeners() == 0 {
-                return Ok(());
-            }
-            if let Some(m) = store.message(c, n.s).await? {
+            if let Some(m) = messages.get(&(c, n.s)).cloned() {
                 hub.publish_local(if n.k == "m" {
                     Event::Message(m)
                 } else {

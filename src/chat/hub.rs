@@ -13,7 +13,6 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use super::protocol::{Message, Status};
-use crate::store::chat::QueueRow;
 
 /// Something that happened in the chat.
 #[derive(Debug, Clone)]
@@ -42,10 +41,10 @@ pub enum Event {
         /// The state.
         status: Status,
     },
-    /// The queue changed: the new list.
-    Queue(Arc<Vec<QueueRow>>),
-    /// Presence changed: the team.
-    Agents(Arc<Vec<AgentPresence>>),
+    /// The queue changed: the `queue` frame, serialized once for every console.
+    Queue(Arc<str>),
+    /// Presence changed: the `agents` frame, serialized once.
+    Agents(Arc<str>),
     /// A conversation got an agent.
     Assigned {
         /// Conversation.
@@ -129,6 +128,8 @@ struct Inner {
     queue_dirty: tokio::sync::Notify,
     /// The queue changed here: the other nodes are to be told (once per refresh).
     queue_told: std::sync::atomic::AtomicBool,
+    /// Wakes this node's assigner (coalesced: a burst of escalations makes one pass).
+    assign_dirty: tokio::sync::Notify,
     /// One assignment pass at a time on this node.
     pub(super) assigning: tokio::sync::Mutex<()>,
     /// Turns true when the server shuts down: sockets say goodbye (code 1012) and end.
@@ -172,6 +173,7 @@ impl Hub {
                 outbox,
                 queue_dirty: tokio::sync::Notify::new(),
                 queue_told: std::sync::atomic::AtomicBool::new(false),
+                assign_dirty: tokio::sync::Notify::new(),
                 assigning: tokio::sync::Mutex::new(()),
                 closing: tokio::sync::watch::channel(false).0,
                 sockets: tokio::sync::watch::channel(0).0,
@@ -278,6 +280,16 @@ impl Hub {
             .queue_told
             .store(true, std::sync::atomic::Ordering::Relaxed);
         self.refresh_queue();
+    }
+
+    /// Asks this node's assigner for a pass soon (coalesced).
+    pub fn want_assignment(&self) {
+        self.inner.assign_dirty.notify_one();
+    }
+
+    /// Resolves when [`Hub::want_assignment`] was called since the last time.
+    pub async fn assignment_wanted(&self) {
+        self.inner.assign_dirty.notified().await;
     }
 
     /// Whether [`Hub::queue_changed`] was called since the last time this was asked.

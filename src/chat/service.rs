@@ -563,8 +563,12 @@ pub async fn queue_changed(state: &AppState) {
 pub async fn send_queue_to_consoles(state: &AppState) {
     match (state.store.queue().await, team(state).await) {
         (Ok(q), Ok(team)) => {
-            state.hub.publish_local(Event::Queue(q.into()));
-            state.hub.publish_local(Event::Agents(team.into()));
+            // Serialized once here rather than by each console: with many open conversations
+            // the queue frame is the biggest thing consoles get.
+            let queue = json!({"type": "queue", "items": q}).to_string();
+            let agents = json!({"type": "agents", "agents": team}).to_string();
+            state.hub.publish_local(Event::Queue(queue.into()));
+            state.hub.publish_local(Event::Agents(agents.into()));
         }
         (Err(e), _) | (_, Err(e)) => tracing::error!(error = ?e, "cannot read the queue"),
     }
@@ -604,10 +608,16 @@ pub fn round_robin(mut candidates: Vec<OnlineAgent>, last: Option<i64>) -> Vec<O
     candidates
 }
 
+/// Asks for waiting conversations to be handed to online agents: this node's assigner
+/// ([`crate::chat::bus`]) runs [`assign_now`] soon, once for a burst of requests.
+pub async fn auto_assign(state: &AppState) {
+    state.hub.want_assignment();
+}
+
 /// Hands waiting conversations to online agents under their cap, round-robin. One node at a
 /// time assigns (a lock in the database), so the order holds across nodes; caps and "one agent
 /// per conversation" hold anyway, by the conditional updates of [`claim`].
-pub async fn auto_assign(state: &AppState) {
+pub async fn assign_now(state: &AppState) {
     // Outside business hours customers were told when support is back; agents who happen to
     // be online may still claim conversations themselves.
     if !state.config.chat.auto_assign || !state.hours.load().is_open(now_ms()) {
@@ -626,32 +636,26 @@ pub async fn auto_assign(state: &AppState) {
 }
 
 async fn assign_waiting(state: &AppState) {
-    let (waiting, mut last) = match (
+    let (waiting, mut last, online, mut open) = match (
         state.store.waiting().await,
         state.store.last_assigned().await,
+        state
+            .store
+            .online_agents(now_ms(), default_cap(state))
+            .await,
+        state.store.open_counts().await,
     ) {
-        (Ok(w), Ok(l)) => (w, l),
-        (Err(e), _) | (_, Err(e)) => {
-            tracing::error!(error = ?e, "cannot read the queue");
+        (Ok(w), Ok(l), Ok(a), Ok(o)) => (w, l, a, o),
+        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
+            tracing::error!(error = ?e, "cannot read the queue or who is online");
             return;
         }
     };
+    let online: Vec<OnlineAgent> = online.into_iter().filter(|a| !a.away).collect();
     for conv_id in waiting {
-        let (online, open) = match (
-            state
-                .store
-                .online_agents(now_ms(), default_cap(state))
-                .await,
-            state.store.open_counts().await,
-        ) {
-            (Ok(a), Ok(o)) => (a, o),
-            (Err(e), _) | (_, Err(e)) => {
-                tracing::error!(error = ?e, "cannot read who is online");
-                return;
-            }
-        };
-        let online: Vec<OnlineAgent> = online.into_iter().filter(|a| !a.away).collect();
-        let Some(pick) = round_robin(online, last)
+        // Counts kept here as claims succeed; a claim checks the cap in the database anyway
+        // (an agent who claimed by hand meanwhile is refused, and skipped from then on).
+        let Some(pick) = round_robin(online.clone(), last)
             .into_iter()
             .find(|a| open.get(&a.id).copied().unwrap_or(0) < a.max_chats)
         else {
@@ -666,9 +670,13 @@ async fn assign_waiting(state: &AppState) {
         match claim(state, &agent, conv_id).await {
             Ok(()) => {
                 last = Some(agent.id);
+                *open.entry(agent.id).or_default() += 1;
                 if let Err(e) = state.store.set_last_assigned(agent.id).await {
                     tracing::warn!(error = ?e, "cannot store the round-robin position");
                 }
+            }
+            Err(e) if e.code == "over_capacity" => {
+                open.insert(agent.id, agent.max_chats);
             }
             Err(e) => tracing::debug!(code = e.code, conv_id, "auto-assignment skipped"),
         }

@@ -525,6 +525,36 @@ impl Store {
         Ok(row.map(Message::from))
     }
 
+    /// Several messages by (conversation, seq), in one query on PostgreSQL; missing ones are
+    /// left out.
+    pub async fn messages_by_key(&self, keys: &[(i64, i64)]) -> anyhow::Result<Vec<Message>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            Store::Postgres(p) => {
+                let sql = format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages WHERE (conversation_id, seq) IN \
+                     (SELECT * FROM unnest($1::bigint[], $2::bigint[]))"
+                );
+                let (convs, seqs): (Vec<i64>, Vec<i64>) = keys.iter().copied().unzip();
+                let rows: Vec<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(convs)
+                    .bind(seqs)
+                    .fetch_all(p)
+                    .await?;
+                Ok(rows.into_iter().map(Message::from).collect())
+            }
+            Store::Sqlite(_) => {
+                let mut out = Vec::with_capacity(keys.len());
+                for (c, s) in keys {
+                    out.extend(self.message(*c, *s).await?);
+                }
+                Ok(out)
+            }
+        }
+    }
+
     /// Records "Did this help?" on a bot answer, once; the updated message, or `None` when
     /// there is no such answer or it was rated already.
     pub async fn set_answer_feedback(
