@@ -174,7 +174,9 @@ pub async fn customer_send(
     publish_new(state, &appended);
     match appended {
         Appended::New(msg) => {
-            if conv.status == "queued" || conv.status == "assigned" {
+            // A waiting conversation's preview matters to whoever picks next; the consoles
+            // that follow an assigned one update its preview from the message itself.
+            if conv.status == "queued" {
                 queue_changed(state).await;
             }
             Ok((msg, true, conv))

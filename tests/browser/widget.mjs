@@ -477,6 +477,20 @@ try {
     if (!header.includes(agent.name)) fail(`the header «${header}» does not name the agent`);
     if (await status.isVisible()) fail('the queue notice is still shown after the agent joined');
     step(`the customer sees «${who}»'s reply; header: «${header}»`);
+
+    // The customer answers; the agent's queue item shows it as its preview (the server sends no
+    // queue for an assigned conversation: the console takes the preview from the message).
+    const FOLLOW_UP = 'спасибо, а сколько ждать возврата денег?';
+    const byId = agent.queue.locator(`li[data-id="${conversationId}"]`);
+    await page.keyboard.type(FOLLOW_UP);
+    await page.keyboard.press('Enter');
+    try {
+      await agent.log.getByRole('listitem').filter({ hasText: FOLLOW_UP }).first().waitFor({ state: 'visible' });
+      await byId.filter({ hasText: FOLLOW_UP }).waitFor({ state: 'visible' });
+    } catch {
+      fail(`the follow-up is not the queue item's preview: «${norm(await byId.innerText())}»`);
+    }
+    step(`the customer's follow-up is in the conversation and the queue item's preview`);
     if (SCREENSHOTS) {
       await agent.page.screenshot({ path: path.join(SCREENSHOTS, 'console-live.png') });
       step(`console screenshot in ${path.join(SCREENSHOTS, 'console-live.png')}`);

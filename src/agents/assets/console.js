@@ -474,7 +474,15 @@
     const c = conv(m.conversation_id);
     addMessage(c, m, true);
     if (m.event === 'contact' && current === c.id) openConv(c.id); // refresh the contact email
-    renderQueueItemBadge(c);
+    // The server refreshes the queue for waiting conversations only; the preview of a followed
+    // one comes from its messages.
+    const q = m.author === 'customer' && queue.find((x) => x.conversation_id === c.id);
+    if (q && q.preview !== m.text) {
+      q.preview = m.text;
+      renderQueue();
+    } else {
+      renderQueueItemBadge(c);
+    }
   }
 
   function onAssigned(f) {
