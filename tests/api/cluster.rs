@@ -26,7 +26,7 @@ use sqlx::postgres::PgPoolOptions;
 
 use crate::helpers::{TestApp, login, run_otvet_with_stdin, sample_articles, wait_until};
 use crate::store::TestDb;
-use crate::ws::{Ws, WsEnd, new_customer};
+use crate::ws::{Ws, WsEnd, assigned, error_about, new_customer, queue_with};
 
 /// How long a node may take from spawn to answering `/readyz` with 200.
 const NODE_START: Duration = Duration::from_secs(60);
@@ -265,6 +265,14 @@ impl Drop for Node {
 }
 
 /// Two nodes on one database, started at the same time (their migrations race).
+/// A fresh database and two nodes on it, or `None` (after saying so) without PostgreSQL.
+async fn cluster(test: &str, env: &[(&str, &str)]) -> Option<(TestDb, String, Node, Node)> {
+    let db = TestDb::postgres(test).await?;
+    let url = db.url();
+    let (a, b) = two_nodes(&url, env).await;
+    Some((db, url, a, b))
+}
+
 async fn two_nodes(database_url: &str, env: &[(&str, &str)]) -> (Node, Node) {
     let (a, b) = tokio::join!(
         Node::start("A", database_url, env),
@@ -300,28 +308,35 @@ async fn add_agents(database_url: &str, agents: &[(&str, &str, Option<u32>)]) {
             *max_chats,
         );
         tasks.push(tokio::task::spawn_blocking(move || {
-            let cap = max_chats.map(|n| n.to_string());
-            let mut args = vec![
-                "agent",
-                "add",
-                "--database",
-                &url,
-                "--email",
-                &email,
-                "--name",
-                &name,
-                "--password-stdin",
-            ];
-            if let Some(cap) = &cap {
-                args.extend(["--max-chats", cap.as_str()]);
-            }
-            let out = run_otvet_with_stdin(&args, &format!("{PASSWORD}\n"), CLI_TIMEOUT);
-            assert_eq!(out.code, Some(0), "otvet agent add {email}: {out:#?}");
+            add_account(&url, &email, &name, max_chats, "agent")
         }));
     }
     for t in tasks {
         t.await.expect("otvet agent add panicked");
     }
+}
+
+/// Creates one account with `otvet agent add --password-stdin` (blocking).
+fn add_account(url: &str, email: &str, name: &str, max_chats: Option<u32>, role: &str) {
+    let cap = max_chats.map(|n| n.to_string());
+    let mut args = vec![
+        "agent",
+        "add",
+        "--database",
+        url,
+        "--email",
+        email,
+        "--name",
+        name,
+        "--role",
+        role,
+        "--password-stdin",
+    ];
+    if let Some(cap) = &cap {
+        args.extend(["--max-chats", cap.as_str()]);
+    }
+    let out = run_otvet_with_stdin(&args, &format!("{PASSWORD}\n"), CLI_TIMEOUT);
+    assert_eq!(out.code, Some(0), "otvet agent add {email}: {out:#?}");
 }
 
 /// A signed-in agent: id and the session cookie.
@@ -384,39 +399,9 @@ async fn offline(ws: &mut Ws, id: i64) -> Value {
     .await
 }
 
-/// The next `queue` frame in which conversation `conv` has `status` (and, when given, agent).
-async fn queue_with(ws: &mut Ws, conv: i64, status: &str, agent: Option<i64>) -> Value {
-    let status = status.to_string();
-    ws.until(&format!("queue with #{conv} {status}"), move |v| {
-        v["type"] == "queue"
-            && v["items"].as_array().is_some_and(|items| {
-                items.iter().any(|i| {
-                    i["conversation_id"] == conv
-                        && i["status"] == status.as_str()
-                        && agent.is_none_or(|a| i["agent_id"] == a)
-                })
-            })
-    })
-    .await
-}
-
-async fn assigned(ws: &mut Ws, conv: i64) -> Value {
-    ws.until(&format!("assigned #{conv}"), move |v| {
-        v["type"] == "assigned" && v["conversation_id"] == conv
-    })
-    .await
-}
-
 async fn opened(ws: &mut Ws, conv: i64) -> Value {
     ws.until(&format!("the conversation #{conv}"), move |v| {
         v["type"] == "conversation" && v["conversation"]["id"] == conv
-    })
-    .await
-}
-
-async fn error_about(ws: &mut Ws, conv: i64) -> Value {
-    ws.until(&format!("an error about #{conv}"), move |v| {
-        v["type"] == "error" && v["conversation_id"] == conv
     })
     .await
 }
@@ -607,12 +592,11 @@ fn assert_contiguous(stored: &[Row]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_on_one_node_talks_to_an_agent_on_the_other() {
-    let Some(db) = TestDb::postgres("customer_on_one_node_talks_to_an_agent_on_the_other").await
+    let Some((_db, url, a, b)) =
+        cluster("customer_on_one_node_talks_to_an_agent_on_the_other", &[]).await
     else {
         return;
     };
-    let url = db.url();
-    let (a, b) = two_nodes(&url, &[]).await;
     let pool = pool(&url).await;
     add_agents(
         &url,
@@ -771,11 +755,9 @@ async fn customer_on_one_node_talks_to_an_agent_on_the_other() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assignment_is_consistent_across_nodes() {
-    let Some(db) = TestDb::postgres("assignment_is_consistent_across_nodes").await else {
+    let Some((_db, url, a, b)) = cluster("assignment_is_consistent_across_nodes", &[]).await else {
         return;
     };
-    let url = db.url();
-    let (a, b) = two_nodes(&url, &[]).await;
     let pool = pool(&url).await;
     const CAP: i64 = 2;
     const CUSTOMERS: usize = 12;
@@ -963,11 +945,11 @@ async fn assignment_is_consistent_across_nodes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn claims_race_safely_across_nodes() {
-    let Some(db) = TestDb::postgres("claims_race_safely_across_nodes").await else {
+    let auto_assign_off = [("OTVET_AUTO_ASSIGN", "false")];
+    let Some((_db, url, a, b)) = cluster("claims_race_safely_across_nodes", &auto_assign_off).await
+    else {
         return;
     };
-    let url = db.url();
-    let (a, b) = two_nodes(&url, &[("OTVET_AUTO_ASSIGN", "false")]).await;
     let pool = pool(&url).await;
     add_agents(
         &url,
@@ -1063,11 +1045,9 @@ async fn claims_race_safely_across_nodes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_node_loses_nothing() {
-    let Some(db) = TestDb::postgres("a_killed_node_loses_nothing").await else {
+    let Some((_db, url, mut a, b)) = cluster("a_killed_node_loses_nothing", &[]).await else {
         return;
     };
-    let url = db.url();
-    let (mut a, b) = two_nodes(&url, &[]).await;
     let pool = pool(&url).await;
     add_agents(&url, &[("olga@example.com", "Ольга", None)]).await;
     let olga = sign_in(&b, "olga@example.com").await;
@@ -1189,11 +1169,9 @@ async fn a_killed_node_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_listener_is_backfilled() {
-    let Some(db) = TestDb::postgres("a_dropped_listener_is_backfilled").await else {
+    let Some((_db, url, a, b)) = cluster("a_dropped_listener_is_backfilled", &[]).await else {
         return;
     };
-    let url = db.url();
-    let (a, b) = two_nodes(&url, &[]).await;
     let pool = pool(&url).await;
     add_agents(&url, &[("olga@example.com", "Ольга", None)]).await;
     let olga = sign_in(&a, "olga@example.com").await;
@@ -1355,11 +1333,9 @@ async fn a_dropped_listener_is_backfilled() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_drains_a_node() {
-    let Some(db) = TestDb::postgres("sigterm_drains_a_node").await else {
+    let Some((_db, url, mut a, b)) = cluster("sigterm_drains_a_node", &[]).await else {
         return;
     };
-    let url = db.url();
-    let (mut a, b) = two_nodes(&url, &[]).await;
     let pool = pool(&url).await;
     add_agents(
         &url,
@@ -1581,9 +1557,8 @@ async fn healthz_is_liveness_only() {
     drop(node);
 }
 
-/// `/healthz` is 200 with `"status": "ok"` and says nothing about the database. (The README
-/// documents the body as `{"status": "ok"}`; the node also reports its article counts, which
-/// other tests read, so extra fields are allowed.)
+/// `/healthz` is 200 with `"status": "ok"` and says nothing about the database (it also
+/// reports the article counts held in memory).
 async fn assert_alive(node: &Node, when: &str) {
     let (status, body) = node.get_json("/healthz").await;
     assert_eq!(status, 200, "/healthz {when}: {body}");
@@ -1598,30 +1573,17 @@ async fn assert_alive(node: &Node, when: &str) {
 /// restart (the change travels on the bus).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn business_hours_changed_on_one_node_apply_on_the_other() {
-    let Some(db) = TestDb::postgres("business_hours_changed_on_one_node_apply_on_the_other").await
+    let Some((_db, url, a, b)) =
+        cluster("business_hours_changed_on_one_node_apply_on_the_other", &[]).await
     else {
         return;
     };
-    let url = db.url();
-    let (a, b) = two_nodes(&url, &[]).await;
-    let out = run_otvet_with_stdin(
-        &[
-            "agent",
-            "add",
-            "--database",
-            &url,
-            "--email",
-            "boss@example.com",
-            "--name",
-            "Boss",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        &format!("{PASSWORD}\n"),
-        CLI_TIMEOUT,
-    );
-    assert_eq!(out.code, Some(0), "otvet agent add: {out:#?}");
+    let admin_url = url.clone();
+    tokio::task::spawn_blocking(move || {
+        add_account(&admin_url, "boss@example.com", "Boss", None, "admin")
+    })
+    .await
+    .expect("otvet agent add panicked");
     let admin = login(&a.app, "boss@example.com", PASSWORD).await;
     assert_eq!(open_now(&b).await, Some(true), "24/7 at start");
     // Closed today for sure: only the day after tomorrow, one hour.

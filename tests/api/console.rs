@@ -12,11 +12,11 @@ use std::time::Duration;
 use otvet::Store;
 use otvet::agents::session::{new_token, token_hash};
 use otvet::agents::{NewAgent, Role, now_ms};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{TestApp, login, no_redirect_client, sample_articles, spawn_app_with};
 use crate::store::TestDb;
-use crate::ws::{Ws, new_customer};
+use crate::ws::{Ws, assigned, error_about, new_customer, queue_with};
 
 /// A running app, a second handle on its database, and the database.
 struct Fixture {
@@ -99,36 +99,6 @@ async fn customer_asking_for_a_person(app: &TestApp) -> (Ws, i64) {
     })
     .await;
     (ws, conv)
-}
-
-/// The next `queue` frame in which conversation `conv` has `status` (and, when given, agent).
-async fn queue_with(ws: &mut Ws, conv: i64, status: &str, agent: Option<i64>) -> Value {
-    let status = status.to_string();
-    ws.until(&format!("queue with #{conv} {status}"), move |v| {
-        v["type"] == "queue"
-            && v["items"].as_array().is_some_and(|items| {
-                items.iter().any(|i| {
-                    i["conversation_id"] == conv
-                        && i["status"] == status.as_str()
-                        && agent.is_none_or(|a| i["agent_id"] == a)
-                })
-            })
-    })
-    .await
-}
-
-async fn assigned(ws: &mut Ws, conv: i64) -> Value {
-    ws.until(&format!("assigned #{conv}"), move |v| {
-        v["type"] == "assigned" && v["conversation_id"] == conv
-    })
-    .await
-}
-
-async fn error_about(ws: &mut Ws, conv: i64) -> Value {
-    ws.until(&format!("an error about #{conv}"), move |v| {
-        v["type"] == "error" && v["conversation_id"] == conv
-    })
-    .await
 }
 
 // ---------------------------------------------------------------------------------------------

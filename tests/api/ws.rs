@@ -285,3 +285,35 @@ pub async fn agent_socket(app: &TestApp, cookie: &str) -> Ws {
     ws.until_type("hello").await;
     ws
 }
+
+/// The next `queue` frame in which conversation `conv` has `status` (and, when given, agent).
+pub async fn queue_with(ws: &mut Ws, conv: i64, status: &str, agent: Option<i64>) -> Value {
+    let status = status.to_string();
+    ws.until(&format!("queue with #{conv} {status}"), move |v| {
+        v["type"] == "queue"
+            && v["items"].as_array().is_some_and(|items| {
+                items.iter().any(|i| {
+                    i["conversation_id"] == conv
+                        && i["status"] == status.as_str()
+                        && agent.is_none_or(|a| i["agent_id"] == a)
+                })
+            })
+    })
+    .await
+}
+
+/// The next `assigned` frame of conversation `conv`.
+pub async fn assigned(ws: &mut Ws, conv: i64) -> Value {
+    ws.until(&format!("assigned #{conv}"), move |v| {
+        v["type"] == "assigned" && v["conversation_id"] == conv
+    })
+    .await
+}
+
+/// The next error frame about conversation `conv`.
+pub async fn error_about(ws: &mut Ws, conv: i64) -> Value {
+    ws.until(&format!("an error about #{conv}"), move |v| {
+        v["type"] == "error" && v["conversation_id"] == conv
+    })
+    .await
+}
