@@ -15,6 +15,8 @@
 //!
 //! Prints a Markdown table. All traffic goes to 127.0.0.1; every loop is bounded.
 
+mod common;
+
 use std::io::{BufRead, Read, Write};
 use std::net::TcpStream as StdTcpStream;
 use std::path::{Path, PathBuf};
@@ -118,20 +120,6 @@ fn rss_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
-}
-
-/// CPU time the process has used (user + system), from /proc (clock ticks of 10 ms).
-fn cpu_time(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<u64> = rest
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0))
-        .collect();
-    // utime and stime are fields 14 and 15 of the line: 12 and 13 after the name.
-    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
-    Duration::from_millis(ticks * 10)
 }
 
 fn questions(path: &Path) -> Vec<String> {
@@ -258,7 +246,7 @@ fn main() {
         }
         let server = start_server();
         let addr: Arc<str> = server.addr.clone().into();
-        let cpu0 = cpu_time(server.pid());
+        let cpu0 = common::cpu_time(&server.pid().to_string());
         let t0 = Instant::now();
         let mut lat: Vec<Duration> = rt.block_on(async {
             let mut tasks = Vec::with_capacity(n);
@@ -278,7 +266,7 @@ fn main() {
             all
         });
         let wall = t0.elapsed();
-        let cpu = cpu_time(server.pid()).saturating_sub(cpu0);
+        let cpu = common::cpu_time(&server.pid().to_string()).saturating_sub(cpu0);
         lat.sort_unstable();
         let rate = lat.len() as f64 / wall.as_secs_f64();
         rows.push(format!(

@@ -38,6 +38,8 @@
 //! Prints Markdown tables. All traffic goes to 127.0.0.1; every loop and wait is bounded; the
 //! nodes are killed and the database dropped at the end, also on failure.
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -131,24 +133,6 @@ const LABELS: [&str; 2] = ["A", "B"];
 // PostgreSQL
 // ---------------------------------------------------------------------------------------------
 
-/// `url` pointing at database `name` instead of its own (as in tests/api/store.rs).
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[after_scheme..]
-        .find('/')
-        .map_or(base.len(), |i| after_scheme + i);
-    let mut out = format!("{}/{name}", &base[..host_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
 async fn admin_sql(admin_url: &str, sql: String) -> Res<()> {
     let mut conn = tokio::time::timeout(
         Duration::from_secs(10),
@@ -179,7 +163,7 @@ fn postgres_cpu() -> Duration {
         };
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         if stat.contains("(postgres)") {
-            total += cpu_of_stat(&stat);
+            total += common::cpu_of_stat(&stat);
         }
     }
     total
@@ -275,23 +259,6 @@ async fn start_node(label: &'static str, db: &str, http: &reqwest::Client) -> Re
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok(node)
-}
-
-/// CPU time (user + system) in a /proc/PID/stat line (clock ticks of 10 ms).
-fn cpu_of_stat(stat: &str) -> Duration {
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<u64> = rest
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0))
-        .collect();
-    // utime and stime are fields 14 and 15 of the line: 12 and 13 after the name.
-    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
-    Duration::from_millis(ticks * 10)
-}
-
-fn cpu_time(pid: &str) -> Duration {
-    cpu_of_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default())
 }
 
 /// One counter of a node's `/metrics`, if it has it.
@@ -954,9 +921,9 @@ async fn scenario(k: Arc<Knobs>, consoles_on: usize, db: &str) -> Res<Report> {
 
     // The measured phase.
     let pids: Vec<String> = nodes.iter().map(|n| n.pid().to_string()).collect();
-    let cpu0: Vec<Duration> = pids.iter().map(|p| cpu_time(p)).collect();
+    let cpu0: Vec<Duration> = pids.iter().map(|p| common::cpu_time(p)).collect();
     let pg0 = postgres_cpu();
-    let me0 = cpu_time("self");
+    let me0 = common::cpu_time("self");
     let mut notes0 = Vec::new();
     for n in &nodes {
         notes0.push(metric(&http, &n.addr, "otvet_bus_notifications_total").await);
@@ -992,9 +959,9 @@ async fn scenario(k: Arc<Knobs>, consoles_on: usize, db: &str) -> Res<Report> {
     let bulk_frames = counters.bulk_frames.load(Ordering::SeqCst);
     let bulk_bytes = counters.bulk_bytes.load(Ordering::SeqCst);
     let bulk_phase = (bulk_frames - bulk0.0, bulk_bytes - bulk0.1);
-    let cpu1: Vec<Duration> = pids.iter().map(|p| cpu_time(p)).collect();
+    let cpu1: Vec<Duration> = pids.iter().map(|p| common::cpu_time(p)).collect();
     let pg1 = postgres_cpu();
-    let me1 = cpu_time("self");
+    let me1 = common::cpu_time("self");
     let mut node_stats = Vec::new();
     for (j, n) in nodes.iter().enumerate() {
         let after = metric(&http, &n.addr, "otvet_bus_notifications_total").await;
@@ -1307,7 +1274,7 @@ fn main() {
             eprintln!("cluster: {e}");
             std::process::exit(1);
         }
-        let url = with_database(&admin, &name);
+        let url = otvet::store::with_database(&admin, &name);
         eprintln!(
             "cluster: scenario: consoles on node {}, database {name}",
             LABELS[on]

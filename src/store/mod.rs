@@ -68,6 +68,24 @@ pub struct FeedbackCounts {
     pub no: i64,
 }
 
+/// `url` (a PostgreSQL URL) pointing at database `name` instead of its own, query kept.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[after_scheme..]
+        .find('/')
+        .map_or(base.len(), |i| after_scheme + i);
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
 /// `url` with the password (if any) replaced by `***`, for messages and logs.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -370,6 +388,15 @@ mod tests {
             redact_url("sqlite://data/otvet.db"),
             "sqlite://data/otvet.db"
         );
+    }
+
+    #[test]
+    fn urls_point_at_another_database() {
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres?sslmode=disable", "t1"),
+            "postgres://u@h:5432/t1?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://h", "t2"), "postgres://h/t2");
     }
 
     #[tokio::test]

@@ -66,7 +66,7 @@ impl TestDb {
             .await
             .unwrap_or_else(|e| panic!("{test}: CREATE DATABASE {name}: {e}"));
         let _ = conn.close().await;
-        let url = with_database(&admin_url, &name);
+        let url = otvet::store::with_database(&admin_url, &name);
         Some(TestDb::Postgres(PgTestDb {
             admin_url,
             name,
@@ -80,24 +80,6 @@ impl TestDb {
             TestDb::Postgres(pg) => pg.url.clone(),
         }
     }
-}
-
-/// `url` pointing at database `name` instead of its own.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[after_scheme..]
-        .find('/')
-        .map_or(base.len(), |i| after_scheme + i);
-    let mut out = format!("{}/{name}", &base[..host_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 impl Drop for PgTestDb {
