@@ -13,16 +13,18 @@
 //! the same email from the same client address within [`LoginThrottle::WINDOW`], that pair is
 //! refused for [`LoginThrottle::LOCKOUT`] without checking the password. Attempts still being
 //! checked count too, so parallel requests cannot get past the limit. The throttle lives in the
-//! memory of one server process (it starts empty after a restart and is not shared between
-//! replicas); it bounds online guessing, it does not replace strong passwords.
+//! database (`login_attempts`, keyed by a SHA-256 of email and address), so every node of one
+//! database counts the same attempts; it bounds online guessing, it does not replace strong
+//! passwords.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+use crate::store::Store;
+use crate::store::agents::LoginAttempts;
 
 /// Shortest password accepted for a new account or a reset, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -105,108 +107,90 @@ pub fn generate_password() -> String {
         .collect()
 }
 
-/// Failed logins per (email, client address) in this process; see the module documentation.
-#[derive(Debug)]
-pub struct LoginThrottle {
-    entries: Mutex<HashMap<String, Attempts>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Attempts {
-    /// Attempts since `since` that failed or are still being checked.
-    count: u32,
-    since: Instant,
-    locked_until: Option<Instant>,
-}
-
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        LoginThrottle::new()
-    }
-}
+/// Failed logins per (email, client address), kept in the database so that every node counts
+/// them; see the module documentation.
+pub struct LoginThrottle;
 
 impl LoginThrottle {
     /// Failed attempts that lock an (email, address) pair.
-    pub const MAX_FAILURES: u32 = 5;
+    pub const MAX_FAILURES: i64 = 5;
     /// How long a locked pair is refused.
     pub const LOCKOUT: Duration = Duration::from_secs(60);
     /// Failures older than this are forgotten.
     pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-    /// Above this many remembered pairs, stale ones are dropped.
-    const PRUNE_ABOVE: usize = 10_000;
 
-    /// An empty throttle.
-    pub fn new() -> Self {
-        LoginThrottle {
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The key of an attempt: the normalized email and the client address.
+    /// The stored key of an attempt: the SHA-256 of the normalized email and the client
+    /// address (neither is stored as such).
     pub fn key(email: &str, ip: &str) -> String {
-        format!("{email}\n{ip}")
+        use sha2::Digest;
+        crate::store::hex(&sha2::Sha256::digest(format!("{email}\n{ip}").as_bytes()))
     }
 
     /// Starts an attempt for `key`: `Err(retry_after)` when the pair is locked (or as many
     /// attempts as allowed are still being checked, which locks it); otherwise the attempt is
     /// counted as a failure unless [`LoginThrottle::succeeded`] forgets it.
-    pub fn begin(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() > Self::PRUNE_ABOVE {
-            entries.retain(|_, a| a.is_live(now));
+    pub async fn begin(store: &Store, key: &str, now: i64) -> anyhow::Result<Result<(), Duration>> {
+        if rand::random::<u8>() == 0 {
+            // Now and then, forget what no longer counts.
+            store.prune_login_attempts(now, ms(Self::WINDOW)).await?;
         }
-        let a = entries.entry(key.to_string()).or_insert(Attempts {
-            count: 0,
-            since: now,
-            locked_until: None,
-        });
+        store
+            .login_attempt(key, now, |a| {
+                let (a, out) = Self::begin_at(a, now);
+                (Some(a), out)
+            })
+            .await
+    }
+
+    /// The attempt begun for `key` failed: locks the pair once it reached the limit.
+    pub async fn failed(store: &Store, key: &str, now: i64) -> anyhow::Result<()> {
+        store
+            .login_attempt(key, now, |a| (Some(Self::failed_at(a, now)), ()))
+            .await
+    }
+
+    /// The attempt begun for `key` succeeded: its failures are forgotten.
+    pub async fn succeeded(store: &Store, key: &str, now: i64) -> anyhow::Result<()> {
+        store.login_attempt(key, now, |_| (None, ())).await
+    }
+
+    /// [`LoginThrottle::begin`] on one entry at `now` (ms): the entry after, and the answer.
+    pub fn begin_at(mut a: LoginAttempts, now: i64) -> (LoginAttempts, Result<(), Duration>) {
         if let Some(until) = a.locked_until {
             if now < until {
-                return Err(until - now);
+                return (a, Err(Duration::from_millis((until - now) as u64)));
             }
-            *a = Attempts {
+            a = LoginAttempts {
                 count: 0,
                 since: now,
                 locked_until: None,
             };
         }
-        if now.saturating_duration_since(a.since) > Self::WINDOW {
+        if now - a.since > ms(Self::WINDOW) {
             a.count = 0;
             a.since = now;
         }
         if a.count >= Self::MAX_FAILURES {
             // As many attempts as allowed failed, were abandoned (the client went away before
             // the answer) or are still being checked: lock now.
-            a.locked_until = Some(now + Self::LOCKOUT);
-            return Err(Self::LOCKOUT);
+            a.locked_until = Some(now + ms(Self::LOCKOUT));
+            return (a, Err(Self::LOCKOUT));
         }
         a.count += 1;
-        Ok(())
+        (a, Ok(()))
     }
 
-    /// The attempt begun for `key` failed: locks the pair once it reached the limit.
-    pub fn failed(&self, key: &str, now: Instant) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(a) = entries.get_mut(key)
-            && a.count >= Self::MAX_FAILURES
-            && a.locked_until.is_none()
-        {
-            a.locked_until = Some(now + Self::LOCKOUT);
+    /// [`LoginThrottle::failed`] on one entry at `now` (ms).
+    pub fn failed_at(mut a: LoginAttempts, now: i64) -> LoginAttempts {
+        if a.count >= Self::MAX_FAILURES && a.locked_until.is_none() {
+            a.locked_until = Some(now + ms(Self::LOCKOUT));
         }
-    }
-
-    /// The attempt begun for `key` succeeded: its failures are forgotten.
-    pub fn succeeded(&self, key: &str) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.remove(key);
+        a
     }
 }
 
-impl Attempts {
-    fn is_live(&self, now: Instant) -> bool {
-        self.locked_until.is_some_and(|u| now < u)
-            || now.saturating_duration_since(self.since) <= LoginThrottle::WINDOW
-    }
+fn ms(d: Duration) -> i64 {
+    d.as_millis() as i64
 }
 
 #[cfg(test)]
@@ -256,51 +240,77 @@ mod tests {
         assert_ne!(p, generate_password());
     }
 
-    #[test]
-    fn five_failures_lock_the_pair_for_a_minute() {
-        let t = LoginThrottle::new();
-        let key = LoginThrottle::key("anna@example.com", "203.0.113.7");
-        let other = LoginThrottle::key("anna@example.com", "203.0.113.8");
-        let start = Instant::now();
-        for i in 0..LoginThrottle::MAX_FAILURES {
-            let now = start + Duration::from_secs(u64::from(i));
-            assert!(t.begin(&key, now).is_ok(), "attempt {i}");
-            t.failed(&key, now);
+    /// The throttle's rules on one entry, as the database applies them (times in ms).
+    struct Entry(LoginAttempts);
+
+    impl Entry {
+        fn new(now: i64) -> Entry {
+            Entry(LoginAttempts {
+                count: 0,
+                since: now,
+                locked_until: None,
+            })
         }
-        let now = start + Duration::from_secs(5);
-        let wait = t.begin(&key, now).unwrap_err();
-        assert!(wait <= LoginThrottle::LOCKOUT && wait > Duration::from_secs(50));
-        // Another address is not affected.
-        assert!(t.begin(&other, now).is_ok());
-        // After the lockout the pair may try again.
-        let later = start + Duration::from_secs(4) + LoginThrottle::LOCKOUT;
-        assert!(t.begin(&key, later).is_ok());
-        t.succeeded(&key);
-        for _ in 0..LoginThrottle::MAX_FAILURES {
-            assert!(t.begin(&key, later).is_ok());
+
+        fn begin(&mut self, now: i64) -> Result<(), Duration> {
+            let (a, out) = LoginThrottle::begin_at(self.0, now);
+            self.0 = a;
+            out
+        }
+
+        fn failed(&mut self, now: i64) {
+            self.0 = LoginThrottle::failed_at(self.0, now);
         }
     }
 
     #[test]
-    fn attempts_in_flight_count_and_success_forgets() {
-        let t = LoginThrottle::new();
-        let now = Instant::now();
+    fn five_failures_lock_the_pair_for_a_minute() {
+        let start = 1_000_000;
+        let mut e = Entry::new(start);
+        for i in 0..LoginThrottle::MAX_FAILURES {
+            let now = start + i * 1000;
+            assert!(e.begin(now).is_ok(), "attempt {i}");
+            e.failed(now);
+        }
+        let wait = e.begin(start + 5000).unwrap_err();
+        assert!(wait <= LoginThrottle::LOCKOUT && wait > Duration::from_secs(50));
+        // After the lockout the pair may try again.
+        let later = start + 4000 + ms(LoginThrottle::LOCKOUT);
+        assert!(e.begin(later).is_ok());
+        // A success forgets the entry.
+        let mut e = Entry::new(later);
         for _ in 0..LoginThrottle::MAX_FAILURES {
-            assert!(t.begin("k", now).is_ok());
+            assert!(e.begin(later).is_ok());
+        }
+    }
+
+    #[test]
+    fn attempts_in_flight_count_and_old_ones_are_forgotten() {
+        let now = 1_000_000;
+        let mut e = Entry::new(now);
+        for _ in 0..LoginThrottle::MAX_FAILURES {
+            assert!(e.begin(now).is_ok());
         }
         // Five checks still running (or abandoned): a sixth one is refused, for a minute.
-        assert!(t.begin("k", now).is_err());
-        assert!(t.begin("k", now + Duration::from_secs(59)).is_err());
-        assert!(t.begin("k", now + LoginThrottle::LOCKOUT).is_ok());
-        // A success forgets everything.
-        t.succeeded("k");
-        assert!(t.begin("k", now).is_ok());
+        assert!(e.begin(now).is_err());
+        assert!(e.begin(now + 59_000).is_err());
+        assert!(e.begin(now + ms(LoginThrottle::LOCKOUT)).is_ok());
         // Old failures are forgotten after the window.
+        let mut e = Entry::new(now);
         for _ in 1..LoginThrottle::MAX_FAILURES {
-            assert!(t.begin("k", now).is_ok());
-            t.failed("k", now);
+            assert!(e.begin(now).is_ok());
         }
-        let much_later = now + LoginThrottle::WINDOW + Duration::from_secs(1);
-        assert!(t.begin("k", much_later).is_ok());
+        let after = now + ms(LoginThrottle::WINDOW) + 1;
+        for _ in 0..LoginThrottle::MAX_FAILURES {
+            assert!(e.begin(after).is_ok());
+        }
+    }
+
+    #[test]
+    fn keys_hide_the_email_and_address() {
+        let k = LoginThrottle::key("anna@example.com", "203.0.113.7");
+        assert_eq!(k.len(), 64);
+        assert!(!k.contains("anna"));
+        assert_ne!(k, LoginThrottle::key("anna@example.com", "203.0.113.8"));
     }
 }

@@ -27,11 +27,8 @@
 //!   `{name?, role?, max_chats?: n|null, disabled?, password?}` → Agent. The last enabled admin
 //!   cannot be demoted or disabled (409).
 
-use std::sync::Arc;
-use std::time::Instant;
-
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Extension, FromRequestParts, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -91,7 +88,6 @@ pub fn routes() -> Router<AppState> {
         .route("/agent/api/agents", get(list_agents).post(create_agent))
         .route("/agent/api/agents/{id}", put(update_agent))
         .layer(axum::middleware::from_fn(super::session::form_csrf))
-        .layer(Extension(Arc::new(LoginThrottle::new())))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(no_store)
 }
@@ -639,7 +635,6 @@ impl FromRequestParts<AppState> for ClientAddr {
 
 async fn login(
     State(state): State<AppState>,
-    Extension(throttle): Extension<Arc<LoginThrottle>>,
     ClientAddr(ip): ClientAddr,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
@@ -655,7 +650,11 @@ async fn login(
     let next = local_next(form.next.as_deref());
     let email = normalize_email(&form.email);
     let key = LoginThrottle::key(&email, &ip);
-    if let Err(wait) = throttle.begin(&key, Instant::now()) {
+    let begun = match LoginThrottle::begin(&state.store, &key, now_ms()).await {
+        Ok(b) => b,
+        Err(e) => return AppError::Internal(e).into_response(),
+    };
+    if let Err(wait) = begun {
         tracing::warn!(ip = %ip, "agent login throttled");
         let mut res = login_form(
             &state,
@@ -684,7 +683,9 @@ async fn login(
         && verify_password_async(form.password, hash).await;
     let agent = agent.filter(|a| password_ok && !a.disabled);
     let Some(agent) = agent else {
-        throttle.failed(&key, Instant::now());
+        if let Err(e) = LoginThrottle::failed(&state.store, &key, now_ms()).await {
+            tracing::error!(error = ?e, "cannot record a failed login");
+        }
         tracing::info!(ip = %ip, "agent login failed");
         return login_form(
             &state,
@@ -695,7 +696,9 @@ async fn login(
             Some(tr(lang, T::WrongCredentials)),
         );
     };
-    throttle.succeeded(&key);
+    if let Err(e) = LoginThrottle::succeeded(&state.store, &key, now_ms()).await {
+        tracing::error!(error = ?e, "cannot clear the login throttle");
+    }
     let token = new_token();
     if let Err(e) = state
         .store

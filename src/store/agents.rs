@@ -367,4 +367,76 @@ impl Store {
         let n = on_pool!(self, p => sqlx::query(SQL).bind(key).execute(p).await?.rows_affected());
         Ok(n > 0)
     }
+
+    /// Reads and rewrites one login-throttle entry (by the SHA-256 of its key) in a transaction
+    /// that holds it, so attempts on every node count: `update` gets the entry (a fresh one
+    /// with no attempts when there is none) and returns the new one, or `None` to forget it.
+    pub async fn login_attempt<R>(
+        &self,
+        key_hash: &str,
+        now: i64,
+        update: impl FnOnce(LoginAttempts) -> (Option<LoginAttempts>, R),
+    ) -> anyhow::Result<R> {
+        const INSERT: &str = "INSERT INTO login_attempts (key, count, since, locked_until) \
+             VALUES ($1, 0, $2, NULL) ON CONFLICT (key) DO NOTHING";
+        let select = match self {
+            Store::Sqlite(_) => {
+                "SELECT count, since, locked_until FROM login_attempts WHERE key = $1"
+            }
+            Store::Postgres(_) => {
+                "SELECT count, since, locked_until FROM login_attempts WHERE key = $1 FOR UPDATE"
+            }
+        };
+        const UPDATE: &str =
+            "UPDATE login_attempts SET count = $2, since = $3, locked_until = $4 WHERE key = $1";
+        const DELETE: &str = "DELETE FROM login_attempts WHERE key = $1";
+        let _turn = self.write_turn().await;
+        Ok(on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query(INSERT).bind(key_hash).bind(now).execute(&mut *tx).await?;
+            let (count, since, locked_until): (i64, i64, Option<i64>) =
+                sqlx::query_as(select).bind(key_hash).fetch_one(&mut *tx).await?;
+            let (next, out) = update(LoginAttempts { count, since, locked_until });
+            match next {
+                Some(a) => {
+                    sqlx::query(UPDATE)
+                        .bind(key_hash)
+                        .bind(a.count)
+                        .bind(a.since)
+                        .bind(a.locked_until)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {
+                    sqlx::query(DELETE).bind(key_hash).execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            out
+        }))
+    }
+
+    /// Forgets login-throttle entries neither locked nor counting anymore.
+    pub async fn prune_login_attempts(&self, now: i64, window_ms: i64) -> anyhow::Result<u64> {
+        const SQL: &str = "DELETE FROM login_attempts WHERE since < $1 \
+             AND (locked_until IS NULL OR locked_until < $2)";
+        let _turn = self.write_turn().await;
+        Ok(on_pool!(self, p => sqlx::query(SQL)
+            .bind(now - window_ms)
+            .bind(now)
+            .execute(p)
+            .await?
+            .rows_affected()))
+    }
+}
+
+/// One (email, client address) pair's recent login attempts (times in Unix ms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginAttempts {
+    /// Attempts since `since` that failed or are still being checked.
+    pub count: i64,
+    /// Start of the counting window.
+    pub since: i64,
+    /// Refused until then.
+    pub locked_until: Option<i64>,
 }

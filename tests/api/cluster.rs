@@ -1627,3 +1627,37 @@ async fn business_hours_changed_on_one_node_apply_on_the_other() {
 async fn open_now(node: &Node) -> Option<bool> {
     node.app.get_json("/api/chat/info").await.1["open_now"].as_bool()
 }
+
+/// Failed sign-ins count on every node: five wrong passwords on node A lock the same email
+/// and address on node B too, even with the right password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_on_one_node_lock_on_the_other() {
+    let Some((_db, url, a, b)) = cluster("failed_logins_on_one_node_lock_on_the_other", &[]).await
+    else {
+        return;
+    };
+    add_agents(&url, &[("olga@example.com", "Ольга", None)]).await;
+    let attempt = |node: &Node, password: &'static str| {
+        let url = format!("{}/agent/login", node.app.base_url);
+        async move {
+            crate::helpers::no_redirect_client()
+                .post(url)
+                .form(&[("email", "olga@example.com"), ("password", password)])
+                .send()
+                .await
+                .expect("POST /agent/login")
+                .status()
+                .as_u16()
+        }
+    };
+    for i in 0..5 {
+        let node = if i % 2 == 0 { &a } else { &b };
+        assert_eq!(attempt(node, "guess").await, 401, "attempt {i}");
+    }
+    assert_eq!(
+        attempt(&b, PASSWORD).await,
+        429,
+        "node B does not know of node A's failures"
+    );
+    assert_eq!(attempt(&a, PASSWORD).await, 429);
+}
