@@ -580,8 +580,52 @@ async fn a_configured_secret_changes_visitor_ids() {
 
 on_both!(
     presence_is_shared_and_expires,
-    the_round_robin_pointer_is_shared
+    the_round_robin_pointer_is_shared,
+    concurrent_login_attempts_count_once_each,
 );
+
+/// Parallel sign-in attempts of one pair from two nodes: exactly the allowed number may go on
+/// to check a password; other pairs are not affected; the lock ends after the lockout.
+async fn concurrent_login_attempts_count_once_each(db: TestDb) {
+    use otvet::agents::password::LoginThrottle;
+    let a = Store::connect_as(&db.url(), "node-a").await.unwrap();
+    let b = Store::connect_as(&db.url(), "node-b").await.unwrap();
+    let key = LoginThrottle::key("anna@example.com", "203.0.113.7");
+    let now = 1_000_000;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let key = key.clone();
+        tasks.push(tokio::spawn(async move {
+            LoginThrottle::begin(&store, &key, now).await.unwrap()
+        }));
+    }
+    let mut allowed = 0;
+    for t in tasks {
+        if t.await.unwrap().is_ok() {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, LoginThrottle::MAX_FAILURES);
+    assert!(
+        LoginThrottle::begin(&b, &key, now + 1)
+            .await
+            .unwrap()
+            .is_err()
+    );
+    let other = LoginThrottle::key("anna@example.com", "203.0.113.8");
+    assert!(LoginThrottle::begin(&a, &other, now).await.unwrap().is_ok());
+    LoginThrottle::succeeded(&a, &other, now).await.unwrap();
+    let after_lockout = now + 61_000;
+    assert!(
+        LoginThrottle::begin(&a, &key, after_lockout)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    a.close().await;
+    b.close().await;
+}
 
 async fn agent(store: &Store, email: &str, cap: Option<i64>) -> i64 {
     let new = otvet::agents::NewAgent {
