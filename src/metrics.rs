@@ -23,6 +23,12 @@ static SEARCH_MICROS: AtomicU64 = AtomicU64::new(0);
 static MESSAGES: AtomicU64 = AtomicU64::new(0);
 static BUS_RECONNECTS: AtomicU64 = AtomicU64::new(0);
 static BUS_RECEIVED: AtomicU64 = AtomicU64::new(0);
+static BUS_READ: AtomicU64 = AtomicU64::new(0);
+
+/// Counts messages read from the store because another node announced them.
+pub fn bus_messages_read(n: usize) {
+    BUS_READ.fetch_add(n as u64, Ordering::Relaxed);
+}
 
 /// Counts a reconnection of the bus listener (see [`crate::chat::bus`]).
 pub fn bus_reconnected() {
@@ -110,9 +116,13 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
          otvet_bus_reconnects_total {}\n\
          # HELP otvet_bus_notifications_total Notifications received from other nodes.\n\
          # TYPE otvet_bus_notifications_total counter\n\
-         otvet_bus_notifications_total {}",
+         otvet_bus_notifications_total {}\n\
+         # HELP otvet_bus_messages_read_total Announced messages read because a socket here shows them.\n\
+         # TYPE otvet_bus_messages_read_total counter\n\
+         otvet_bus_messages_read_total {}",
         BUS_RECONNECTS.load(Ordering::Relaxed),
-        BUS_RECEIVED.load(Ordering::Relaxed)
+        BUS_RECEIVED.load(Ordering::Relaxed),
+        BUS_READ.load(Ordering::Relaxed)
     );
     let _ = writeln!(
         out,

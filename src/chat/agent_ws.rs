@@ -77,6 +77,7 @@ pub async fn upgrade(
                 me: me.clone(),
                 role,
                 watching: HashMap::new(),
+                shown: std::collections::HashSet::new(),
             };
             service::queue_changed(&state).await;
             if came_online {
@@ -103,9 +104,27 @@ struct Console {
     role: Role,
     /// Conversations shown in this console, with the highest seq sent.
     watching: HashMap<i64, i64>,
+    /// Conversations this console registered with the hub as shown (see [`super::hub::Hub::watch`]).
+    shown: std::collections::HashSet<i64>,
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        for id in self.shown.drain() {
+            self.state.hub.unwatch(id);
+        }
+    }
 }
 
 impl Console {
+    /// Asks the hub for this conversation's messages from other nodes; before reading it, so
+    /// that nothing falls in between.
+    fn show(&mut self, conv_id: i64) {
+        if self.shown.insert(conv_id) {
+            self.state.hub.watch(conv_id);
+        }
+    }
+
     async fn send(&mut self, v: Value) -> Result<(), axum::Error> {
         self.socket
             .send(ws::Message::Text(v.to_string().into()))
@@ -293,6 +312,7 @@ impl Console {
     /// Sends a conversation with its handoff packet, messages and the customer's history, and
     /// follows it.
     async fn open(&mut self, conv_id: i64, last_seq: i64) -> ChatResult<()> {
+        self.show(conv_id);
         let store = self.state.store.clone();
         let conv = store
             .conversation(conv_id)
@@ -391,6 +411,7 @@ impl Console {
                 let (m, _) =
                     service::agent_send(&state, &self.me, conversation_id, client_id, &text, false)
                         .await?;
+                self.show(conversation_id);
                 self.watching.entry(conversation_id).or_insert(0);
                 self.ack(&m).await
             }

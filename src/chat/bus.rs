@@ -317,14 +317,17 @@ async fn process(state: AppState, mut rx: mpsc::UnboundedReceiver<Heard>) {
                 Heard::Resync => notices.push(None),
             }
         }
-        // The messages the batch announces, read in one query.
-        let wanted = state.hub.agent_listeners() > 0;
+        // The messages the batch announces that a socket here shows, read in one query: most
+        // traffic is customers and the bot, which no console follows.
         let keys: Vec<(i64, i64)> = notices
             .iter()
             .flatten()
-            .filter(|n| (n.k == "m" || n.k == "u") && (wanted || state.hub.follows(n.c)))
+            .filter(|n| {
+                (n.k == "m" || n.k == "u") && (state.hub.follows(n.c) || state.hub.watched(n.c))
+            })
             .map(|n| (n.c, n.s))
             .collect();
+        crate::metrics::bus_messages_read(keys.len());
         let messages: std::collections::HashMap<(i64, i64), Message> =
             match state.store.messages_by_key(&keys).await {
                 Ok(ms) => ms

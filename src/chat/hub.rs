@@ -122,6 +122,8 @@ struct Inner {
     node: String,
     conversations: Mutex<HashMap<i64, broadcast::Sender<Arc<Event>>>>,
     agents: broadcast::Sender<Arc<Event>>,
+    /// Conversations open in this node's consoles, with how many consoles have each.
+    watched: Mutex<HashMap<i64, usize>>,
     /// Notifications for the other nodes, sent in order by the bus (PostgreSQL only).
     outbox: Option<tokio::sync::mpsc::UnboundedSender<String>>,
     /// Wakes the task that sends consoles the fresh queue and presence (coalesced).
@@ -170,6 +172,7 @@ impl Hub {
                 node,
                 conversations: Mutex::new(HashMap::new()),
                 agents: broadcast::channel(AGENTS_CAPACITY).0,
+                watched: Mutex::new(HashMap::new()),
                 outbox,
                 queue_dirty: tokio::sync::Notify::new(),
                 queue_told: std::sync::atomic::AtomicBool::new(false),
@@ -261,6 +264,29 @@ impl Hub {
         if !matches!(&*event, Event::Status { .. }) {
             let _ = self.inner.agents.send(event);
         }
+    }
+
+    /// A console on this node shows the conversation (its messages are wanted from the bus).
+    pub fn watch(&self, conversation_id: i64) {
+        *lock(&self.inner.watched)
+            .entry(conversation_id)
+            .or_default() += 1;
+    }
+
+    /// A console stopped showing the conversation.
+    pub fn unwatch(&self, conversation_id: i64) {
+        let mut w = lock(&self.inner.watched);
+        if let Some(n) = w.get_mut(&conversation_id) {
+            *n -= 1;
+            if *n == 0 {
+                w.remove(&conversation_id);
+            }
+        }
+    }
+
+    /// Whether a console on this node shows the conversation.
+    pub fn watched(&self, conversation_id: i64) -> bool {
+        lock(&self.inner.watched).contains_key(&conversation_id)
     }
 
     /// Whether a customer socket on this node follows the conversation.
@@ -358,6 +384,19 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn consoles_watch_conversations_until_the_last_one_stops() {
+        let hub = Hub::default();
+        hub.watch(3);
+        hub.watch(3);
+        hub.unwatch(3);
+        assert!(hub.watched(3));
+        hub.unwatch(3);
+        assert!(!hub.watched(3));
+        hub.unwatch(4);
+        assert!(!hub.watched(4));
+    }
 
     #[tokio::test]
     async fn private_messages_never_reach_customers() {

@@ -1661,3 +1661,53 @@ async fn failed_logins_on_one_node_lock_on_the_other() {
     );
     assert_eq!(attempt(&a, PASSWORD).await, 429);
 }
+
+/// A node reads an announced message only when one of its sockets shows the conversation:
+/// customers talking to the bot on node A cost node B's consoles nothing; once a console on B
+/// has the conversation, its messages are read there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_nodes_read_only_the_messages_they_show() {
+    let Some((_db, url, a, b)) = cluster("other_nodes_read_only_the_messages_they_show", &[]).await
+    else {
+        return;
+    };
+    add_agents(&url, &[("olga@example.com", "Ольга", None)]).await;
+    let olga = sign_in(&b, "olga@example.com").await;
+    let mut console_b = console(&b, &olga.cookie).await;
+    let counters = |text: String| {
+        (
+            metric(&text, "otvet_bus_notifications_total").unwrap_or(-1.0),
+            metric(&text, "otvet_bus_messages_read_total").unwrap_or(-1.0),
+        )
+    };
+    let (heard0, read0) = counters(b.metrics().await);
+    let (mut ws, _) = new_customer(&a.app, "ru").await;
+    ws.say("q1", "как вернуть товар").await;
+    ws.message_from("bot").await;
+    // The question and the answer were announced to B, and B read neither.
+    let heard = wait_until(Duration::from_secs(5), || async {
+        counters(b.metrics().await).0 >= heard0 + 2.0
+    })
+    .await;
+    assert!(
+        heard.is_some(),
+        "node B heard nothing: {:?}",
+        counters(b.metrics().await)
+    );
+    assert_eq!(
+        counters(b.metrics().await).1,
+        read0,
+        "node B read bot traffic"
+    );
+    // Now Olga on B gets the conversation: its messages are read on B.
+    ws.send(json!({"type": "human"})).await;
+    let ack = ws.say("q2", "нужен человек").await;
+    let conv = ack["conversation_id"].as_i64().expect("conversation id");
+    opened(&mut console_b, conv).await;
+    ws.say("q3", "номер заказа 1234").await;
+    message_with(&mut console_b, "customer", "q3").await;
+    assert!(
+        counters(b.metrics().await).1 > read0,
+        "node B did not read what it shows"
+    );
+}
