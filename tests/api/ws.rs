@@ -317,3 +317,17 @@ pub async fn error_about(ws: &mut Ws, conv: i64) -> Value {
     })
     .await
 }
+
+/// After two consoles claimed conversation `conv` at once: the loser got `already_taken`, the
+/// winner no error.
+pub async fn only_the_loser_is_refused(winner: &mut Ws, loser: &mut Ws, conv: i64, round: usize) {
+    let e = error_about(loser, conv).await;
+    assert_eq!(e["code"], "already_taken", "round {round}: {e}");
+    winner
+        .none_within(
+            Duration::from_millis(300),
+            "an error for the winner",
+            move |v| v["type"] == "error" && v["conversation_id"] == conv,
+        )
+        .await;
+}
