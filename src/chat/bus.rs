@@ -401,6 +401,10 @@ async fn apply(
             }
         }
         "t" => {
+            // Typing goes to the conversation's customer and the consoles showing it.
+            if !hub.follows(c) && !hub.watched(c) {
+                return Ok(());
+            }
             let agent = n.a.as_deref() == Some("agent");
             let name = match (agent, n.g) {
                 (true, Some(g)) => store.agent_by_id(g).await?.map(|a| a.name),
@@ -427,6 +431,7 @@ async fn apply(
                 });
             }
         }
+        "a" | "rt" if hub.agent_listeners() == 0 => {}
         "a" => {
             if let Some(conv) = store.conversation(c).await? {
                 hub.publish_local(Event::Assigned {
