@@ -449,7 +449,7 @@ async fn update_agent(
 
 /// The language of the agent pages: the agent's browser's (`Accept-Language`), else the
 /// server's default language.
-pub(super) fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
+pub(crate) fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

@@ -124,7 +124,7 @@ async fn page(
     if let Err(res) = session.require(&state, &headers, Role::Editor) {
         return *res;
     }
-    let lang = lang_of(&state, &headers);
+    let lang = crate::agents::routes::lang_of(&state, &headers);
     let (period, period_text) = match period_of(params) {
         Ok(p) => p,
         Err(e) => {
@@ -147,15 +147,6 @@ async fn page(
     res
 }
 
-/// The language of the page: the agent's browser's, else the server's default.
-fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|a| crate::web::choose_lang(a, &Lang::ALL))
-        .unwrap_or(state.config.default_lang)
-}
-
 fn render(
     state: &AppState,
     headers: &HeaderMap,
@@ -163,7 +154,7 @@ fn render(
     status: StatusCode,
     main: Markup,
 ) -> Response {
-    let lang = lang_of(state, headers);
+    let lang = crate::agents::routes::lang_of(state, headers);
     let snap = state.search.snapshot();
     let site = Site::of(state, headers, &snap.catalog);
     let head = Head {

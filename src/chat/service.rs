@@ -432,8 +432,12 @@ pub async fn escalate(
     let waiting = state.store.waiting().await.or_internal()?.len() as i64;
     let position = waiting + 1;
     let (text, event) = match &availability {
-        Availability::Open => (
-            replies::queued(lang, position, expected_wait(state, position).await?),
+        Availability::Open { agents } => (
+            replies::queued(
+                lang,
+                position,
+                expected_wait(state, position, *agents).await?,
+            ),
             "queued",
         ),
         Availability::Closed { back_at } => (
@@ -452,7 +456,7 @@ pub async fn escalate(
         .set("queued_at", Val::Int(now))
         .set(
             "offline",
-            Val::Bool(!matches!(availability, Availability::Open)),
+            Val::Bool(!matches!(availability, Availability::Open { .. })),
         )
         .set("handoff", Val::Text(handoff.to_string()))
         .set("escalation", Val::Text(reason.into()));
@@ -474,8 +478,11 @@ pub async fn escalate(
 /// Whether somebody can answer now.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Availability {
-    /// Business hours and at least one agent online.
-    Open,
+    /// Business hours and agents online (not away): how many.
+    Open {
+        /// Agents who can answer.
+        agents: i64,
+    },
     /// Outside business hours (`back_at` = when they start) or nobody online (`None`).
     Closed {
         /// When support is back, if known.
@@ -491,10 +498,10 @@ pub async fn availability(state: &AppState, now: i64) -> Availability {
             back_at: hours.next_open(now),
         };
     }
-    if answering_agents(state).await == 0 {
-        return Availability::Closed { back_at: None };
+    match answering_agents(state).await {
+        0 => Availability::Closed { back_at: None },
+        agents => Availability::Open { agents },
     }
-    Availability::Open
 }
 
 /// Agents online and not away, on any node (0 when the database cannot say).
@@ -516,7 +523,11 @@ pub async fn answering_agents(state: &AppState) -> i64 {
 /// reply — the support dashboard's median over the conversations of the last 14 days
 /// ([`crate::analytics::reports::median_first_reply`]) — times the rounds of the queue the
 /// online agents need to reach it. `None` while there are fewer than 3 such replies to say.
-pub async fn expected_wait(state: &AppState, position: i64) -> ChatResult<Option<i64>> {
+pub async fn expected_wait(
+    state: &AppState,
+    position: i64,
+    agents: i64,
+) -> ChatResult<Option<i64>> {
     use crate::analytics::reports::{median_first_reply, usual_reply_since};
     let since = usual_reply_since(now_ms(), state.hours.load().timezone());
     let Some(median) = median_first_reply(&state.store, since)
@@ -525,7 +536,7 @@ pub async fn expected_wait(state: &AppState, position: i64) -> ChatResult<Option
     else {
         return Ok(None);
     };
-    let agents = answering_agents(state).await.max(1);
+    let agents = agents.max(1);
     let rounds = (position.max(1) + agents - 1) / agents;
     Ok(Some((median * rounds + 999) / 1000))
 }
@@ -544,8 +555,8 @@ pub async fn status_of(state: &AppState, conv: &ConversationRow) -> ChatResult<S
         let now = now_ms();
         s.position = state.store.queue_position(conv.id).await.or_internal()?;
         match availability(state, now).await {
-            Availability::Open => {
-                s.wait_secs = expected_wait(state, s.position.unwrap_or(1)).await?;
+            Availability::Open { agents } => {
+                s.wait_secs = expected_wait(state, s.position.unwrap_or(1), agents).await?;
             }
             Availability::Closed { back_at } => {
                 s.offline = true;

@@ -172,20 +172,14 @@ impl Store {
 
     /// Sends notifications to every node listening (PostgreSQL only; nothing on SQLite).
     pub async fn notify(&self, payloads: &[String]) -> anyhow::Result<()> {
-        if let Store::Postgres(p) = self {
-            if payloads.len() == 1 {
-                sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(CHANNEL)
-                    .bind(&payloads[0])
-                    .execute(p)
-                    .await?;
-            } else if !payloads.is_empty() {
-                sqlx::query("SELECT pg_notify($1, x) FROM unnest($2::text[]) AS t(x)")
-                    .bind(CHANNEL)
-                    .bind(payloads)
-                    .execute(p)
-                    .await?;
-            }
+        if let Store::Postgres(p) = self
+            && !payloads.is_empty()
+        {
+            sqlx::query("SELECT pg_notify($1, x) FROM unnest($2::text[]) AS t(x)")
+                .bind(CHANNEL)
+                .bind(payloads)
+                .execute(p)
+                .await?;
         }
         Ok(())
     }

@@ -481,15 +481,6 @@ fn ratings_chart(lang: Lang, f: &Figures) -> Markup {
 // The page
 // ---------------------------------------------------------------------------------------------
 
-/// The page's language: the agent's browser's, else the server's default.
-fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|a| crate::web::choose_lang(a, &Lang::ALL))
-        .unwrap_or(state.config.default_lang)
-}
-
 /// The whole page around `main`: the help center's layout with the console's navigation.
 fn page(
     state: &AppState,
@@ -582,7 +573,7 @@ pub(super) fn render_error(
     params: &PeriodParams,
     message: &str,
 ) -> Response {
-    let lang = lang_of(state, headers);
+    let lang = crate::agents::routes::lang_of(state, headers);
     let main = html! {
         h1 { (tx(lang, K::Title)) }
         p.rp-error role="alert" { strong { (tx(lang, K::WrongPeriod)) ": " } (message) }
@@ -808,7 +799,7 @@ pub(super) fn render(
     session: &AgentSession,
     r: &Report,
 ) -> Response {
-    let lang = lang_of(state, headers);
+    let lang = crate::agents::routes::lang_of(state, headers);
     let days = r.period.days();
     let (from, to) = (r.period.from().to_string(), r.period.to().to_string());
     let csv_href = format!("/agent/reports.csv?from={from}&to={to}");
