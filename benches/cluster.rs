@@ -200,7 +200,7 @@ fn bin() -> &'static str {
 async fn start_node(label: &'static str, db: &str, http: &reqwest::Client) -> Res<Node> {
     let mut child = Command::new(bin())
         .args(["serve", "--addr", "127.0.0.1:0", "--database", db])
-        .args(["--watch", "false"])
+        .args(["--watch", "false", "--model", "off"])
         .arg("--articles")
         .arg(repo().join("articles"))
         .env("OTVET_LOG", "warn")

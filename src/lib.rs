@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod metrics;
 pub mod privacy;
 pub mod search;
+pub mod semantic;
 pub mod state;
 pub mod store;
 pub mod web;
@@ -80,6 +81,12 @@ pub async fn run(
     })
     .await??;
     log_problems(&search);
+    {
+        // The model loads in the background: the help center serves lexically meanwhile.
+        let engine = search.clone();
+        let (choice, cache) = (config.model.clone(), config.embedding_cache.clone());
+        tokio::task::spawn_blocking(move || engine.start_semantic(&choice, cache));
+    }
     let _watch = config.watch.then(|| {
         let engine = search.clone();
         articles::watch::spawn(&config.articles_dir, move || match engine.reload() {

@@ -81,6 +81,8 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
             "database": if db.is_ok() { "ok" } else { "unreachable" },
             "articles": articles,
             "node": state.hub.node(),
+            // Semantic search never blocks readiness: answers are lexical until it is ready.
+            "semantic": state.search.semantic_status(),
         })),
     )
 }

@@ -719,6 +719,7 @@ impl<'a> Context<'a> {
                 lang: Some(n.lang),
                 limit: HITS,
                 snippets: false,
+                semantic: true,
             });
             // The articles search finds, by confidence; runners-up far behind the best say
             // little about what the text is about.

@@ -401,6 +401,7 @@ pub fn check(engine: &SearchEngine, entries: &[BankEntry]) -> Report {
             lang: Some(e.lang),
             limit: LOOK_DOWN,
             snippets: false,
+            semantic: true,
         });
         let rank = results
             .hits

@@ -52,6 +52,7 @@ pub fn answer(search: &SearchEngine, question: &str, lang: Lang) -> Reply {
         lang: Some(lang),
         limit: 3,
         snippets: true,
+        semantic: true,
     });
     let shown_of = |h: &crate::search::Hit| Shown {
         slug: h.slug.to_string(),

@@ -75,6 +75,8 @@ pub struct Report {
     pub overall: Metrics,
     /// The threshold used.
     pub threshold: f32,
+    /// `hybrid` (embeddings and words) or `lexical` (words only).
+    pub mode: &'static str,
     /// Per kind; for unanswerable kinds, AUROC is against all answerable queries.
     pub by_kind: BTreeMap<String, Metrics>,
 }
@@ -133,6 +135,7 @@ pub fn run(engine: &SearchEngine, queries: &[EvalQuery]) -> Report {
                 lang: q.lang,
                 limit: 10,
                 snippets: false,
+                semantic: true,
             });
             let rank = res
                 .hits
@@ -148,6 +151,11 @@ pub fn run(engine: &SearchEngine, queries: &[EvalQuery]) -> Report {
         })
         .collect();
     let threshold = engine.threshold();
+    let mode = if engine.semantic().is_some() {
+        "hybrid"
+    } else {
+        "lexical"
+    };
     let all: Vec<&Outcome> = outcomes.iter().collect();
     let answerable: Vec<&Outcome> = outcomes.iter().filter(|o| o.answerable).collect();
     let mut kinds: BTreeMap<String, Vec<&Outcome>> = BTreeMap::new();
@@ -157,6 +165,7 @@ pub fn run(engine: &SearchEngine, queries: &[EvalQuery]) -> Report {
     Report {
         overall: metrics(&all, &answerable, threshold),
         threshold,
+        mode,
         by_kind: kinds
             .into_iter()
             .map(|(k, os)| (k, metrics(&os, &answerable, threshold)))
@@ -186,7 +195,24 @@ pub fn main(args: &EvalArgs) -> ExitCode {
         }
     };
     let k = &args.knowledge;
-    let engine = match SearchEngine::open(&k.articles, k.default_lang, k.threshold) {
+    let stripped = if args.without_questions {
+        match without_questions(&k.articles) {
+            Ok(dir) => Some(dir),
+            Err(e) => {
+                eprintln!(
+                    "otvet: copying {} without questions: {e}",
+                    k.articles.display()
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
+    let articles = stripped
+        .as_ref()
+        .map_or(k.articles.clone(), |d| d.0.clone());
+    let engine = match SearchEngine::open(&articles, k.default_lang, k.threshold) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("otvet: {e:#}");
@@ -196,6 +222,25 @@ pub fn main(args: &EvalArgs) -> ExitCode {
     let snap = engine.snapshot();
     for p in snap.catalog.problems.iter().filter(|p| p.is_error()) {
         eprintln!("{}", p);
+    }
+    engine.start_semantic(&k.model, args.embedding_cache.clone());
+    if let Some(sem) = engine.semantic() {
+        let started = std::time::Instant::now();
+        if !engine.wait_semantic(std::time::Duration::from_secs(3600)) {
+            eprintln!("otvet: the articles were not embedded within an hour");
+            return ExitCode::FAILURE;
+        }
+        eprintln!(
+            "mode: hybrid ({}; {} vectors ready in {:.1} s)",
+            sem.model().info.path,
+            sem.index().len(),
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        eprintln!(
+            "mode: lexical ({})",
+            engine.semantic_status().reason.unwrap_or_default()
+        );
     }
     let report = run(&engine, &queries);
     if let Some(path) = &args.dump
@@ -212,6 +257,64 @@ pub fn main(args: &EvalArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// A temporary copy of an articles folder, removed when dropped.
+struct TempCopy(std::path::PathBuf);
+
+impl Drop for TempCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Copies `dir` to a temporary folder, dropping the `questions:` list from every article's
+/// front matter (block or inline style).
+fn without_questions(dir: &std::path::Path) -> std::io::Result<TempCopy> {
+    let to = std::env::temp_dir().join(format!("otvet-eval-{}", std::process::id()));
+    let copy = TempCopy(to.clone());
+    fn walk(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(to)?;
+        for e in std::fs::read_dir(from)? {
+            let e = e?;
+            let (src, dst) = (e.path(), to.join(e.file_name()));
+            if e.file_type()?.is_dir() {
+                walk(&src, &dst)?;
+            } else if src.extension().is_some_and(|x| x == "md") {
+                std::fs::write(&dst, strip_questions(&std::fs::read_to_string(&src)?))?;
+            } else {
+                std::fs::copy(&src, &dst)?;
+            }
+        }
+        Ok(())
+    }
+    walk(dir, &to)?;
+    Ok(copy)
+}
+
+/// The article text with its front matter's `questions:` removed.
+fn strip_questions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut fences, mut skipping) = (0, false);
+    for line in text.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            fences += 1;
+        }
+        let in_front = fences == 1 && line.trim_end() != "---";
+        if in_front && line.starts_with("questions:") {
+            skipping = true;
+            continue;
+        }
+        if skipping
+            && in_front
+            && (line.starts_with(' ') || line.starts_with('-') || line.trim().is_empty())
+        {
+            continue;
+        }
+        skipping = false;
+        out.push_str(line);
+    }
+    out
+}
+
 /// Writes each query's top hits with their signals, one JSON object per line.
 fn dump(
     engine: &SearchEngine,
@@ -224,8 +327,9 @@ fn dump(
         let res = engine.search(&SearchRequest {
             query: &q.query,
             lang: q.lang,
-            limit: 10,
+            limit: 20,
             snippets: false,
+            semantic: true,
         });
         let hits: Vec<serde_json::Value> = res
             .hits
@@ -247,8 +351,8 @@ fn dump(
 fn table(r: &Report, articles: usize) -> String {
     let f = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.3}"));
     let mut out = format!(
-        "{articles} articles, threshold {:.2}\n{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9}\n",
-        r.threshold, "kind", "n", "top1", "rec@3", "mrr", "auroc", "declined", "answered"
+        "{articles} articles, {} mode, threshold {:.2}\n{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9}\n",
+        r.mode, r.threshold, "kind", "n", "top1", "rec@3", "mrr", "auroc", "declined", "answered"
     );
     let mut row = |name: &str, m: &Metrics| {
         out.push_str(&format!(
@@ -281,6 +385,17 @@ mod tests {
             rank,
             confidence,
         }
+    }
+
+    #[test]
+    fn questions_are_stripped_from_front_matter_only() {
+        let a = "---\ntitle: T\nquestions:\n  - как вернуть\n  - верну ли\ntags: [x]\n---\n\nquestions: stay\n";
+        assert_eq!(
+            strip_questions(a),
+            "---\ntitle: T\ntags: [x]\n---\n\nquestions: stay\n"
+        );
+        let b = "---\nquestions: [a, b]\ntitle: T\n---\nBody\n";
+        assert_eq!(strip_questions(b), "---\ntitle: T\n---\nBody\n");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod check_bank;
 pub mod customer;
 pub mod eval;
 pub mod gaps;
+pub mod model;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Agent(args)) => agent::main(&args),
         Some(Command::Customer(args)) => customer::main(&args),
         Some(Command::Gaps(args)) => gaps::main(&args),
+        Some(Command::Model(args)) => model::main(&args),
     }
 }
 

@@ -6,13 +6,14 @@
 //! swaps in a new snapshot atomically, so a search never sees a half-built index.
 
 pub mod analyzer;
+pub mod hybrid;
 pub mod layout;
 pub mod query;
 pub mod routes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
@@ -31,6 +32,7 @@ use tantivy::{
 
 use crate::articles::{Article, Catalog, Library};
 use crate::domain::{Lang, Slug};
+use crate::semantic::Semantic;
 use query::{AnalyzedSynonyms, Concept, Vocabulary};
 
 /// Default confidence threshold: hits below it are not offered as answers.
@@ -156,6 +158,10 @@ struct Inner {
     state: Mutex<WriterState>,
     snapshot: ArcSwap<Snapshot>,
     threshold: f32,
+    /// The encoder and the vectors of the articles, once attached.
+    semantic: OnceLock<Semantic>,
+    /// Why there is no semantic search, once that is known.
+    semantic_off: OnceLock<String>,
 }
 
 /// The search engine over one articles folder; cheap to clone.
@@ -186,6 +192,9 @@ pub struct SearchRequest<'a> {
     pub limit: usize,
     /// Whether to build snippets (the bot and the API do; `eval` does not need them).
     pub snippets: bool,
+    /// Whether to use the embeddings when they are ready (everything but as-you-type
+    /// suggestions, which stay lexical for speed).
+    pub semantic: bool,
 }
 
 /// The matching section of a hit.
@@ -246,6 +255,21 @@ pub struct Signals {
     pub gap: f32,
     /// Final confidence.
     pub confidence: f32,
+    /// Whether embeddings took part (the `sem*` signals are 0 otherwise).
+    pub semantic: bool,
+    /// Best cosine between the query's embedding and one of the article's vectors.
+    pub sem: f32,
+    /// Best `sem` of any article for this query.
+    pub sem_top: f32,
+    /// Best cosine of the article's title or one of its example questions.
+    pub sem_phrase: f32,
+    /// Best cosine of one of the article's passages.
+    pub sem_passage: f32,
+    /// `sem` in standard deviations above the mean `sem` of all articles for this query: how
+    /// much nearer this article is than the knowledge base as a whole.
+    pub sem_z: f32,
+    /// `sem` lead over the next hit.
+    pub sem_gap: f32,
 }
 
 /// Hits and whether the best one clears the confidence threshold.
@@ -297,9 +321,93 @@ impl SearchEngine {
             }),
             snapshot: ArcSwap::from_pointee(empty),
             threshold,
+            semantic: OnceLock::new(),
+            semantic_off: OnceLock::new(),
         }));
         engine.reload()?;
         Ok(engine)
+    }
+
+    /// Attaches semantic search: the articles are embedded in the background (and again after
+    /// every reload) and searches use the vectors once they are ready. Once only.
+    pub fn attach_semantic(&self, semantic: Semantic) {
+        let st = self.lock();
+        if self.0.semantic.set(semantic.clone()).is_ok() {
+            semantic.update(units(&st));
+        }
+    }
+
+    /// Loads the model `choice` names and attaches semantic search with vectors cached in
+    /// `cache`; without a model, says why once in the log and stays lexical. Blocking: reads and
+    /// verifies the model file.
+    pub fn start_semantic(
+        &self,
+        choice: &crate::semantic::ModelChoice,
+        cache: Option<std::path::PathBuf>,
+    ) {
+        match crate::semantic::model::load(choice) {
+            Ok(model) => {
+                tracing::info!(
+                    model = %model.info.path,
+                    pinned = model.info.pinned,
+                    load_ms = model.info.load_ms,
+                    weights_mb = model.info.weights_mb,
+                    "semantic model loaded; embedding the articles in the background (answers are lexical until then)"
+                );
+                self.attach_semantic(Semantic::start(model, cache));
+            }
+            Err(crate::semantic::ModelError::Off) => {
+                let _ = self
+                    .0
+                    .semantic_off
+                    .set(crate::semantic::ModelError::Off.to_string());
+            }
+            Err(e) => {
+                tracing::warn!("semantic search unavailable, answering lexically: {e}");
+                let _ = self.0.semantic_off.set(e.to_string());
+            }
+        }
+    }
+
+    /// What semantic search is doing: ready, embedding, or off and why.
+    pub fn semantic_status(&self) -> crate::semantic::Status {
+        match self.semantic() {
+            Some(s) => s.status(),
+            None => crate::semantic::Status {
+                state: if self.0.semantic_off.get().is_some() {
+                    "off"
+                } else {
+                    "loading"
+                },
+                done: 0,
+                total: 0,
+                embedded: 0,
+                vectors: 0,
+                model: None,
+                reason: self.0.semantic_off.get().cloned(),
+            },
+        }
+    }
+
+    /// Semantic search, if attached.
+    pub fn semantic(&self) -> Option<&Semantic> {
+        self.0.semantic.get()
+    }
+
+    /// Blocks until the vectors cover the current articles (or `timeout` passes); `false`
+    /// without semantic search or on time-out.
+    pub fn wait_semantic(&self, timeout: std::time::Duration) -> bool {
+        let Some(sem) = self.semantic() else {
+            return false;
+        };
+        let until = Instant::now() + timeout;
+        while !sem.is_current() {
+            if Instant::now() >= until {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        true
     }
 
     /// The confidence threshold in use.
@@ -426,6 +534,9 @@ impl SearchEngine {
             df,
             norms,
         }));
+        if let Some(sem) = inner.semantic.get() {
+            sem.update(units(&st));
+        }
         Ok(ReloadReport {
             millis: started.elapsed().as_millis(),
             ..report
@@ -451,7 +562,7 @@ impl SearchEngine {
         let mut per_lang: Vec<(Lang, Vec<Concept>)> = Vec::new();
         // One flat union of weighted terms (a term's best boost per field).
         let mut boosts: BTreeMap<Term, f32> = BTreeMap::new();
-        for lang in langs {
+        for &lang in &langs {
             let li = lang_idx(lang);
             if snap.num_docs[li] == 0 {
                 continue;
@@ -491,7 +602,22 @@ impl SearchEngine {
             per_lang.push((lang, concepts));
         }
         let threshold = inner.threshold;
-        if boosts.is_empty() {
+        // The nearest articles by embedding, when the vectors are there.
+        let near = req
+            .semantic
+            .then(|| inner.semantic.get())
+            .flatten()
+            .map(|s| (s, s.index()))
+            .filter(|(_, index)| !index.is_empty())
+            .map(|(s, index)| {
+                let v = s.query(req.query);
+                hybrid::nearest(&index, &v, |aid| {
+                    snap.terms
+                        .get(&aid)
+                        .is_some_and(|t| langs.contains(&t.article.lang))
+                })
+            });
+        if boosts.is_empty() && near.is_none() {
             return SearchResults {
                 hits: Vec::new(),
                 answered: false,
@@ -512,13 +638,16 @@ impl SearchEngine {
                 })
                 .collect(),
         );
-        let top = snap
-            .searcher
-            .search(
-                &query,
-                &TopDocs::with_limit(limit * 3 + 20).order_by_score(),
-            )
-            .unwrap_or_default();
+        let top = if query.clauses().is_empty() {
+            Vec::new()
+        } else {
+            snap.searcher
+                .search(
+                    &query,
+                    &TopDocs::with_limit(limit * 3 + 20).order_by_score(),
+                )
+                .unwrap_or_default()
+        };
 
         // One candidate per article: its best document and best section.
         struct Cand {
@@ -568,6 +697,45 @@ impl SearchEngine {
         // Candidates arrive best document first; the confidence signals are worth computing for
         // the leading ones only.
         cands.truncate(limit.max(MIN_SCORED_CANDIDATES));
+        if let Some(near) = &near {
+            let have: FxHashSet<u64> = cands.iter().map(|c| c.aid).collect();
+            for aid in hybrid::top_articles(near, hybrid::NEAREST_ARTICLES) {
+                if let Some(terms) = snap.terms.get(&aid).filter(|_| !have.contains(&aid)) {
+                    cands.push(Cand {
+                        terms: terms.clone(),
+                        aid,
+                        score: 0.0,
+                        question_score: 0.0,
+                        best_section: None,
+                    });
+                }
+            }
+            // The section that answers: the nearest passage's, unless the lexical best section
+            // is about as near (it shares the query's words too).
+            for c in &mut cands {
+                let Some(n) = near.get(&c.aid) else {
+                    continue;
+                };
+                if let Some((section, cos)) = n.passage {
+                    let lexical = c
+                        .best_section
+                        .and_then(|(i, _)| n.section_cos(i))
+                        .unwrap_or(f32::NEG_INFINITY);
+                    if lexical < cos - hybrid::SECTION_MARGIN {
+                        c.best_section = section.map(|i| (i, 0.0));
+                    }
+                }
+            }
+        }
+        let sem_top = near
+            .as_ref()
+            .map_or(0.0, |n| n.values().map(|x| x.best).fold(0.0, f32::max));
+        let (sem_mean, sem_sd) = near.as_ref().map_or((0.0, 1.0), |n| {
+            let k = n.len().max(1) as f32;
+            let mean = n.values().map(|x| x.best).sum::<f32>() / k;
+            let var = n.values().map(|x| (x.best - mean).powi(2)).sum::<f32>() / k;
+            (mean, var.sqrt().max(1e-3))
+        });
         let lookups: Vec<(Lang, &[Concept], TermLookup<'_>)> = per_lang
             .iter()
             .map(|(l, cs)| (*l, cs.as_slice(), lookup_of(cs)))
@@ -587,33 +755,50 @@ impl SearchEngine {
                     num_docs: snap.num_docs[li],
                     df: &snap.df[li],
                 };
-                (
-                    signals(
-                        concepts,
-                        lookup,
-                        &c.terms,
-                        snap.norms.get(&c.aid).map_or(&[][..], |n| &n[..]),
-                        &vocab,
-                        c.score,
-                        c.question_score,
-                    ),
-                    c,
-                )
+                let mut sig = signals(
+                    concepts,
+                    lookup,
+                    &c.terms,
+                    snap.norms.get(&c.aid).map_or(&[][..], |n| &n[..]),
+                    &vocab,
+                    c.score,
+                    c.question_score,
+                );
+                if let Some(near) = &near {
+                    sig.semantic = true;
+                    if let Some(n) = near.get(&c.aid) {
+                        sig.sem = n.best;
+                        sig.sem_phrase = n.phrasing;
+                        sig.sem_passage = n.passage.map_or(0.0, |(_, c)| c);
+                    }
+                    sig.sem_top = sem_top;
+                    sig.sem_z = (sig.sem - sem_mean) / sem_sd;
+                }
+                (sig, c)
             })
             .collect();
         let max_score = hits.iter().map(|h| h.1.score).fold(0.0, f32::max).max(1e-6);
         let max_question = hits.iter().map(|h| h.0.question).fold(0.0, f32::max);
         for (sig, _) in &mut hits {
             sig.bm25 = sig.raw / max_score;
-            sig.rank = rank_of(sig, max_question);
+            sig.rank = if sig.semantic {
+                hybrid::rank_of(sig, max_question)
+            } else {
+                rank_of(sig, max_question)
+            };
         }
         hits.sort_by(|a, b| b.0.rank.total_cmp(&a.0.rank));
         hits.truncate(limit);
         for i in 0..hits.len() {
-            let next = hits.get(i + 1).map_or(0.0, |h| h.0.rank);
+            let (next, next_sem) = hits.get(i + 1).map_or((0.0, 0.0), |h| (h.0.rank, h.0.sem));
             let sig = &mut hits[i].0;
             sig.gap = (sig.rank - next).max(0.0);
-            sig.confidence = confidence_of(sig);
+            sig.sem_gap = (sig.sem - next_sem).max(0.0);
+            sig.confidence = if sig.semantic {
+                hybrid::confidence_of(sig)
+            } else {
+                confidence_of(sig)
+            };
         }
         // A lower-ranked hit is never more certain than the one above it.
         for i in 1..hits.len() {
@@ -671,6 +856,14 @@ impl SearchEngine {
             threshold,
         }
     }
+}
+
+/// The texts to embed: every indexed article's units.
+fn units(st: &WriterState) -> Vec<crate::semantic::UnitText> {
+    st.indexed
+        .values()
+        .flat_map(|(article, aid, _)| hybrid::units_of(*aid, article))
+        .collect()
 }
 
 /// The TF-IDF norm of each of an article's phrasings.

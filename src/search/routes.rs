@@ -25,6 +25,8 @@ struct Params {
     q: Option<String>,
     lang: Option<String>,
     limit: Option<String>,
+    /// `1`: as-you-type suggestions, lexical only (no encoder on every keystroke).
+    instant: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -71,6 +73,7 @@ async fn search(
         lang,
         limit,
         snippets: true,
+        semantic: !matches!(p.instant.as_deref(), Some("1" | "true")),
     });
     if !results.answered {
         let lang = lang.or_else(|| results.hits.first().map(|h| h.lang));

@@ -65,7 +65,9 @@ impl Node {
         cmd.args(["serve", "--addr", "127.0.0.1:0", "--database", database_url])
             .arg("--articles")
             .arg(&articles)
-            .args(["--watch", "false"]);
+            .args(["--watch", "false"])
+            // The bus is under test, not the answers: no encoder loading and embedding.
+            .args(["--model", "off"]);
         for (k, _) in std::env::vars() {
             if k.starts_with("OTVET_") {
                 cmd.env_remove(k);

@@ -337,6 +337,7 @@ impl Seeder {
                 lang: Some(Lang::Ru),
                 limit: 1,
                 snippets: false,
+                semantic: true,
             });
             r.hits
                 .iter()

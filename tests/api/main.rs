@@ -21,6 +21,7 @@ mod reload;
 mod reports;
 mod roles;
 mod search;
+mod semantic;
 mod store;
 mod widget;
 mod ws;

@@ -78,7 +78,7 @@
     function fetchHits(q) {
       if (controller) controller.abort();
       controller = typeof AbortController === "function" ? new AbortController() : null;
-      var url = "/api/search?limit=6&q=" + encodeURIComponent(q) +
+      var url = "/api/search?limit=6&instant=1&q=" + encodeURIComponent(q) +
         (lang ? "&lang=" + encodeURIComponent(lang) : "");
       fetch(url, { signal: controller ? controller.signal : undefined, headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : { hits: [] }; })

@@ -52,6 +52,7 @@ pub async fn search(
             lang: Some(lang),
             limit: RESULTS,
             snippets: true,
+            semantic: true,
         });
         if !results.answered {
             crate::analytics::gaps::record_search_miss(&state, q_trim, Some(lang));

@@ -1,0 +1,56 @@
+//! `otvet model`: loads the semantic model the server would use and prints what it is, how
+//! long it took and how fast it embeds a question, so an operator can check an install.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::config::ModelArgs;
+use crate::semantic::{Kind, model};
+
+/// Questions timed by `otvet model` (Russian, English, German).
+const SAMPLES: [&str; 3] = [
+    "Здравствуйте, когда привезут мой заказ?",
+    "How do I return an item I bought last week?",
+    "Wie lange dauert die Lieferung?",
+];
+
+/// `otvet model`.
+pub fn main(args: &ModelArgs) -> ExitCode {
+    println!("pinned: {} (sha256 {})", model::PACKAGE, model::SHA256);
+    let m = match model::load(&args.model) {
+        Ok(m) => m,
+        Err(e) => {
+            println!("loaded: none: {e}");
+            println!("mode: lexical");
+            return ExitCode::FAILURE;
+        }
+    };
+    let i = &m.info;
+    println!("loaded: {}", i.path);
+    println!(
+        "sha256: {} ({})",
+        i.sha256,
+        if i.pinned {
+            "the pinned file"
+        } else {
+            "not the pinned file"
+        }
+    );
+    println!(
+        "encoder: multilingual-e5-small, {} dimensions, {} MB of weights, {}-lane SIMD, loaded in {} ms",
+        i.dim, i.weights_mb, i.simd_lanes, i.load_ms
+    );
+    for q in SAMPLES {
+        let _ = m.encoder.embed(Kind::Query, q);
+        let runs = 20;
+        let t = Instant::now();
+        for _ in 0..runs {
+            let _ = m.encoder.embed(Kind::Query, q);
+        }
+        let per = t.elapsed().as_secs_f64() * 1000.0 / runs as f64;
+        let tokens = m.encoder.tokens(Kind::Query, q).len() + 2;
+        println!("embeds «{q}» ({tokens} tokens) in {per:.1} ms");
+    }
+    println!("mode: hybrid");
+    ExitCode::SUCCESS
+}

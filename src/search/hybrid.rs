@@ -1,0 +1,212 @@
+//! The semantic half of search: what of each article is embedded ([`units_of`]), the nearest
+//! articles to a query's embedding ([`nearest`]), and how the two kinds of evidence are weighed
+//! together ([`rank_of`], [`confidence_of`]).
+
+use rustc_hash::FxHashMap;
+
+use super::Signals;
+use crate::articles::Article;
+use crate::semantic::{Kind, Part, UnitText, VectorIndex};
+
+/// Words per embedded passage: long sections are cut into pieces about this long (at sentence
+/// ends), so that a paragraph's meaning is not averaged away by its neighbours.
+const PASSAGE_WORDS: usize = 90;
+/// Articles taken from the nearest neighbours, besides the lexical candidates.
+pub const NEAREST_ARTICLES: usize = 20;
+/// How much nearer another section must be than the lexically best one to be the answer.
+pub const SECTION_MARGIN: f32 = 0.01;
+
+/// The texts of an article that get a vector: its title, each passage of its introduction and
+/// sections (prefixed with the title and heading, which say what the passage is about), and
+/// each example question.
+pub fn units_of(aid: u64, a: &Article) -> Vec<UnitText> {
+    let mut out = Vec::new();
+    let unit = |part, kind, text: String| UnitText {
+        aid,
+        part,
+        kind,
+        text,
+    };
+    out.push(unit(Part::Title, Kind::Query, a.title.clone()));
+    for piece in passages(&a.intro) {
+        out.push(unit(
+            Part::Intro,
+            Kind::Passage,
+            format!("{}. {piece}", a.title),
+        ));
+    }
+    for (i, s) in a.sections.iter().enumerate() {
+        let head = format!("{}. {}.", a.title, s.title);
+        let pieces = passages(&s.text);
+        if pieces.is_empty() {
+            out.push(unit(Part::Section(i), Kind::Passage, head.clone()));
+        }
+        for piece in pieces {
+            out.push(unit(
+                Part::Section(i),
+                Kind::Passage,
+                format!("{head} {piece}"),
+            ));
+        }
+    }
+    for (i, q) in a.questions.iter().enumerate() {
+        out.push(unit(Part::Question(i), Kind::Query, q.clone()));
+    }
+    out
+}
+
+/// Cuts text into passages of about [`PASSAGE_WORDS`] words, ending at sentence ends where
+/// one is near.
+fn passages(text: &str) -> Vec<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < words.len() {
+        let mut end = (start + PASSAGE_WORDS).min(words.len());
+        if end < words.len() {
+            // Back up to the last sentence end in the second half of the piece.
+            if let Some(cut) = (start + PASSAGE_WORDS / 2..end)
+                .rev()
+                .find(|&i| words[i].ends_with(['.', '!', '?', ':', ';']))
+            {
+                end = cut + 1;
+            }
+        }
+        out.push(words[start..end].join(" "));
+        start = end;
+    }
+    out
+}
+
+/// What the embeddings say about one article for one query.
+#[derive(Debug, Clone, Default)]
+pub struct Nearness {
+    /// Best cosine over all of the article's vectors.
+    pub best: f32,
+    /// Best cosine of one of its passages, and the section it is in (`None`: the intro).
+    pub passage: Option<(Option<usize>, f32)>,
+    /// Best cosine of its title or one example question.
+    pub phrasing: f32,
+    /// Best cosine per section that has a passage.
+    sections: Vec<(usize, f32)>,
+}
+
+impl Nearness {
+    /// The best cosine of a passage of section `i`.
+    pub fn section_cos(&self, i: usize) -> Option<f32> {
+        self.sections.iter().find(|(s, _)| *s == i).map(|(_, c)| *c)
+    }
+}
+
+/// The article-level nearness of every article `keep` accepts, from one query vector.
+pub fn nearest(
+    index: &VectorIndex,
+    query: &[f32],
+    keep: impl Fn(u64) -> bool,
+) -> FxHashMap<u64, Nearness> {
+    let mut out: FxHashMap<u64, Nearness> = FxHashMap::default();
+    for (&(aid, part), cos) in index.units.iter().zip(index.scores(query)) {
+        if !keep(aid) {
+            continue;
+        }
+        let n = out.entry(aid).or_default();
+        n.best = n.best.max(cos);
+        match part {
+            Part::Title | Part::Question(_) => n.phrasing = n.phrasing.max(cos),
+            Part::Intro | Part::Section(_) => {
+                let section = match part {
+                    Part::Section(i) => Some(i),
+                    _ => None,
+                };
+                if let Some(i) = section {
+                    match n.sections.iter_mut().find(|(s, _)| *s == i) {
+                        Some((_, c)) => *c = c.max(cos),
+                        None => n.sections.push((i, cos)),
+                    }
+                }
+                if n.passage.is_none_or(|(_, c)| cos > c) {
+                    n.passage = Some((section, cos));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The articles of `near` with the highest cosine, best first.
+pub fn top_articles(near: &FxHashMap<u64, Nearness>, k: usize) -> Vec<u64> {
+    let mut v: Vec<(u64, f32)> = near.iter().map(|(a, n)| (*a, n.best)).collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    v.into_iter().take(k).map(|(a, _)| a).collect()
+}
+
+// Fitted by `eval/fit.py` on the `otvet eval --dump` files of every evaluation set (see
+// BENCHMARKS.md); the feature order is `rank_features` / `conf_features` there.
+const RANK: [f32; 8] = [0.7009, 3.529, 1.103, -2.652, 2.026, 69.82, -7.173, 28.77];
+const CONFIDENCE: [f32; 11] = [
+    -16.61, 1.828, -1.174, 0.165, 0.8421, 8.048, 0.6035, 0.4375, 0.8011, 6.942, -0.08432,
+];
+
+/// Ranking with embeddings: a linear score over the lexical and semantic evidence, fitted to
+/// put the right article first (a softmax over each query's candidates).
+pub fn rank_of(s: &Signals, max_question: f32) -> f32 {
+    let f = [
+        s.bm25,
+        s.phrase_cos,
+        s.question / max_question.max(1e-6),
+        s.phrase_f1,
+        s.coverage,
+        s.sem,
+        s.sem_phrase,
+        s.sem_passage,
+    ];
+    f.iter().zip(RANK).map(|(x, w)| x * w).sum()
+}
+
+/// Confidence with embeddings: a logistic model of "the top hit is right" over the lexical
+/// evidence, the cosines and the leads over the next hit (`gap`, `sem_gap`, set after ranking).
+pub fn confidence_of(s: &Signals) -> f32 {
+    let f = [
+        s.phrase_f1,
+        s.phrase_cos,
+        s.raw.max(0.0).ln_1p(),
+        s.matched.max(0.0).ln_1p(),
+        s.sem,
+        s.sem_gap,
+        s.gap,
+        s.sem_phrase,
+        s.sem_passage,
+        s.sem_z,
+    ];
+    let z = CONFIDENCE[0]
+        + f.iter()
+            .zip(&CONFIDENCE[1..])
+            .map(|(x, w)| x * w)
+            .sum::<f32>();
+    1.0 / (1.0 + (-z).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_at_sentence_ends() {
+        let sentence = "Слово ".repeat(29) + "конец. ";
+        let text = sentence.repeat(10);
+        let p = passages(&text);
+        assert!(p.len() >= 4, "{}", p.len());
+        for piece in &p {
+            assert!(piece.split_whitespace().count() <= PASSAGE_WORDS);
+            assert!(piece.ends_with('.'), "{piece}");
+        }
+        assert_eq!(
+            p.iter()
+                .map(|x| x.split_whitespace().count())
+                .sum::<usize>(),
+            300
+        );
+        assert!(passages("").is_empty());
+        assert_eq!(passages("Коротко."), vec!["Коротко.".to_string()]);
+    }
+}
