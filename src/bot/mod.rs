@@ -2,16 +2,20 @@
 //! center when search is confident, and says plainly when it is not.
 
 pub mod intent;
+pub mod person;
 pub mod replies;
 
 use serde::Serialize;
 
 use crate::chat::protocol::{Answer, ArticleLink};
 use crate::domain::Lang;
-use crate::search::{SearchEngine, SearchRequest};
+use crate::search::{SearchEngine, SearchRequest, SearchResults};
 
 /// Longest answer text taken from a section, in characters.
 const MAX_ANSWER_CHARS: usize = 700;
+/// A message of at most this many words that finds nothing alone may be a follow-up («а для
+/// холодильника?», «а если без чека?»): it is searched again with the previous question.
+pub const MAX_FOLLOW_UP_WORDS: usize = 8;
 
 /// An article the bot showed, as kept for the handoff packet and the gap report.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
@@ -43,17 +47,52 @@ pub enum Reply {
         /// Best hits below the threshold (not shown to the customer).
         considered: Vec<Shown>,
     },
+    /// The message asks for a person in words the intent lexicon does not know (recognised
+    /// by its embedding, see [`person`]).
+    Human,
 }
 
-/// Searches the help center for a customer's question.
-pub fn answer(search: &SearchEngine, question: &str, lang: Lang) -> Reply {
-    let results = search.search(&SearchRequest {
-        query: question,
-        lang: Some(lang),
-        limit: 3,
-        snippets: true,
+/// Searches for `question`; when that finds nothing confident and the message is short
+/// enough to be a follow-up, searches the previous question of `context` (the customer's
+/// earlier messages, oldest first) joined with it, and keeps that if it is confident.
+pub fn search_in_context(
+    search: &SearchEngine,
+    question: &str,
+    context: &[String],
+    lang: Option<Lang>,
+    limit: usize,
+    snippets: bool,
+) -> SearchResults {
+    let req = |query| SearchRequest {
+        query,
+        lang,
+        limit,
+        snippets,
         semantic: true,
-    });
+    };
+    let alone = search.search(&req(question));
+    if alone.answered || question.split_whitespace().count() > MAX_FOLLOW_UP_WORDS {
+        return alone;
+    }
+    let Some(previous) = context.iter().rev().find(|c| !c.trim().is_empty()) else {
+        return alone;
+    };
+    let joined = format!("{previous} {question}");
+    let with = search.search(&req(&joined));
+    if with.answered { with } else { alone }
+}
+
+/// Answers a customer's question from the help center; `context` holds the customer's
+/// earlier messages in the conversation (for follow-ups).
+pub fn answer(search: &SearchEngine, question: &str, context: &[String], lang: Lang) -> Reply {
+    let results = search_in_context(search, question, context, Some(lang), 3, true);
+    // Never an article for a request for a person the lexicon missed.
+    if let Some(sem) = search.semantic().filter(|s| s.is_current()) {
+        let nearest_article = results.hits.first().map_or(0.0, |h| h.signals.sem_top);
+        if person::is_request(sem, &sem.query(question), nearest_article) {
+            return Reply::Human;
+        }
+    }
     let shown_of = |h: &crate::search::Hit| Shown {
         slug: h.slug.to_string(),
         title: match &h.section {

@@ -231,11 +231,15 @@ pub async fn bot_turn(
         Intent::Question => {
             let search = state.search.clone();
             let text = question.text.clone();
-            // Search is CPU work of a millisecond or so: keep it off the socket threads.
-            let reply = tokio::task::spawn_blocking(move || bot::answer(&search, &text, lang))
-                .await
-                .map_err(|e| internal(e.into()))?;
+            let context = follow_up_context(state, question).await;
+            // Search is CPU work (a millisecond lexically, tens with the encoder): keep it
+            // off the socket threads.
+            let reply =
+                tokio::task::spawn_blocking(move || bot::answer(&search, &text, &context, lang))
+                    .await
+                    .map_err(|e| internal(e.into()))?;
             match reply {
+                bot::Reply::Human => escalate(state, c, conv.id, "human_request").await?,
                 bot::Reply::Answer { text, answer, .. } => {
                     say(state, conv.id, "bot", text, None, Some(answer), &only_bot).await?;
                 }
@@ -256,6 +260,30 @@ pub async fn bot_turn(
         }
     }
     Ok(())
+}
+
+/// The customer's messages before `question` in its conversation (a few, oldest first), when
+/// `question` is short enough to be a follow-up of one of them.
+async fn follow_up_context(state: &AppState, question: &Message) -> Vec<String> {
+    if question.text.split_whitespace().count() > bot::MAX_FOLLOW_UP_WORDS {
+        return Vec::new();
+    }
+    match state
+        .store
+        .messages_after(question.conversation_id, (question.seq - 8).max(0), false)
+        .await
+    {
+        Ok(ms) => ms
+            .into_iter()
+            .filter(|m| m.author == "customer" && m.seq < question.seq)
+            .map(|m| m.text)
+            .collect(),
+        Err(e) => {
+            // The question is still answered, alone.
+            tracing::warn!(error = ?e, "cannot read the conversation for a follow-up");
+            Vec::new()
+        }
+    }
 }
 
 async fn record_unresolved(

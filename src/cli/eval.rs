@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::EvalArgs;
 use crate::domain::Lang;
-use crate::search::{SearchEngine, SearchRequest};
+use crate::search::SearchEngine;
 
 /// One line of `queries.jsonl`.
 #[derive(Debug, Clone, Deserialize)]
@@ -29,6 +29,10 @@ pub struct EvalQuery {
     /// `in_scope`, `unanswerable_in_domain` or `off_topic`.
     #[serde(default = "default_kind")]
     pub kind: String,
+    /// The customer's earlier messages in the conversation, oldest first: `query` is a
+    /// follow-up of them («а для холодильника?»), answered as the bot answers it.
+    #[serde(default)]
+    pub context: Vec<String>,
 }
 
 fn default_kind() -> String {
@@ -130,13 +134,8 @@ pub fn run(engine: &SearchEngine, queries: &[EvalQuery]) -> Report {
     let outcomes: Vec<Outcome> = queries
         .iter()
         .map(|q| {
-            let res = engine.search(&SearchRequest {
-                query: &q.query,
-                lang: q.lang,
-                limit: 10,
-                snippets: false,
-                semantic: true,
-            });
+            let res =
+                crate::bot::search_in_context(engine, &q.query, &q.context, q.lang, 10, false);
             let rank = res
                 .hits
                 .iter()
@@ -324,13 +323,7 @@ fn dump(
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     for q in queries {
-        let res = engine.search(&SearchRequest {
-            query: &q.query,
-            lang: q.lang,
-            limit: 20,
-            snippets: false,
-            semantic: true,
-        });
+        let res = crate::bot::search_in_context(engine, &q.query, &q.context, q.lang, 20, false);
         let hits: Vec<serde_json::Value> = res
             .hits
             .iter()

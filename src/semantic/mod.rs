@@ -10,7 +10,7 @@ pub mod cache;
 pub mod model;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
@@ -112,8 +112,8 @@ struct Inner {
     /// Latest texts asked for, and their generation.
     wanted: Mutex<(u64, Option<Vec<UnitText>>)>,
     wake: Condvar,
-    /// Generation of the index in `index`.
-    built: AtomicUsize,
+    /// Generation of the index in `index` (`u64::MAX` before the first).
+    built: AtomicU64,
     done: AtomicUsize,
     total: AtomicUsize,
     embedded: AtomicUsize,
@@ -136,7 +136,7 @@ impl Semantic {
             index: ArcSwap::from_pointee(VectorIndex::default()),
             wanted: Mutex::new((0, None)),
             wake: Condvar::new(),
-            built: AtomicUsize::new(0),
+            built: AtomicU64::new(u64::MAX),
             done: AtomicUsize::new(0),
             total: AtomicUsize::new(0),
             embedded: AtomicUsize::new(0),
@@ -175,7 +175,7 @@ impl Semantic {
 
     /// Whether the index covers the latest knowledge base.
     pub fn is_current(&self) -> bool {
-        self.0.built.load(Ordering::Acquire) as u64 == lock(&self.0.wanted).0
+        self.0.built.load(Ordering::Acquire) == lock(&self.0.wanted).0
     }
 
     /// The embedding of a customer's question (remembered for repeats).
@@ -328,5 +328,5 @@ fn build(me: &Inner, generation: u64, units: Vec<UnitText>) {
     );
     me.index.store(Arc::new(index));
     me.embedded.store(missing.len(), Ordering::Relaxed);
-    me.built.store(generation as usize, Ordering::Release);
+    me.built.store(generation, Ordering::Release);
 }

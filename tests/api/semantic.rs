@@ -293,3 +293,121 @@ fn eval_runs_hybrid_and_says_so() {
     assert!(hybrid.stderr.contains("mode: hybrid"), "{hybrid:#?}");
     assert!(hybrid.stdout.contains("\"mode\":\"hybrid\""), "{hybrid:#?}");
 }
+
+/// A server over the sample knowledge base with the encoder, once its vectors are ready.
+async fn ready_semantic_app() -> Option<crate::helpers::TestApp> {
+    let m = model()?;
+    let app = semantic_app(ModelChoice::Loaded(m)).await;
+    let ready = wait_until(Duration::from_secs(120), || async {
+        readyz(&app).await["semantic"]["state"] == "ready"
+    })
+    .await;
+    assert!(
+        ready.is_some(),
+        "semantic search not ready: {}",
+        readyz(&app).await
+    );
+    Some(app)
+}
+
+#[tokio::test]
+async fn requests_for_a_person_are_recognised_in_many_phrasings() {
+    let Some(app) = ready_semantic_app().await else {
+        return;
+    };
+    // None of these is in the examples of `bot::person`; most have words the lexicon of
+    // `bot::intent` does not know.
+    let (mut recognised, mut missed) = (0, Vec::new());
+    for (i, text) in [
+        "можно с человеком пообщаться?",
+        "мне бы живого оператора",
+        "ау, люди есть?",
+        "робот, отстань, зови людей",
+        "тупая железка, где люди",
+        "не хочу с машиной разговаривать",
+        "can I talk to someone real",
+        "is there a human I can chat with",
+        "let me talk to your supervisor",
+        "hello? anyone alive?",
+        "gibt es hier einen echten Menschen",
+        "ich will einen Menschen, keinen Roboter",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (mut ws, _) = crate::ws::new_customer(&app, "ru").await;
+        ws.say(&format!("p{i}"), text).await;
+        let reply = ws
+            .until("the bot's reply or a status", |v| {
+                v["type"] == "status" || (v["type"] == "message" && v["author"] == "bot")
+            })
+            .await;
+        if reply["type"] == "status" && reply["status"] == "queued" {
+            recognised += 1;
+        } else {
+            assert!(
+                reply.get("answer").is_none(),
+                "{text}: answered with an article: {reply}"
+            );
+            missed.push(*text);
+        }
+    }
+    eprintln!("requests for a person recognised: {recognised} of 12; missed {missed:?}");
+    assert!(
+        recognised >= 10,
+        "recognised {recognised} of 12; missed {missed:?}"
+    );
+    // Questions about support and people are still answered from the help center.
+    for (i, text) in [
+        "как связаться с поддержкой по телефону",
+        "кто может получить заказ вместо меня",
+        "сколько стоит доставка холодильника",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (mut ws, _) = crate::ws::new_customer(&app, "ru").await;
+        ws.say(&format!("q{i}"), text).await;
+        let bot = ws.message_from("bot").await;
+        assert!(bot.get("answer").is_some(), "{text}: {bot}");
+    }
+}
+
+#[tokio::test]
+async fn a_follow_up_is_answered_with_the_previous_question() {
+    let Some(app) = ready_semantic_app().await else {
+        return;
+    };
+    for (i, (first, then, slug)) in [
+        (
+            "как сменить номер телефона в профиле?",
+            "а заказы не пропадут?",
+            "change-phone",
+        ),
+        (
+            "как отменить заказ?",
+            "а если он уже у курьера?",
+            "change-or-cancel-order",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (mut ws, _) = crate::ws::new_customer(&app, "ru").await;
+        ws.say(&format!("a{i}"), first).await;
+        let reply = ws.message_from("bot").await;
+        assert_eq!(reply["answer"]["slug"], slug, "{first}: {reply}");
+        ws.say(&format!("b{i}"), then).await;
+        let reply = ws.message_from("bot").await;
+        assert_eq!(
+            reply["answer"]["slug"], slug,
+            "{then} after {first}: {reply}"
+        );
+
+        // Alone, in a new conversation, the same words find no confident answer.
+        let (mut other, _) = crate::ws::new_customer(&app, "ru").await;
+        other.say(&format!("c{i}"), then).await;
+        let alone = other.message_from("bot").await;
+        assert_eq!(alone["event"], "no_answer", "{then} alone: {alone}");
+    }
+}
