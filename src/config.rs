@@ -215,6 +215,9 @@ pub struct ModelArgs {
     /// The semantic model, as for `serve`.
     #[arg(long, env = "OTVET_MODEL", default_value = "builtin", value_parser = ModelChoice::parse)]
     pub model: ModelChoice,
+    /// Also time the embedding of every query of this `queries.jsonl` (p50, p99, max).
+    #[arg(long)]
+    pub bench: Option<PathBuf>,
 }
 
 /// Options of `otvet gaps`.

@@ -51,6 +51,47 @@ pub fn main(args: &ModelArgs) -> ExitCode {
         let tokens = m.encoder.tokens(Kind::Query, q).len() + 2;
         println!("embeds «{q}» ({tokens} tokens) in {per:.1} ms");
     }
+    if let Some(path) = &args.bench {
+        let queries = match crate::cli::eval::read_queries(path) {
+            Ok(q) => q,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        bench(&m.encoder, queries.iter().map(|q| q.query.as_str()));
+    }
     println!("mode: hybrid");
     ExitCode::SUCCESS
+}
+
+/// Embeds every question once (after a warm-up) and prints the latency and token percentiles.
+fn bench<'a>(encoder: &otvet_encoder::Encoder, questions: impl Iterator<Item = &'a str>) {
+    let questions: Vec<&str> = questions.collect();
+    for q in questions.iter().take(10) {
+        let _ = encoder.embed(Kind::Query, q);
+    }
+    let mut ms: Vec<f64> = Vec::with_capacity(questions.len());
+    let mut tokens: Vec<usize> = Vec::with_capacity(questions.len());
+    for q in &questions {
+        let t = Instant::now();
+        let _ = encoder.embed(Kind::Query, q);
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        tokens.push(encoder.tokens(Kind::Query, q).len() + 2);
+    }
+    ms.sort_by(f64::total_cmp);
+    tokens.sort_unstable();
+    let pct = |p: f64| ms[((ms.len() as f64 * p) as usize).min(ms.len() - 1)];
+    if ms.is_empty() {
+        return;
+    }
+    println!(
+        "{} questions: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; tokens p50 {}, max {}",
+        ms.len(),
+        pct(0.5),
+        pct(0.99),
+        ms[ms.len() - 1],
+        tokens[tokens.len() / 2],
+        tokens[tokens.len() - 1]
+    );
 }

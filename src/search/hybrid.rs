@@ -142,9 +142,9 @@ pub fn top_articles(near: &FxHashMap<u64, Nearness>, k: usize) -> Vec<u64> {
 
 // Fitted by `eval/fit.py` on the `otvet eval --dump` files of every evaluation set (see
 // BENCHMARKS.md); the feature order is `rank_features` / `conf_features` there.
-const RANK: [f32; 8] = [0.7009, 3.529, 1.103, -2.652, 2.026, 69.82, -7.173, 28.77];
+const RANK: [f32; 8] = [0.8516, 3.294, 0.634, -1.921, 2.456, 58.05, 2.825, 31.09];
 const CONFIDENCE: [f32; 11] = [
-    -16.61, 1.828, -1.174, 0.165, 0.8421, 8.048, 0.6035, 0.4375, 0.8011, 6.942, -0.08432,
+    -16.86, 1.763, -1.184, 0.2921, 0.7525, 7.778, 0.6246, 0.4181, 0.04598, 8.312, -0.1046,
 ];
 
 /// Ranking with embeddings: a linear score over the lexical and semantic evidence, fitted to
