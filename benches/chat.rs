@@ -13,6 +13,9 @@
 //!   (default 10,000) customers opened the widget (connected and said `hello`) and then sit
 //!   idle; the difference divided by their number.
 //!
+//! The server runs with the semantic model of `OTVET_BENCH_MODEL` (`builtin`, or `off` for the
+//! lexical engine), and the load starts once its embeddings are ready (`/readyz`).
+//!
 //! Prints a Markdown table. All traffic goes to 127.0.0.1; every loop is bounded.
 
 mod common;
@@ -88,6 +91,10 @@ fn start_server() -> Server {
         ])
         .arg("--articles")
         .arg(repo().join("articles"))
+        .arg("--model")
+        .arg(model())
+        .arg("--embedding-cache")
+        .arg(dir.path().join("embeddings.bin"))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -106,11 +113,30 @@ fn start_server() -> Server {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Answers are lexical until the embeddings are ready: measure the engine in its mode.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        assert!(Instant::now() < deadline, "the embeddings were not ready in time");
+        if let Ok(mut s) = StdTcpStream::connect(&addr) {
+            let _ = s.write_all(b"GET /readyz HTTP/1.0\r\nHost: x\r\n\r\n");
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            if out.contains("\"state\":\"ready\"") || out.contains("\"state\":\"off\"") {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
     Server {
         child: Some(child),
         addr,
         _dir: dir,
     }
+}
+
+/// `OTVET_BENCH_MODEL`: the server's `--model` (`builtin`).
+fn model() -> String {
+    std::env::var("OTVET_BENCH_MODEL").unwrap_or_else(|_| "builtin".into())
 }
 
 fn rss_kib(pid: u32) -> u64 {
