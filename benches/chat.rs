@@ -116,7 +116,10 @@ fn start_server() -> Server {
     // Answers are lexical until the embeddings are ready: measure the engine in its mode.
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
-        assert!(Instant::now() < deadline, "the embeddings were not ready in time");
+        assert!(
+            Instant::now() < deadline,
+            "the embeddings were not ready in time"
+        );
         if let Ok(mut s) = StdTcpStream::connect(&addr) {
             let _ = s.write_all(b"GET /readyz HTTP/1.0\r\nHost: x\r\n\r\n");
             let mut out = String::new();

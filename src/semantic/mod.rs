@@ -117,9 +117,12 @@ struct Inner {
     done: AtomicUsize,
     total: AtomicUsize,
     embedded: AtomicUsize,
-    queries: Mutex<FxHashMap<String, (Arc<[f32]>, u64)>>,
+    queries: Mutex<QueryCache>,
     tick: AtomicUsize,
 }
+
+/// Query text → its vector and when it was last asked.
+type QueryCache = FxHashMap<String, (Arc<[f32]>, u64)>;
 
 /// The semantic side of search; cheap to clone.
 #[derive(Clone)]

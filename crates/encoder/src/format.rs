@@ -189,7 +189,7 @@ impl<'a> ModelFile<'a> {
             let _nbytes = c.u64()?;
             let nbytes = match dtype {
                 0 => len * 4,
-                1 if len % QK == 0 => len / QK * Q4_BLOCK_BYTES,
+                1 if len.is_multiple_of(QK) => len / QK * Q4_BLOCK_BYTES,
                 _ => return Err(Error::Format(format!("tensor {name}: bad dtype or size"))),
             };
             let bytes = off
