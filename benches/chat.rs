@@ -100,40 +100,37 @@ fn start_server() -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("start the otvet binary");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        assert!(Instant::now() < deadline, "the server did not start");
-        if let Ok(mut s) = StdTcpStream::connect(&addr) {
-            let _ = s.write_all(b"GET /healthz HTTP/1.0\r\nHost: x\r\n\r\n");
-            let mut out = String::new();
-            let _ = s.read_to_string(&mut out);
-            if out.starts_with("HTTP/1.1 200") || out.starts_with("HTTP/1.0 200") {
-                break;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for(&addr, "/healthz", Duration::from_secs(60), |out| {
+        out.starts_with("HTTP/1.1 200") || out.starts_with("HTTP/1.0 200")
+    });
     // Answers are lexical until the embeddings are ready: measure the engine in its mode.
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        assert!(
-            Instant::now() < deadline,
-            "the embeddings were not ready in time"
-        );
-        if let Ok(mut s) = StdTcpStream::connect(&addr) {
-            let _ = s.write_all(b"GET /readyz HTTP/1.0\r\nHost: x\r\n\r\n");
-            let mut out = String::new();
-            let _ = s.read_to_string(&mut out);
-            if out.contains("\"state\":\"ready\"") || out.contains("\"state\":\"off\"") {
-                break;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_for(&addr, "/readyz", Duration::from_secs(300), |out| {
+        out.contains("\"state\":\"ready\"") || out.contains("\"state\":\"off\"")
+    });
     Server {
         child: Some(child),
         addr,
         _dir: dir,
+    }
+}
+
+/// Polls `GET path` on `addr` until `done` accepts the raw response; panics after `limit`.
+fn wait_for(addr: &str, path: &str, limit: Duration, done: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + limit;
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "{path} did not say ready in time"
+        );
+        if let Ok(mut s) = StdTcpStream::connect(addr) {
+            let _ = write!(s, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n");
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            if done(&out) {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

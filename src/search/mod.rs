@@ -657,6 +657,18 @@ impl SearchEngine {
             question_score: f32,
             best_section: Option<(usize, f32)>,
         }
+        impl Cand {
+            /// An article with no document scored yet.
+            fn new(terms: &Arc<ArticleTerms>, aid: u64) -> Self {
+                Cand {
+                    terms: terms.clone(),
+                    aid,
+                    score: 0.0,
+                    question_score: 0.0,
+                    best_section: None,
+                }
+            }
+        }
         let mut cands: Vec<Cand> = Vec::new();
         let mut pos: HashMap<u64, usize> = HashMap::new();
         let mut columns: HashMap<
@@ -674,13 +686,7 @@ impl SearchEngine {
                 continue;
             };
             let i = *pos.entry(aid).or_insert_with(|| {
-                cands.push(Cand {
-                    terms: terms.clone(),
-                    aid,
-                    score: 0.0,
-                    question_score: 0.0,
-                    best_section: None,
-                });
+                cands.push(Cand::new(terms, aid));
                 cands.len() - 1
             });
             let c = &mut cands[i];
@@ -701,13 +707,7 @@ impl SearchEngine {
             let have: FxHashSet<u64> = cands.iter().map(|c| c.aid).collect();
             for aid in hybrid::top_articles(near, hybrid::NEAREST_ARTICLES) {
                 if let Some(terms) = snap.terms.get(&aid).filter(|_| !have.contains(&aid)) {
-                    cands.push(Cand {
-                        terms: terms.clone(),
-                        aid,
-                        score: 0.0,
-                        question_score: 0.0,
-                        best_section: None,
-                    });
+                    cands.push(Cand::new(terms, aid));
                 }
             }
             // The section that answers: the nearest passage's, unless the lexical best section

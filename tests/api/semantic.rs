@@ -174,17 +174,9 @@ async fn search(app: &crate::helpers::TestApp, q: &str) -> SearchResponse {
 
 #[tokio::test]
 async fn paraphrases_without_shared_words_are_answered_once_the_vectors_are_ready() {
-    let Some(m) = model() else { return };
-    let app = semantic_app(ModelChoice::Loaded(m)).await;
-    let ready = wait_until(Duration::from_secs(120), || async {
-        readyz(&app).await["semantic"]["state"] == "ready"
-    })
-    .await;
-    assert!(
-        ready.is_some(),
-        "semantic search not ready: {}",
-        readyz(&app).await
-    );
+    let Some(app) = ready_semantic_app().await else {
+        return;
+    };
     let st = readyz(&app).await;
     assert_eq!(st["status"], "ready");
     assert!(st["semantic"]["vectors"].as_u64().unwrap() > 100, "{st}");
