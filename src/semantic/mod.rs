@@ -298,7 +298,12 @@ fn build(me: &Inner, generation: u64, units: Vec<UnitText>) {
                     }
                     let n = out.len();
                     lock(&me.cache).insert(out);
-                    me.done.fetch_add(n, Ordering::Relaxed);
+                    let done = me.done.fetch_add(n, Ordering::Relaxed) + n;
+                    // Progress in the log, every tenth or so of the work.
+                    let step = (units.len() / 10).max(BATCH);
+                    if (done - n) / step != done / step {
+                        tracing::info!(done, total = units.len(), "embedding the articles");
+                    }
                 }
             });
         }
