@@ -59,10 +59,13 @@ def conf_features(top, second):
         s.get("sem_phrase", 0.0),
         s.get("sem_passage", 0.0),
         s.get("sem_z", 0.0),
+        s["coverage"],
+        min(s["unknown"], 3.0),
+        s["bm25"],
     ]
 
 
-CONF_NAMES = ["phrase_f1", "phrase_cos", "ln1p_raw", "ln1p_matched", "sem", "sem_gap", "rank_gap", "sem_phrase", "sem_passage", "sem_z"]
+CONF_NAMES = ["phrase_f1", "phrase_cos", "ln1p_raw", "ln1p_matched", "sem", "sem_gap", "rank_gap", "sem_phrase", "sem_passage", "sem_z", "coverage", "unknown", "bm25"]
 
 
 def logreg(X, y, w, l2=1e-3, iters=300):

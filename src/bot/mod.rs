@@ -13,8 +13,8 @@ use crate::search::{SearchEngine, SearchRequest, SearchResults};
 
 /// Longest answer text taken from a section, in characters.
 const MAX_ANSWER_CHARS: usize = 700;
-/// A message of at most this many words that finds nothing alone may be a follow-up («а для
-/// холодильника?», «а если без чека?»): it is searched again with the previous question.
+/// A message of at most this many words may be a follow-up («а для холодильника?», «а если без
+/// чека?»): it is searched again with the previous question.
 pub const MAX_FOLLOW_UP_WORDS: usize = 8;
 
 /// An article the bot showed, as kept for the handoff packet and the gap report.
@@ -52,9 +52,10 @@ pub enum Reply {
     Human,
 }
 
-/// Searches for `question`; when that finds nothing confident and the message is short
-/// enough to be a follow-up, searches the previous question of `context` (the customer's
-/// earlier messages, oldest first) joined with it, and keeps that if it is confident.
+/// Searches for `question`; when the message is short enough to be a follow-up, also searches
+/// the previous message of `context` (the customer's earlier messages, oldest first) joined
+/// with it, and keeps whichever is more confident («а если он уже у курьера?» alone is about a
+/// late courier; after «как отменить заказ?» it is about cancelling).
 pub fn search_in_context(
     search: &SearchEngine,
     question: &str,
@@ -71,7 +72,7 @@ pub fn search_in_context(
         semantic: true,
     };
     let alone = search.search(&req(question));
-    if alone.answered || question.split_whitespace().count() > MAX_FOLLOW_UP_WORDS {
+    if question.split_whitespace().count() > MAX_FOLLOW_UP_WORDS {
         return alone;
     }
     let Some(previous) = context.iter().rev().find(|c| !c.trim().is_empty()) else {
@@ -79,7 +80,12 @@ pub fn search_in_context(
     };
     let joined = format!("{previous} {question}");
     let with = search.search(&req(&joined));
-    if with.answered { with } else { alone }
+    let top = |r: &SearchResults| r.hits.first().map_or(0.0, |h| h.confidence);
+    if with.answered && top(&with) > top(&alone) {
+        with
+    } else {
+        alone
+    }
 }
 
 /// Answers a customer's question from the help center; `context` holds the customer's

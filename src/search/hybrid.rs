@@ -142,9 +142,10 @@ pub fn top_articles(near: &FxHashMap<u64, Nearness>, k: usize) -> Vec<u64> {
 
 // Fitted by `eval/fit.py` on the `otvet eval --dump` files of every evaluation set (see
 // BENCHMARKS.md); the feature order is `rank_features` / `conf_features` there.
-const RANK: [f32; 8] = [0.8516, 3.294, 0.634, -1.921, 2.456, 58.05, 2.825, 31.09];
-const CONFIDENCE: [f32; 11] = [
-    -16.86, 1.763, -1.184, 0.2921, 0.7525, 7.778, 0.6246, 0.4181, 0.04598, 8.312, -0.1046,
+const RANK: [f32; 8] = [0.8737, 3.303, 0.6441, -1.956, 2.436, 57.9, 2.636, 31.1];
+const CONFIDENCE: [f32; 14] = [
+    -14.68, 0.3852, -1.435, 0.7263, 0.189, 6.873, 0.5956, 0.4064, 1.13, 5.518, -0.05067, 2.11,
+    -0.0362, -0.8938,
 ];
 
 /// Ranking with embeddings: a linear score over the lexical and semantic evidence, fitted to
@@ -164,7 +165,9 @@ pub fn rank_of(s: &Signals, max_question: f32) -> f32 {
 }
 
 /// Confidence with embeddings: a logistic model of "the top hit is right" over the lexical
-/// evidence, the cosines and the leads over the next hit (`gap`, `sem_gap`, set after ranking).
+/// evidence (including how much of the query the article covers and how many of its words
+/// nothing knows), the cosines and the leads over the next hit (`gap`, `sem_gap`, set after
+/// ranking).
 pub fn confidence_of(s: &Signals) -> f32 {
     let f = [
         s.phrase_f1,
@@ -177,6 +180,9 @@ pub fn confidence_of(s: &Signals) -> f32 {
         s.sem_phrase,
         s.sem_passage,
         s.sem_z,
+        s.coverage,
+        s.unknown.min(3.0),
+        s.bm25,
     ];
     let z = CONFIDENCE[0]
         + f.iter()
