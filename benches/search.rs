@@ -1046,6 +1046,7 @@ fn main() -> anyhow::Result<()> {
             limit: 10,
             snippets,
             semantic: false,
+            across: false,
         };
         let t = Instant::now();
         let res = engine.search(&req);
@@ -1104,6 +1105,7 @@ fn main() -> anyhow::Result<()> {
             limit: 10,
             snippets: false,
             semantic: false,
+            across: false,
         });
         reload_ok += usize::from(found_in(&res, &a.slug, &word));
     }
@@ -1352,7 +1354,82 @@ fn main() -> anyhow::Result<()> {
             pct(&answered),
         );
     }
+    if let Some(model) = std::env::var("OTVET_BENCH_MODEL")
+        .ok()
+        .filter(|m| m != "off")
+    {
+        semantic_phase(&mut out, dir.path(), &model, &queries)?;
+    }
     let _ = writeln!(out, "\ntotal benchmark time {}", fmt_d(started.elapsed()));
     println!("{out}");
+    Ok(())
+}
+
+/// With `OTVET_BENCH_MODEL=builtin` (or a model path): the generated knowledge base embedded
+/// from nothing, a restart with the embedding cache, and hybrid search calls with new questions
+/// (each one embedded) and with the same questions again (vectors cached).
+fn semantic_phase(
+    out: &mut String,
+    dir: &Path,
+    model: &str,
+    queries: &[Query],
+) -> anyhow::Result<()> {
+    let choice = if model == "builtin" {
+        otvet::semantic::ModelChoice::Builtin
+    } else {
+        otvet::semantic::ModelChoice::Path(model.into())
+    };
+    let model = otvet::semantic::model::load(&choice)?;
+    let cache_dir = tempfile::TempDir::new()?;
+    let cache = cache_dir.path().join("embeddings.bin");
+    let open = || -> anyhow::Result<(SearchEngine, Duration)> {
+        let t = Instant::now();
+        let engine = SearchEngine::open(dir, Lang::Ru, otvet::search::DEFAULT_THRESHOLD)?;
+        engine.start_semantic(
+            &otvet::semantic::ModelChoice::Loaded(model.clone()),
+            Some(cache.clone()),
+        );
+        anyhow::ensure!(
+            engine.wait_semantic(Duration::from_secs(7200)),
+            "not embedded within two hours"
+        );
+        Ok((engine, t.elapsed()))
+    };
+    eprintln!("semantic: embedding the generated articles…");
+    let (first, cold) = open()?;
+    let texts = first.semantic_status().total;
+    drop(first);
+    eprintln!("semantic: again, with the embedding cache…");
+    let (engine, warm) = open()?;
+    let rss = proc_status("VmRSS:");
+    let time = |q: &Query| {
+        let t = Instant::now();
+        std::hint::black_box(engine.search(&SearchRequest {
+            query: &q.text,
+            lang: Some(Lang::Ru),
+            limit: 10,
+            snippets: true,
+            semantic: true,
+            across: false,
+        }));
+        t.elapsed()
+    };
+    let n = queries.len().min(500);
+    eprintln!("semantic: {n} hybrid searches, new questions then the same again…");
+    let fresh = summarize(queries[..n].iter().map(time));
+    let again = summarize(queries[..n].iter().map(time));
+    let _ = writeln!(
+        out,
+        "\n| hybrid (encoder on) | measured | goal |\n|---|---|---|\n\
+         | {texts} texts embedded from nothing (background thread) | {} | ≤ 15 min |\n\
+         | restart with the embedding cache (open + vectors ready) | {} | ≤ 10 s |\n\
+         | search call, new questions (each embedded), p50 / p99 / max | {} | p99 ≤ 10 ms |\n\
+         | search call, the same questions again (vectors cached), p50 / p99 / max | {} | p99 ≤ 10 ms |\n\
+         | RSS with the model and {texts} vectors | {rss} | — |",
+        fmt_d(cold),
+        fmt_d(warm),
+        fmt_s(&fresh),
+        fmt_s(&again),
+    );
     Ok(())
 }

@@ -45,6 +45,8 @@
       agent: 'Оператор',
       human: 'Позвать человека',
       helped: 'Это помогло?',
+      noneOfThese: 'Нет, другое',
+      more: 'Читать полностью',
       yes: 'Да',
       no: 'Нет',
       thanks: 'Спасибо за ответ!',
@@ -87,6 +89,8 @@
       agent: 'Agent',
       human: 'Talk to a person',
       helped: 'Did this help?',
+      noneOfThese: 'No, something else',
+      more: 'Read the whole article',
       yes: 'Yes',
       no: 'No',
       thanks: 'Thanks for letting us know!',
@@ -129,6 +133,8 @@
       agent: 'Support',
       human: 'Mit einem Menschen sprechen',
       helped: 'Hat das geholfen?',
+      noneOfThese: 'Nein, etwas anderes',
+      more: 'Ganzen Artikel lesen',
       yes: 'Ja',
       no: 'Nein',
       thanks: 'Danke für Ihre Rückmeldung!',
@@ -312,6 +318,12 @@ a{color:var(--link)}
 .ttl{font-weight:650;display:block;margin-bottom:4px}
 .alts{margin-top:8px;font-size:14px}
 .alts a{display:block}
+.blocks p{margin:0 0 6px}.blocks p:last-child{margin:0}.blocks ul,.blocks ol{margin:0 0 6px;padding-left:20px;white-space:normal}
+.blocks .hd{font-weight:650}.blocks blockquote{margin:0 0 6px;padding-left:8px;border-left:3px solid var(--line)}
+.tw{overflow-x:auto;margin:0 0 6px}.tw table{border-collapse:collapse;font-size:13px;white-space:normal}
+.tw th,.tw td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
+.note{font-size:13px;color:var(--muted);margin:0 0 6px}.opt.picked{font-weight:650}
+.choice{flex-direction:column;align-items:stretch}.choice .btn{text-align:left}
 .fb,.rate{display:flex;flex-wrap:wrap;align-items:center;gap:6px;font-size:14px}
 .btn{border:1px solid var(--line);background:var(--bg);border-radius:8px;padding:6px 14px;cursor:pointer;min-height:36px}
 .btn:hover{border-color:var(--brand)}
@@ -481,22 +493,27 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
       fb.append(button('btn primary', S.human, askHuman));
       el.append(fb);
     }
+    if (m.author === 'bot' && m.clarify) return renderChoice(el, m);
     if (!a) return;
-    // A help-center answer: the article as a link, the text, up to two alternatives.
+    // A help-center answer: the article as a link, its content as blocks, two alternatives.
     const b = el.querySelector('.b');
     if (a.url && a.title) {
       const ttl = link(a.url, a.section && a.section !== a.title ? a.title + ' — ' + a.section : a.title);
       ttl.classList.add('ttl');
       b.append(ttl);
     }
-    richText(b, m.text || '');
+    if (a.note) b.append(h('p', 'note', a.note));
+    if (Array.isArray(a.blocks) && a.blocks.length) {
+      b.append(blocks(a.blocks));
+      if (a.more && a.url) b.append(wrap('p', link(a.url, S.more)));
+    } else richText(b, m.text || '');
     const alts = (a.alternatives || []).filter((x) => x && x.url && x.title).slice(0, 2);
     if (alts.length) {
       const box = h('div', 'alts', S.also);
       alts.forEach((x) => box.append(link(x.url, x.title)));
       b.append(box);
     }
-    if (a.ask_feedback && a.feedback == null && status === 'bot') {
+    if (a.ask_feedback && m.feedback == null && status === 'bot') {
       const fb = h('div', 'fb');
       fb.dataset.seq = m.seq;
       fb.setAttribute('role', 'group');
@@ -511,6 +528,88 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
       el.append(fb);
     }
   }
+
+  // Answer content (typed blocks from the server, see src/domain/answer.rs), built with DOM
+  // calls only: text is text, links go through link().
+  const spans = (parent, list) => {
+    (Array.isArray(list) ? list : []).forEach((sp) => {
+      if (!sp || typeof sp.text !== 'string') return;
+      let el = sp.href ? link(sp.href, sp.text) : document.createTextNode(sp.text);
+      if (sp.code) el = wrap('code', el);
+      if (sp.em) el = wrap('em', el);
+      if (sp.strong) el = wrap('strong', el);
+      parent.append(el);
+    });
+    return parent;
+  };
+  const wrap = (tag, child) => {
+    const el = h(tag);
+    el.append(child);
+    return el;
+  };
+  function blocks(list, depth = 0) {
+    const box = h('div', 'blocks');
+    if (depth > 8) return box;
+    (Array.isArray(list) ? list : []).forEach((bl) => {
+      if (!bl) return;
+      if (bl.type === 'paragraph') box.append(spans(h('p'), bl.spans));
+      else if (bl.type === 'heading') box.append(spans(h('p', 'hd'), bl.spans));
+      else if (bl.type === 'code') box.append(h('pre', '', bl.text || ''));
+      else if (bl.type === 'quote') box.append(wrap('blockquote', blocks(bl.blocks, depth + 1)));
+      else if (bl.type === 'list') {
+        const l = h(bl.ordered ? 'ol' : 'ul');
+        if (bl.ordered && bl.start > 1) l.start = bl.start;
+        (bl.items || []).forEach((it) => l.append(wrap('li', blocks(it, depth + 1))));
+        box.append(l);
+      } else if (bl.type === 'table') {
+        const t = h('table');
+        const row = (cells, tag) => {
+          const tr = h('tr');
+          (cells || []).forEach((c) => tr.append(spans(h(tag), c)));
+          return tr;
+        };
+        if (bl.header && bl.header.length) t.append(wrap('thead', row(bl.header, 'th')));
+        const tb = h('tbody');
+        (bl.rows || []).forEach((r) => tb.append(row(r, 'td')));
+        t.append(tb);
+        const tw = wrap('div', t);
+        tw.className = 'tw';
+        box.append(tw);
+      }
+    });
+    return box;
+  }
+
+  // «Вы об этом?»: the options as buttons, and "none of these"; a choice is sent once. Once
+  // made (here, in another tab, or the conversation moved on) the options stay as text.
+  function renderChoice(el, m) {
+    const b = el.querySelector('.b');
+    b.textContent = '';
+    b.append(h('p', '', (m.text || '').split('\n')[0]));
+    el.dataset.choice = m.seq;
+    choices.set(m.seq, m);
+    if (m.feedback != null || status !== 'bot') return settleChoice(el, m.choice);
+    const opts = m.clarify.options || [];
+    const box = h('div', 'fb choice');
+    box.setAttribute('role', 'group');
+    const pick = (option) => () => {
+      out({ type: 'choose', seq: m.seq, option });
+      settleChoice(el, option);
+      input.focus();
+    };
+    opts.forEach((o, i) => box.append(button('btn opt', label(o), pick(i))));
+    box.append(button('btn', S.noneOfThese, pick(null)));
+    el.append(box);
+  }
+  const choices = new Map();
+  function settleChoice(el, picked) {
+    el.querySelectorAll('.choice').forEach((x) => x.remove());
+    const b = el.querySelector('.b');
+    const m = choices.get(Number(el.dataset.choice));
+    if (!m || b.querySelector('.opt')) return;
+    (m.clarify.options || []).forEach((o, i) => b.append(h('p', i === picked ? 'opt picked' : 'opt', label(o))));
+  }
+  const label = (o) => (o.section && o.section !== o.title ? o.title + ' — ' + o.section : o.title);
 
   function showRating() {
     log.querySelectorAll('.rate').forEach((r) => r.remove());
@@ -582,7 +681,10 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
   function setStatus(s) {
     if (s && s !== status) {
       status = s;
-      if (s !== 'bot') log.querySelectorAll('.fb').forEach((f) => f.remove());
+      if (s !== 'bot') {
+        log.querySelectorAll('[data-choice]').forEach((el) => settleChoice(el, null));
+        log.querySelectorAll('.fb').forEach((f) => f.remove());
+      }
       if (s !== 'queued') offline = false;
       if (s === 'resolved') typingEl.hidden = true;
     }
@@ -705,6 +807,8 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     if (seen.has(key)) {
       // An update of a shown message: "Did this help?" answered (maybe in another tab).
       if (m.feedback != null) log.querySelectorAll(`.fb[data-seq="${m.seq}"]:not(.done)`).forEach((f) => f.remove());
+      const el = m.clarify && m.feedback != null && log.querySelector(`[data-choice="${m.seq}"]`);
+      if (el) settleChoice(el, m.choice);
       return;
     }
     if (m.seq > lastSeq + 1 && gapAt !== lastSeq) {

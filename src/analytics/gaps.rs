@@ -720,6 +720,7 @@ impl<'a> Context<'a> {
                 limit: HITS,
                 snippets: false,
                 semantic: true,
+                across: false,
             });
             // The articles search finds, by confidence; runners-up far behind the best say
             // little about what the text is about.

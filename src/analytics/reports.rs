@@ -55,7 +55,8 @@ use serde::Deserialize;
 
 use crate::agents::Role;
 use crate::agents::session::AgentPage;
-use crate::chat::protocol::{Answer, now_ms};
+use crate::chat::protocol::now_ms;
+use crate::domain::{Answer, Clarify};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::store::reports::{ReportBotMessage, ReportConversation, ReportViews, ReportVote};
@@ -503,6 +504,25 @@ impl Report {
             let d = &mut days[i];
             if m.event.as_deref() == Some("no_answer") {
                 d.bot_no_answers += 1;
+            }
+            // A choice counts like "Did this help?": an option chosen is a yes for its article
+            // (whose answer follows, without asking again), "none of these" a no.
+            if let Some(clarify) = m
+                .clarify
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<Clarify>(c).ok())
+            {
+                match (m.feedback, m.choice.and_then(|i| usize::try_from(i).ok())) {
+                    (Some(true), Some(i)) => {
+                        d.chat_yes += 1;
+                        if let Some(o) = clarify.options.get(i) {
+                            entry(&mut articles, o.lang.code(), &o.slug).chat_yes += 1;
+                        }
+                    }
+                    (Some(false), _) => d.chat_no += 1,
+                    _ => {}
+                }
+                continue;
             }
             let Some(answer) = m
                 .answer

@@ -402,6 +402,7 @@ pub fn check(engine: &SearchEngine, entries: &[BankEntry]) -> Report {
             limit: LOOK_DOWN,
             snippets: false,
             semantic: true,
+            across: false,
         });
         let rank = results
             .hits

@@ -2,6 +2,7 @@
 //! and kept current as editors add, change, rename and delete files.
 
 pub mod bank;
+mod blocks;
 mod parse;
 pub mod routes;
 pub mod synonyms;
@@ -18,7 +19,7 @@ use serde::Serialize;
 pub use parse::MAX_ARTICLE_BYTES;
 pub use synonyms::{SYNONYMS_FILE, SynonymGroups};
 
-use crate::domain::{Lang, Slug};
+use crate::domain::{Block, Lang, Slug};
 
 /// One published or draft article.
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +48,9 @@ pub struct Article {
     pub html: String,
     /// Plain text before the first section.
     pub intro: String,
+    /// The text before the first section as answer blocks.
+    #[serde(skip)]
+    pub intro_blocks: Vec<Block>,
     /// `##` and `###` sections in document order.
     pub sections: Vec<Section>,
 }
@@ -75,6 +79,9 @@ pub struct Section {
     /// Plain text of the section body.
     #[serde(skip)]
     pub text: String,
+    /// The section body as answer blocks.
+    #[serde(skip)]
+    pub blocks: Vec<Block>,
 }
 
 /// How serious a problem is: errors keep an article from being served.

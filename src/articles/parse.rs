@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use pulldown_cmark::{Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
-use super::{Article, Problem, Section};
-use crate::domain::{Lang, Slug, anchor_from_heading};
+use super::{Article, Problem, Section, blocks};
+use crate::domain::{Block, Lang, Slug, anchor_from_heading};
 
 /// Largest article file accepted, in bytes.
 pub const MAX_ARTICLE_BYTES: usize = 1024 * 1024;
@@ -207,7 +207,8 @@ pub fn parse_article(
         };
     };
 
-    let body = render_body(events);
+    let base = format!("/{lang}/articles/{slug}");
+    let body = render_body(events, &base);
     let article = Article {
         file: file.to_string(),
         slug,
@@ -224,6 +225,7 @@ pub fn parse_article(
         updated: fm.updated,
         html: body.html,
         intro: body.intro,
+        intro_blocks: body.intro_blocks,
         sections: body.sections,
     };
     Parsed {
@@ -262,13 +264,17 @@ fn is_iso_date(s: &str) -> bool {
 struct Body {
     html: String,
     intro: String,
+    intro_blocks: Vec<Block>,
     sections: Vec<Section>,
 }
 
 /// Renders the Markdown events: gives `##`/`###` headings stable ids, collects each section's
-/// plain text for search, and sanitizes the HTML.
-fn render_body(events: Vec<Event<'_>>) -> Body {
+/// plain text for search and its answer blocks, and sanitizes the HTML; `base` is the
+/// article's URL.
+fn render_body(events: Vec<Event<'_>>, base: &str) -> Body {
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    // The events of the intro (first) and of each section, for their answer blocks.
+    let mut parts: Vec<Vec<Event>> = vec![Vec::new()];
     let mut sections: Vec<Section> = Vec::new();
     let mut intro = String::new();
     let mut used: HashSet<String> = HashSet::new();
@@ -306,7 +312,9 @@ fn render_body(events: Vec<Event<'_>>) -> Body {
                     title,
                     level: if *level == HeadingLevel::H2 { 2 } else { 3 },
                     text: String::new(),
+                    blocks: Vec::new(),
                 });
+                parts.push(Vec::new());
                 out.push(Event::Start(Tag::Heading {
                     level: *level,
                     id: Some(anchor.into()),
@@ -326,6 +334,9 @@ fn render_body(events: Vec<Event<'_>>) -> Body {
                     None => &mut intro,
                 };
                 push_text(target, e);
+                if let Some(part) = parts.last_mut() {
+                    part.push(e.clone());
+                }
                 out.push(e.clone());
             }
         }
@@ -336,9 +347,17 @@ fn render_body(events: Vec<Event<'_>>) -> Body {
     for s in &mut sections {
         s.text = collapse_ws(&s.text);
     }
+    let mut parts = parts.into_iter();
+    let intro_blocks = parts
+        .next()
+        .map_or_else(Vec::new, |p| blocks::blocks_of(&p, base));
+    for (s, p) in sections.iter_mut().zip(parts) {
+        s.blocks = blocks::blocks_of(&p, base);
+    }
     Body {
         html: sanitizer().clean(&raw).to_string(),
         intro: collapse_ws(&intro),
+        intro_blocks,
         sections,
     }
 }

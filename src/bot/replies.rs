@@ -52,6 +52,35 @@ pub fn no_answer(lang: Lang) -> &'static str {
     }
 }
 
+/// «Вы об этом?» above the options of a choice.
+pub fn clarify(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ru => "Уточните, пожалуйста: вы об этом?",
+        Lang::En => "Just to be sure: do you mean one of these?",
+        Lang::De => "Nur zur Sicherheit: Meinen Sie eines davon?",
+    }
+}
+
+/// Above an answer from an article in `article` when the conversation is in `lang`.
+pub fn from_other_language(lang: Lang, article: Lang) -> &'static str {
+    match (lang, article) {
+        (Lang::Ru, Lang::En) => "На русском такой статьи нет — отвечаю по английской версии.",
+        (Lang::Ru, _) => "На русском такой статьи нет — отвечаю по немецкой версии.",
+        (Lang::En, Lang::Ru) => {
+            "There is no English article on this, so I'm answering from the Russian one."
+        }
+        (Lang::En, _) => {
+            "There is no English article on this, so I'm answering from the German one."
+        }
+        (Lang::De, Lang::Ru) => {
+            "Dazu gibt es keinen deutschen Artikel, daher antworte ich aus der russischen Fassung."
+        }
+        (Lang::De, _) => {
+            "Dazu gibt es keinen deutschen Artikel, daher antworte ich aus der englischen Fassung."
+        }
+    }
+}
+
 /// Entering the queue while somebody can answer.
 pub fn queued(lang: Lang, position: i64, wait_secs: Option<i64>) -> String {
     let minutes = wait_secs.map(|s| ((s + 59) / 60).max(1));

@@ -502,6 +502,8 @@ mod tests {
             event: None,
             answer: None,
             feedback: None,
+            clarify: None,
+            choice: None,
             private: false,
         };
         assert_eq!(notice_of(&Event::Message(m), "n"), None);

@@ -291,6 +291,7 @@ impl Connection {
                         frame,
                         CustomerIn::Send { .. }
                             | CustomerIn::Feedback { .. }
+                            | CustomerIn::Choose { .. }
                             | CustomerIn::Human {}
                             | CustomerIn::Contact { .. }
                             | CustomerIn::Identify(_)
@@ -525,7 +526,7 @@ impl Connection {
         };
         for m in missed {
             self.last_sent = self.last_sent.max(m.seq);
-            self.send(&CustomerOut::Message(m)).await?;
+            self.send(&CustomerOut::Message(Box::new(m))).await?;
         }
         Ok(())
     }
@@ -561,9 +562,11 @@ impl Connection {
                     return self.backfill().await;
                 }
                 self.last_sent = m.seq;
-                self.send(&CustomerOut::Message(m.clone())).await
+                self.send(&CustomerOut::Message(Box::new(m.clone()))).await
             }
-            Event::Updated(m) if !m.private => self.send(&CustomerOut::Message(m.clone())).await,
+            Event::Updated(m) if !m.private => {
+                self.send(&CustomerOut::Message(Box::new(m.clone()))).await
+            }
             Event::Typing {
                 author: "agent",
                 name,
@@ -609,6 +612,7 @@ impl Connection {
             CustomerIn::Feedback { seq, helpful } => {
                 service::feedback(&state, c, seq, helpful).await
             }
+            CustomerIn::Choose { seq, option } => service::choose(&state, c, seq, option).await,
             CustomerIn::Human {} => {
                 let conv = service::open_conversation(&state, c).await?;
                 self.follow(conv.id, self.last_sent_for(conv.id)).await?;

@@ -415,6 +415,8 @@ mod tests {
             event: None,
             answer: None,
             feedback: None,
+            clarify: None,
+            choice: None,
             private,
         };
         hub.publish(Event::Message(m(true)));

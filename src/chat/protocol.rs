@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::{Answer, ArticleLink, Clarify, ClarifyOption};
+
 /// Protocol version spoken by this server.
 pub const VERSION: u32 = 1;
 /// Largest frame answered normally; bigger ones get a `too_large` error frame.
@@ -65,6 +67,14 @@ pub enum CustomerIn {
         client_id: String,
         /// The text.
         text: String,
+    },
+    /// A choice on a «Вы об этом?» message: an option, or none of them.
+    Choose {
+        /// The message's seq.
+        seq: i64,
+        /// The option (0-based); absent or `null` for "none of these".
+        #[serde(default)]
+        option: Option<usize>,
     },
     /// "Did this help?" on a bot answer.
     Feedback {
@@ -168,36 +178,6 @@ pub enum AgentIn {
     Ping {},
 }
 
-/// A link to an article in a bot answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ArticleLink {
-    /// Article (or section) title.
-    pub title: String,
-    /// Site-relative URL, with the section anchor.
-    pub url: String,
-}
-
-/// The help-center part of a bot answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Answer {
-    /// The article's title.
-    pub title: String,
-    /// Link to the section.
-    pub url: String,
-    /// The section's heading, when the hit is a section.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: Option<String>,
-    /// Article slug (for reports).
-    pub slug: String,
-    /// The search confidence.
-    pub confidence: f32,
-    /// Up to two other articles.
-    #[serde(default)]
-    pub alternatives: Vec<ArticleLink>,
-    /// Show "Did this help?".
-    pub ask_feedback: bool,
-}
-
 /// One stored message as clients see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
@@ -226,9 +206,16 @@ pub struct Message {
     /// A bot answer from the help center.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<Answer>,
-    /// The customer's "Did this help?" on an answer.
+    /// The customer's "Did this help?" on an answer; on a choice, whether an option was
+    /// chosen (false: "none of these").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<bool>,
+    /// «Вы об этом?»: sections to choose from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clarify: Option<Clarify>,
+    /// The option chosen (0-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<usize>,
     /// A private note (agents only; never sent to customers).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub private: bool,
@@ -299,8 +286,8 @@ pub enum CustomerOut {
         /// Their current conversation.
         conversation: Option<ConversationInfo>,
     },
-    /// A stored message.
-    Message(Message),
+    /// A stored message (boxed: it is much larger than the other frames).
+    Message(Box<Message>),
     /// A client message was stored.
     Ack {
         /// The client's id.

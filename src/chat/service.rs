@@ -119,7 +119,7 @@ async fn say(
     author: &'static str,
     text: String,
     event: Option<&'static str>,
-    answer: Option<crate::chat::protocol::Answer>,
+    answer: Option<crate::domain::Answer>,
     patch: &Patch,
 ) -> ChatResult<Appended> {
     let m = NewMessage {
@@ -129,9 +129,19 @@ async fn say(
         answer,
         ..Default::default()
     };
+    say_message(state, conv_id, &m, patch).await
+}
+
+/// Stores a message in a conversation and publishes it.
+async fn say_message(
+    state: &AppState,
+    conv_id: i64,
+    m: &NewMessage,
+    patch: &Patch,
+) -> ChatResult<Appended> {
     let a = state
         .store
-        .append_message(conv_id, &m, patch, now_ms())
+        .append_message(conv_id, m, patch, now_ms())
         .await
         .or_internal()?;
     publish_new(state, &a);
@@ -242,6 +252,15 @@ pub async fn bot_turn(
                 bot::Reply::Human => escalate(state, c, conv.id, "human_request").await?,
                 bot::Reply::Answer { text, answer, .. } => {
                     say(state, conv.id, "bot", text, None, Some(answer), &only_bot).await?;
+                }
+                bot::Reply::Clarify { text, clarify, .. } => {
+                    let m = NewMessage {
+                        author: "bot",
+                        text,
+                        clarify: Some(clarify),
+                        ..Default::default()
+                    };
+                    say_message(state, conv.id, &m, &only_bot).await?;
                 }
                 bot::Reply::NoAnswer { considered } => {
                     record_unresolved(state, conv, question, "no_answer", &considered).await;
@@ -372,6 +391,120 @@ pub async fn feedback(state: &AppState, c: &Customer, seq: i64, helpful: bool) -
         record_unresolved(state, &conv, q, "not_helpful", &shown).await;
     }
     escalate(state, c, conv_id, "not_helpful").await
+}
+
+/// A choice on the «Вы об этом?» message `seq`: the chosen section is answered (the choice
+/// is its "it helped"); "none of these" (`None`) counts as "it did not help": the question is
+/// logged for editors and the conversation goes to a person.
+pub async fn choose(
+    state: &AppState,
+    c: &Customer,
+    seq: i64,
+    option: Option<usize>,
+) -> ChatResult<()> {
+    let conv_id = c.conversation.ok_or_else(|| {
+        ErrorFrame::new("no_conversation", "there is no conversation to choose in")
+    })?;
+    let Some(conv) = state.store.conversation(conv_id).await.or_internal()? else {
+        return Err(no_conversation(conv_id));
+    };
+    // Check the option before recording anything: a bad frame loses nothing.
+    let Some(offered) = state
+        .store
+        .messages_after(conv_id, seq - 1, false)
+        .await
+        .or_internal()?
+        .into_iter()
+        .find(|m| m.seq == seq)
+        .and_then(|m| m.clarify)
+    else {
+        return Err(ErrorFrame::new(
+            "bad_state",
+            "that message is not a choice waiting for an answer",
+        ));
+    };
+    if let Some(i) = option
+        && i >= offered.options.len()
+    {
+        return Err(ErrorFrame::new(
+            "bad_frame",
+            format!(
+                "option {i} is not one of the {} offered",
+                offered.options.len()
+            ),
+        ));
+    }
+    let Some(m) = state
+        .store
+        .set_choice(conv_id, seq, option)
+        .await
+        .or_internal()?
+    else {
+        return Err(ErrorFrame::new(
+            "bad_state",
+            "that message is not a choice waiting for an answer",
+        ));
+    };
+    state.hub.publish(Event::Updated(m.clone()));
+    let lang = lang_of(&conv);
+    match option.and_then(|i| offered.options.get(i).cloned()) {
+        Some(chosen) => {
+            if conv.status != "bot" {
+                return Ok(());
+            }
+            let search = state.search.clone();
+            let reply = tokio::task::spawn_blocking(move || {
+                bot::answer_from(&search, &chosen, lang, false)
+            })
+            .await
+            .map_err(|e| internal(e.into()))?;
+            let only_bot = Patch::default().when_status(&["bot"]);
+            match reply {
+                Some((text, answer)) => {
+                    say(state, conv_id, "bot", text, None, Some(answer), &only_bot).await?;
+                }
+                // The article went away since it was offered.
+                None => {
+                    say(
+                        state,
+                        conv_id,
+                        "bot",
+                        replies::no_answer(lang).into(),
+                        Some("no_answer"),
+                        None,
+                        &only_bot,
+                    )
+                    .await?;
+                }
+            }
+            Ok(())
+        }
+        None => {
+            let earlier = state
+                .store
+                .messages_after(conv_id, 0, false)
+                .await
+                .or_internal()?;
+            if let Some(q) = earlier
+                .iter()
+                .rev()
+                .find(|x| x.seq < seq && x.author == "customer")
+            {
+                let shown: Vec<Shown> = offered
+                    .options
+                    .iter()
+                    .map(|o| Shown {
+                        slug: o.slug.clone(),
+                        title: o.label(),
+                        url: o.url.clone(),
+                        confidence: o.confidence,
+                    })
+                    .collect();
+                record_unresolved(state, &conv, q, "not_helpful", &shown).await;
+            }
+            escalate(state, c, conv_id, "not_helpful").await
+        }
+    }
 }
 
 fn slug_of(url: &str) -> String {

@@ -50,6 +50,22 @@ pub struct Outcome {
     pub rank: Option<usize>,
     /// Confidence of the top hit, 0 without hits.
     pub confidence: f32,
+    /// What the bot did: answered, offered a choice, or declined.
+    pub decision: Decided,
+}
+
+/// The bot's decision on one query, as [`crate::bot::decide`] took it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decided {
+    /// Answered with the top hit.
+    Answer,
+    /// Offered a «Вы об этом?» choice; whether an expected article was among the options.
+    Clarify {
+        /// An option was right.
+        right: bool,
+    },
+    /// Said nothing was found.
+    Decline,
 }
 
 /// Metrics over a group of outcomes; `None` where a metric has no queries to stand on.
@@ -65,10 +81,22 @@ pub struct Metrics {
     pub mrr: Option<f64>,
     /// Probability that an answerable query gets a higher confidence than an unanswerable one.
     pub auroc: Option<f64>,
-    /// Share of answerable queries whose top confidence is below the threshold.
+    /// Share of answerable queries not answered (the top confidence is below the threshold:
+    /// offered a choice or declined).
     pub declined_answerable: Option<f64>,
-    /// Share of unanswerable queries whose top confidence reaches the threshold.
+    /// Share of unanswerable queries answered (the top confidence reaches the threshold; for
+    /// an answer from another language, its higher one).
     pub answered_unanswerable: Option<f64>,
+    /// Share of answerable queries answered, and right (top-1 correct and confident).
+    pub answered_right: Option<f64>,
+    /// Share of answerable queries answered with a wrong article.
+    pub answered_wrong: Option<f64>,
+    /// Share of answerable queries given a choice with the right article among the options.
+    pub clarified_right: Option<f64>,
+    /// Share of answerable queries given a choice without the right article.
+    pub clarified_wrong: Option<f64>,
+    /// Share of unanswerable queries given a choice (the rest of them: answered or declined).
+    pub clarified_unanswerable: Option<f64>,
 }
 
 /// The full report: overall metrics plus one set per kind.
@@ -87,7 +115,7 @@ pub struct Report {
 
 /// Computes metrics; `reference` is the set of answerable outcomes that AUROC compares with
 /// when `outcomes` has no answerable queries of its own.
-pub fn metrics(outcomes: &[&Outcome], reference: &[&Outcome], threshold: f32) -> Metrics {
+pub fn metrics(outcomes: &[&Outcome], reference: &[&Outcome]) -> Metrics {
     let pos: Vec<&Outcome> = outcomes.iter().copied().filter(|o| o.answerable).collect();
     let neg: Vec<&Outcome> = outcomes.iter().copied().filter(|o| !o.answerable).collect();
     let share = |xs: &[&Outcome], f: &dyn Fn(&Outcome) -> bool| {
@@ -108,8 +136,17 @@ pub fn metrics(outcomes: &[&Outcome], reference: &[&Outcome], threshold: f32) ->
         recall_at_3: share(&pos, &|o| o.rank.is_some_and(|r| r <= 3)),
         mrr: mean(&pos, &|o| o.rank.map_or(0.0, |r| 1.0 / r as f64)),
         auroc: auroc(&auroc_pos, &auroc_neg),
-        declined_answerable: share(&pos, &|o| o.confidence < threshold),
-        answered_unanswerable: share(&neg, &|o| o.confidence >= threshold),
+        declined_answerable: share(&pos, &|o| o.decision != Decided::Answer),
+        answered_unanswerable: share(&neg, &|o| o.decision == Decided::Answer),
+        answered_right: share(&pos, &|o| {
+            o.decision == Decided::Answer && o.rank == Some(1)
+        }),
+        answered_wrong: share(&pos, &|o| {
+            o.decision == Decided::Answer && o.rank != Some(1)
+        }),
+        clarified_right: share(&pos, &|o| o.decision == Decided::Clarify { right: true }),
+        clarified_wrong: share(&pos, &|o| o.decision == Decided::Clarify { right: false }),
+        clarified_unanswerable: share(&neg, &|o| matches!(o.decision, Decided::Clarify { .. })),
     }
 }
 
@@ -134,18 +171,23 @@ pub fn run(engine: &SearchEngine, queries: &[EvalQuery]) -> Report {
     let outcomes: Vec<Outcome> = queries
         .iter()
         .map(|q| {
-            let res =
-                crate::bot::search_in_context(engine, &q.query, &q.context, q.lang, 10, false);
-            let rank = res
-                .hits
-                .iter()
-                .position(|h| q.expected.iter().any(|e| e == h.slug.as_str()))
-                .map(|i| i + 1);
+            let res = crate::bot::find(engine, &q.query, &q.context, q.lang, 10, false);
+            let is_expected =
+                |h: &crate::search::Hit| q.expected.iter().any(|e| e == h.slug.as_str());
+            let rank = res.hits.iter().position(is_expected).map(|i| i + 1);
+            let decision = match crate::bot::decide(&res) {
+                crate::bot::Decision::Answer => Decided::Answer,
+                crate::bot::Decision::Decline => Decided::Decline,
+                crate::bot::Decision::Clarify(options) => Decided::Clarify {
+                    right: options.iter().any(|&i| is_expected(&res.hits[i])),
+                },
+            };
             Outcome {
                 answerable: !q.expected.is_empty(),
                 kind: q.kind.clone(),
                 rank,
                 confidence: res.hits.first().map_or(0.0, |h| h.confidence),
+                decision,
             }
         })
         .collect();
@@ -162,12 +204,12 @@ pub fn run(engine: &SearchEngine, queries: &[EvalQuery]) -> Report {
         kinds.entry(o.kind.clone()).or_default().push(o);
     }
     Report {
-        overall: metrics(&all, &answerable, threshold),
+        overall: metrics(&all, &answerable),
         threshold,
         mode,
         by_kind: kinds
             .into_iter()
-            .map(|(k, os)| (k, metrics(&os, &answerable, threshold)))
+            .map(|(k, os)| (k, metrics(&os, &answerable)))
             .collect(),
     }
 }
@@ -323,13 +365,15 @@ fn dump(
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     for q in queries {
-        let res = crate::bot::search_in_context(engine, &q.query, &q.context, q.lang, 20, false);
+        let res = crate::bot::find(engine, &q.query, &q.context, q.lang, 20, false);
         let hits: Vec<serde_json::Value> = res
             .hits
             .iter()
             .map(|h| {
                 serde_json::json!({
                     "slug": h.slug,
+                    "lang": h.lang,
+                    "confidence": h.confidence,
                     "correct": q.expected.iter().any(|e| e == h.slug.as_str()),
                     "signals": h.signals,
                 })
@@ -344,12 +388,27 @@ fn dump(
 fn table(r: &Report, articles: usize) -> String {
     let f = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.3}"));
     let mut out = format!(
-        "{articles} articles, {} mode, threshold {:.2}\n{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9}\n",
-        r.mode, r.threshold, "kind", "n", "top1", "rec@3", "mrr", "auroc", "declined", "answered"
+        "{articles} articles, {} mode, threshold {:.2}\n{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9} {:>6} {:>6} {:>6} {:>6}\n",
+        r.mode,
+        r.threshold,
+        "kind",
+        "n",
+        "top1",
+        "rec@3",
+        "mrr",
+        "auroc",
+        "declined",
+        "answered",
+        "right",
+        "wrong",
+        "clar+",
+        "clar-"
     );
     let mut row = |name: &str, m: &Metrics| {
+        // For unanswerable kinds the last column is the share of them offered a choice.
+        let clar_minus = m.clarified_wrong.or(m.clarified_unanswerable);
         out.push_str(&format!(
-            "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9}\n",
+            "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9} {:>6} {:>6} {:>6} {:>6}\n",
             name,
             m.n,
             f(m.top1),
@@ -357,7 +416,11 @@ fn table(r: &Report, articles: usize) -> String {
             f(m.mrr),
             f(m.auroc),
             f(m.declined_answerable),
-            f(m.answered_unanswerable)
+            f(m.answered_unanswerable),
+            f(m.answered_right),
+            f(m.answered_wrong),
+            f(m.clarified_right),
+            f(clar_minus)
         ));
     };
     row("all", &r.overall);
@@ -377,6 +440,11 @@ mod tests {
             kind: String::new(),
             rank,
             confidence,
+            decision: if confidence >= 0.5 {
+                Decided::Answer
+            } else {
+                Decided::Decline
+            },
         }
     }
 
@@ -408,7 +476,7 @@ mod tests {
             o(false, None, 0.6),
         ];
         let refs: Vec<&Outcome> = os.iter().collect();
-        let m = metrics(&refs, &refs, 0.5);
+        let m = metrics(&refs, &refs);
         assert_eq!(m.n, 4);
         assert!((m.top1.unwrap() - 1.0 / 3.0).abs() < 1e-9);
         assert!((m.recall_at_3.unwrap() - 2.0 / 3.0).abs() < 1e-9);
@@ -416,5 +484,8 @@ mod tests {
         assert!((m.auroc.unwrap() - 1.0 / 3.0).abs() < 1e-9);
         assert!((m.declined_answerable.unwrap() - 2.0 / 3.0).abs() < 1e-9);
         assert_eq!(m.answered_unanswerable, Some(1.0));
+        assert!((m.answered_right.unwrap() - 1.0 / 3.0).abs() < 1e-9);
+        assert_eq!(m.answered_wrong, Some(0.0));
+        assert_eq!(m.clarified_unanswerable, Some(0.0));
     }
 }

@@ -142,10 +142,10 @@ pub fn top_articles(near: &FxHashMap<u64, Nearness>, k: usize) -> Vec<u64> {
 
 // Fitted by `eval/fit.py` on the `otvet eval --dump` files of every evaluation set (see
 // BENCHMARKS.md); the feature order is `rank_features` / `conf_features` there.
-const RANK: [f32; 8] = [0.8737, 3.303, 0.6441, -1.956, 2.436, 57.9, 2.636, 31.1];
+const RANK: [f32; 8] = [0.9454, 3.311, 0.5951, -1.998, 2.404, 58.47, 1.912, 30.58];
 const CONFIDENCE: [f32; 14] = [
-    -14.68, 0.3852, -1.435, 0.7263, 0.189, 6.873, 0.5956, 0.4064, 1.13, 5.518, -0.05067, 2.11,
-    -0.0362, -0.8938,
+    -13.77, 0.08126, -1.383, 0.915, 0.09973, 6.726, 0.2918, 0.4122, 1.016, 4.415, -0.02069, 2.108,
+    -0.06438, -1.066,
 ];
 
 /// Ranking with embeddings: a linear score over the lexical and semantic evidence, fitted to
@@ -189,6 +189,23 @@ pub fn confidence_of(s: &Signals) -> f32 {
             .zip(&CONFIDENCE[1..])
             .map(|(x, w)| x * w)
             .sum::<f32>();
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Weights of [`across_confidence_of`]: intercept, then `sem`, `sem_gap`, `sem_z`,
+/// `sem_passage`, `sem_phrase`; a logistic fit of "the top hit is right" on German questions
+/// over Russian articles and back (XQuAD) and German and English questions over the sample's
+/// Russian articles, every set weighted equally (BENCHMARKS.md, "Across languages").
+const ACROSS: [f32; 6] = [-4.173, 0.409, 0.049, 1.223, 0.473, 0.311];
+/// The confidence an answer from another language's article needs: such answers are right
+/// less often at the same confidence, so the bot asks for more (a choice below it).
+pub const ACROSS_THRESHOLD: f32 = 0.6;
+
+/// The probability that the top hit of a search across languages is right: words are not
+/// shared between a question and an article in another language, so only meaning counts.
+pub fn across_confidence_of(s: &Signals) -> f32 {
+    let f = [s.sem, s.sem_gap, s.sem_z, s.sem_passage, s.sem_phrase];
+    let z = ACROSS[0] + f.iter().zip(&ACROSS[1..]).map(|(x, w)| x * w).sum::<f32>();
     1.0 / (1.0 + (-z).exp())
 }
 

@@ -6,10 +6,13 @@
 //! swaps in a new snapshot atomically, so a search never sees a half-built index.
 
 pub mod analyzer;
+pub mod content;
 pub mod hybrid;
 pub mod layout;
 pub mod query;
 pub mod routes;
+
+pub use content::{ArticlePart, PartContent};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -137,6 +140,10 @@ pub struct Snapshot {
     terms: HashMap<u64, Arc<ArticleTerms>>,
     synonyms: [AnalyzedSynonyms; 3],
     num_docs: [u64; 3],
+    /// Index documents per language (article, section and question documents): the document
+    /// count BM25 sees for a query in one language, so that adding articles in another
+    /// language changes nothing in this one's ranking.
+    lang_docs: [u64; 3],
     /// Document frequency of every term of each language's catch-all field.
     df: [FxHashMap<String, u32>; 3],
     /// Per article, the TF-IDF norm of each phrasing under this snapshot's frequencies.
@@ -195,6 +202,9 @@ pub struct SearchRequest<'a> {
     /// Whether to use the embeddings when they are ready (everything but as-you-type
     /// suggestions, which stay lexical for speed).
     pub semantic: bool,
+    /// Search the articles of every language but `lang` (the query's), which has none that
+    /// answers: by meaning first, with a confidence that does not count on shared words.
+    pub across: bool,
 }
 
 /// The matching section of a hit.
@@ -281,6 +291,8 @@ pub struct SearchResults {
     pub answered: bool,
     /// The threshold used.
     pub threshold: f32,
+    /// The hits are articles of other languages than the query's (see [`SearchRequest::across`]).
+    pub across: bool,
 }
 
 impl SearchEngine {
@@ -305,6 +317,7 @@ impl SearchEngine {
             terms: HashMap::new(),
             synonyms: Default::default(),
             num_docs: [0; 3],
+            lang_docs: [0; 3],
             df: Default::default(),
             norms: FxHashMap::default(),
         };
@@ -489,9 +502,13 @@ impl SearchEngine {
         st.loaded = true;
 
         let mut num_docs = [0u64; 3];
+        let mut lang_docs = [0u64; 3];
         let mut terms = HashMap::with_capacity(st.indexed.len());
         for (article, aid, t) in st.indexed.values() {
             num_docs[lang_idx(article.lang)] += 1; // the catch-all field is on article documents only
+            // As many as `article_docs` makes.
+            lang_docs[lang_idx(article.lang)] +=
+                1 + article.sections.len() as u64 + article.questions.len() as u64;
             terms.insert(*aid, t.clone());
         }
         let synonyms = Lang::ALL.map(|lang| {
@@ -531,6 +548,7 @@ impl SearchEngine {
             terms,
             synonyms,
             num_docs,
+            lang_docs,
             df,
             norms,
         }));
@@ -555,9 +573,10 @@ impl SearchEngine {
         let snap = self.snapshot();
         let inner = &*self.0;
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let langs: Vec<Lang> = match req.lang {
-            Some(l) => vec![l],
-            None => Lang::ALL.to_vec(),
+        let langs: Vec<Lang> = match (req.lang, req.across) {
+            (Some(l), true) => Lang::ALL.into_iter().filter(|&x| x != l).collect(),
+            (Some(l), false) => vec![l],
+            (None, _) => Lang::ALL.to_vec(),
         };
         let mut per_lang: Vec<(Lang, Vec<Concept>)> = Vec::new();
         // One flat union of weighted terms (a term's best boost per field).
@@ -601,7 +620,20 @@ impl SearchEngine {
             }
             per_lang.push((lang, concepts));
         }
-        let threshold = inner.threshold;
+        let threshold = if req.across {
+            inner.threshold.max(hybrid::ACROSS_THRESHOLD)
+        } else {
+            inner.threshold
+        };
+        // Across languages, only articles with no version in the query's language: the
+        // translation, if there is one, was searched already.
+        let eligible = |a: &crate::articles::Article| {
+            langs.contains(&a.lang)
+                && !(req.across
+                    && req
+                        .lang
+                        .is_some_and(|l| snap.catalog.get(l, &a.slug).is_some()))
+        };
         // The nearest articles by embedding, when the vectors are there.
         let near = req
             .semantic
@@ -612,9 +644,7 @@ impl SearchEngine {
             .map(|(s, index)| {
                 let v = s.query(req.query);
                 hybrid::nearest(&index, &v, |aid| {
-                    snap.terms
-                        .get(&aid)
-                        .is_some_and(|t| langs.contains(&t.article.lang))
+                    snap.terms.get(&aid).is_some_and(|t| eligible(&t.article))
                 })
             });
         if boosts.is_empty() && near.is_none() {
@@ -622,6 +652,7 @@ impl SearchEngine {
                 hits: Vec::new(),
                 answered: false,
                 threshold,
+                across: req.across,
             };
         }
         let query = BooleanQuery::new(
@@ -641,12 +672,19 @@ impl SearchEngine {
         let top = if query.clauses().is_empty() {
             Vec::new()
         } else {
-            snap.searcher
-                .search(
+            let collector = TopDocs::with_limit(limit * 3 + 20).order_by_score();
+            match langs.as_slice() {
+                [one] => snap.searcher.search_with_statistics_provider(
                     &query,
-                    &TopDocs::with_limit(limit * 3 + 20).order_by_score(),
-                )
-                .unwrap_or_default()
+                    &collector,
+                    &LangStats {
+                        searcher: &snap.searcher,
+                        docs: snap.lang_docs[lang_idx(*one)],
+                    },
+                ),
+                _ => snap.searcher.search(&query, &collector),
+            }
+            .unwrap_or_default()
         };
 
         // One candidate per article: its best document and best section.
@@ -682,7 +720,7 @@ impl SearchEngine {
             let Some((aid, section)) = read_ids(&snap.searcher, &mut columns, addr) else {
                 continue;
             };
-            let Some(terms) = snap.terms.get(&aid) else {
+            let Some(terms) = snap.terms.get(&aid).filter(|t| eligible(&t.article)) else {
                 continue;
             };
             let i = *pos.entry(aid).or_insert_with(|| {
@@ -794,7 +832,9 @@ impl SearchEngine {
             let sig = &mut hits[i].0;
             sig.gap = (sig.rank - next).max(0.0);
             sig.sem_gap = (sig.sem - next_sem).max(0.0);
-            sig.confidence = if sig.semantic {
+            sig.confidence = if sig.semantic && req.across {
+                hybrid::across_confidence_of(sig)
+            } else if sig.semantic {
                 hybrid::confidence_of(sig)
             } else {
                 confidence_of(sig)
@@ -854,7 +894,29 @@ impl SearchEngine {
             hits: out,
             answered,
             threshold,
+            across: req.across,
         }
+    }
+}
+
+/// BM25 statistics of one language's fields: the documents counted are that language's only
+/// (Tantivy would count every document of the index).
+struct LangStats<'a> {
+    searcher: &'a Searcher,
+    docs: u64,
+}
+
+impl tantivy::query::Bm25StatisticsProvider for LangStats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        tantivy::query::Bm25StatisticsProvider::total_num_tokens(self.searcher, field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.docs.max(1))
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        tantivy::query::Bm25StatisticsProvider::doc_freq(self.searcher, term)
     }
 }
 

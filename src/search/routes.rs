@@ -74,6 +74,7 @@ async fn search(
         limit,
         snippets: true,
         semantic: !matches!(p.instant.as_deref(), Some("1" | "true")),
+        across: false,
     });
     if !results.answered {
         let lang = lang.or_else(|| results.hits.first().map(|h| h.lang));

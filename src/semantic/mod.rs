@@ -6,6 +6,7 @@
 //! [`cache::EmbeddingCache`] does not know, then swaps in a new [`VectorIndex`]. Until the first
 //! index is complete search answers lexically; [`Semantic::status`] says how far it is.
 
+mod batch;
 pub mod cache;
 pub mod model;
 
@@ -119,6 +120,7 @@ struct Inner {
     embedded: AtomicUsize,
     queries: Mutex<QueryCache>,
     tick: AtomicUsize,
+    batcher: batch::Batcher,
 }
 
 /// Query text → its vector and when it was last asked.
@@ -145,6 +147,7 @@ impl Semantic {
             embedded: AtomicUsize::new(0),
             queries: Mutex::new(FxHashMap::default()),
             tick: AtomicUsize::new(0),
+            batcher: batch::Batcher::default(),
         });
         let weak = Arc::downgrade(&inner);
         let spawned = std::thread::Builder::new()
@@ -181,15 +184,38 @@ impl Semantic {
         self.0.built.load(Ordering::Acquire) == lock(&self.0.wanted).0
     }
 
-    /// The embedding of a customer's question (remembered for repeats).
+    /// The embedding of a customer's question (remembered for repeats; questions asked at
+    /// the same time are embedded in one pass, see [`batch`]).
     pub fn query(&self, text: &str) -> Arc<[f32]> {
         let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
-        let tick = self.0.tick.fetch_add(1, Ordering::Relaxed) as u64;
-        if let Some((v, t)) = lock(&self.0.queries).get_mut(&text) {
-            *t = tick;
-            return v.clone();
+        loop {
+            if let Some(v) = self.cached(&text) {
+                return v;
+            }
+            self.0.batcher.run(
+                &text,
+                |t| lock(&self.0.queries).contains_key(t),
+                |batch| {
+                    let texts: Vec<&str> = batch.iter().map(String::as_str).collect();
+                    let vectors = self.0.model.encoder.embed_batch(Kind::Query, &texts);
+                    for (t, v) in batch.iter().zip(vectors) {
+                        self.remember(t.clone(), v.into());
+                    }
+                },
+            );
         }
-        let v: Arc<[f32]> = self.0.model.encoder.embed(Kind::Query, &text).into();
+    }
+
+    fn cached(&self, text: &str) -> Option<Arc<[f32]>> {
+        let tick = self.0.tick.fetch_add(1, Ordering::Relaxed) as u64;
+        let mut q = lock(&self.0.queries);
+        let (v, t) = q.get_mut(text)?;
+        *t = tick;
+        Some(v.clone())
+    }
+
+    fn remember(&self, text: String, v: Arc<[f32]>) {
+        let tick = self.0.tick.fetch_add(1, Ordering::Relaxed) as u64;
         let mut q = lock(&self.0.queries);
         if q.len() >= QUERY_CACHE {
             // Forget the older half.
@@ -198,8 +224,7 @@ impl Semantic {
             let cut = ticks[ticks.len() / 2];
             q.retain(|_, (_, t)| *t > cut);
         }
-        q.insert(text, (v.clone(), tick));
-        v
+        q.insert(text, (v, tick));
     }
 
     /// How far it is.

@@ -9,7 +9,8 @@
 use anyhow::Context;
 
 use super::Store;
-use crate::chat::protocol::{Answer, Message};
+use crate::chat::protocol::Message;
+use crate::domain::{Answer, Clarify};
 
 /// A customer record.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -85,10 +86,12 @@ struct MessageRow {
     answer: Option<String>,
     feedback: Option<bool>,
     created_at: i64,
+    clarify: Option<String>,
+    choice: Option<i64>,
 }
 
 const MESSAGE_COLUMNS: &str = "conversation_id, seq, client_id, author, agent_id, author_name, \
-     private, body, event, answer, feedback, created_at";
+     private, body, event, answer, feedback, created_at, clarify, choice";
 
 impl From<MessageRow> for Message {
     fn from(r: MessageRow) -> Message {
@@ -107,6 +110,11 @@ impl From<MessageRow> for Message {
                 .as_deref()
                 .and_then(|a| serde_json::from_str::<Answer>(a).ok()),
             feedback: r.feedback,
+            clarify: r
+                .clarify
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<Clarify>(c).ok()),
+            choice: r.choice.and_then(|c| usize::try_from(c).ok()),
             private: r.private,
         }
     }
@@ -131,6 +139,8 @@ pub struct NewMessage {
     pub event: Option<&'static str>,
     /// Bot answer.
     pub answer: Option<Answer>,
+    /// «Вы об этом?» options.
+    pub clarify: Option<Clarify>,
 }
 
 /// A value bound into a conversation update.
@@ -409,9 +419,10 @@ impl Store {
         );
         let insert = format!(
             "INSERT INTO messages ({MESSAGE_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11) RETURNING {MESSAGE_COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, NULL) RETURNING {MESSAGE_COLUMNS}"
         );
         let answer = m.answer.as_ref().map(serde_json::to_string).transpose()?;
+        let clarify = m.clarify.as_ref().map(serde_json::to_string).transpose()?;
         // PostgreSQL checks the cap under READ COMMITTED: two claims by one agent at once would
         // each count the other's conversation as not yet assigned. A transaction lock per agent
         // makes them take turns (SQLite already writes one transaction at a time).
@@ -470,6 +481,7 @@ impl Store {
                             .bind(m.event)
                             .bind(answer.as_deref())
                             .bind(now)
+                            .bind(clarify.as_deref())
                             .fetch_one(&mut *tx)
                             .await
                             .context("inserting the message")?;
@@ -553,6 +565,31 @@ impl Store {
                 Ok(out)
             }
         }
+    }
+
+    /// Records the customer's choice on a «Вы об этом?» message, once: an option (0-based) or
+    /// `None` for "none of these"; the updated message, or `None` when there is no such
+    /// choice or it was made already.
+    pub async fn set_choice(
+        &self,
+        conversation_id: i64,
+        seq: i64,
+        choice: Option<usize>,
+    ) -> anyhow::Result<Option<Message>> {
+        let _turn = self.write_turn().await;
+        let sql = format!(
+            "UPDATE messages SET feedback = $3, choice = $4 WHERE conversation_id = $1 \
+             AND seq = $2 AND clarify IS NOT NULL AND feedback IS NULL RETURNING {MESSAGE_COLUMNS}"
+        );
+        let choice = choice.map(|c| c as i64);
+        let row: Option<MessageRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(conversation_id)
+            .bind(seq)
+            .bind(choice.is_some())
+            .bind(choice)
+            .fetch_optional(p)
+            .await?);
+        Ok(row.map(Message::from))
     }
 
     /// Records "Did this help?" on a bot answer, once; the updated message, or `None` when

@@ -27,7 +27,8 @@ pub struct ReportConversation {
     pub answers: i64,
     /// Bot messages saying it found nothing (`event = no_answer`).
     pub no_answers: i64,
-    /// Bot answers the customer called helpful ("Did this help?" → Yes).
+    /// Bot answers the customer called helpful ("Did this help?" → Yes, or an option chosen
+    /// in a «Вы об этом?» choice).
     pub helpful_answers: i64,
 }
 
@@ -38,10 +39,14 @@ pub struct ReportBotMessage {
     pub created_at: i64,
     /// `no_answer` when the bot found nothing.
     pub event: Option<String>,
-    /// The answer (JSON of [`crate::chat::protocol::Answer`]) when it answered.
+    /// The answer (JSON of [`crate::domain::Answer`]) when it answered.
     pub answer: Option<String>,
-    /// The customer's "Did this help?", once given.
+    /// The customer's "Did this help?", once given; on a choice, whether an option was chosen.
     pub feedback: Option<bool>,
+    /// The options (JSON of [`crate::domain::Clarify`]) of a «Вы об этом?» message.
+    pub clarify: Option<String>,
+    /// The option chosen (0-based).
+    pub choice: Option<i64>,
 }
 
 /// Views of one article on one day.
@@ -102,8 +107,8 @@ impl Store {
              (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id \
               AND m.author = 'bot' AND m.event = 'no_answer') AS no_answers, \
              (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id \
-              AND m.author = 'bot' AND m.answer IS NOT NULL AND m.feedback = TRUE) \
-              AS helpful_answers \
+              AND m.author = 'bot' AND (m.answer IS NOT NULL OR m.clarify IS NOT NULL) \
+              AND m.feedback = TRUE) AS helpful_answers \
              FROM conversations c WHERE c.created_at >= $1 AND c.created_at < $2 \
              ORDER BY c.created_at, c.id";
         Ok(on_pool!(self, p => sqlx::query_as(SQL).bind(from).bind(to).fetch_all(p).await?))
@@ -126,8 +131,9 @@ impl Store {
         from: i64,
         to: i64,
     ) -> anyhow::Result<Vec<ReportBotMessage>> {
-        const SQL: &str = "SELECT created_at, event, answer, feedback FROM messages \
-             WHERE author = 'bot' AND (answer IS NOT NULL OR event = 'no_answer') \
+        const SQL: &str = "SELECT created_at, event, answer, feedback, clarify, choice \
+             FROM messages WHERE author = 'bot' \
+             AND (answer IS NOT NULL OR clarify IS NOT NULL OR event = 'no_answer') \
              AND created_at >= $1 AND created_at < $2 ORDER BY created_at";
         Ok(on_pool!(self, p => sqlx::query_as(SQL).bind(from).bind(to).fetch_all(p).await?))
     }

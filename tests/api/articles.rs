@@ -249,7 +249,10 @@ async fn sample_kb_translations_and_anchors() {
     assert_eq!(status, 200);
     assert_eq!(
         ru["translations"],
-        serde_json::json!([{"lang": "en", "url": "/en/articles/sms-code-not-arriving"}])
+        serde_json::json!([
+            {"lang": "en", "url": "/en/articles/sms-code-not-arriving"},
+            {"lang": "de", "url": "/de/articles/sms-code-not-arriving"}
+        ])
     );
     let anchors: Vec<&str> = ru["sections"]
         .as_array()
@@ -269,7 +272,10 @@ async fn sample_kb_translations_and_anchors() {
     assert_eq!(status, 200);
     assert_eq!(
         en["translations"],
-        serde_json::json!([{"lang": "ru", "url": "/ru/articles/sms-code-not-arriving"}])
+        serde_json::json!([
+            {"lang": "ru", "url": "/ru/articles/sms-code-not-arriving"},
+            {"lang": "de", "url": "/de/articles/sms-code-not-arriving"}
+        ])
     );
     let (status, r) = app.article("return-goods", Some("ru")).await;
     assert_eq!(status, 200);

@@ -241,7 +241,7 @@ async fn the_server_ignores_the_bank_file() {
     let app = spawn_app(dir.path()).await;
     let health = app.healthz().await;
     assert_eq!(health["article_errors"], 0, "{health}");
-    assert_eq!(health["articles"], 52, "{health}");
+    assert_eq!(health["articles"], 69, "{health}");
     let (status, _) = app.article("questions", Some("ru")).await;
     assert_eq!(status, 404);
 }

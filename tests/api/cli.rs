@@ -176,14 +176,19 @@ struct Outcome {
     kind: String,
     rank: Option<usize>,
     confidence: f32,
+    decision: Decided,
+}
+
+/// What the bot does with a query.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Decided {
+    Answer,
+    Clarify { right: bool },
+    Decline,
 }
 
 /// The metrics as the brief defines them, computed here independently of the crate.
-fn metrics(
-    group: &[&Outcome],
-    all_answerable: &[&Outcome],
-    threshold: f32,
-) -> BTreeMap<&'static str, Option<f64>> {
+fn metrics(group: &[&Outcome], all_answerable: &[&Outcome]) -> BTreeMap<&'static str, Option<f64>> {
     let pos: Vec<&Outcome> = group.iter().copied().filter(|o| o.answerable).collect();
     let neg: Vec<&Outcome> = group.iter().copied().filter(|o| !o.answerable).collect();
     let share = |xs: &[&Outcome], f: &dyn Fn(&Outcome) -> bool| {
@@ -240,13 +245,28 @@ fn metrics(
         },
     );
     m.insert("auroc", auroc);
+    let answered = |o: &Outcome| o.decision == Decided::Answer;
+    m.insert("declined_answerable", share(&pos, &|o| !answered(o)));
+    m.insert("answered_unanswerable", share(&neg, &answered));
     m.insert(
-        "declined_answerable",
-        share(&pos, &|o| o.confidence < threshold),
+        "answered_right",
+        share(&pos, &|o| answered(o) && o.rank == Some(1)),
     );
     m.insert(
-        "answered_unanswerable",
-        share(&neg, &|o| o.confidence >= threshold),
+        "answered_wrong",
+        share(&pos, &|o| answered(o) && o.rank != Some(1)),
+    );
+    m.insert(
+        "clarified_right",
+        share(&pos, &|o| o.decision == Decided::Clarify { right: true }),
+    );
+    m.insert(
+        "clarified_wrong",
+        share(&pos, &|o| o.decision == Decided::Clarify { right: false }),
+    );
+    m.insert(
+        "clarified_unanswerable",
+        share(&neg, &|o| matches!(o.decision, Decided::Clarify { .. })),
     );
     m
 }
@@ -299,7 +319,7 @@ fn run_eval(articles: &Path, queries: &Path, extra: &[&str]) -> Value {
     serde_json::from_str(json_lines[0]).unwrap_or_else(|e| panic!("not JSON ({e}): {}", out.stdout))
 }
 
-const METRIC_KEYS: [&str; 7] = [
+const METRIC_KEYS: [&str; 12] = [
     "n",
     "top1",
     "recall_at_3",
@@ -307,6 +327,11 @@ const METRIC_KEYS: [&str; 7] = [
     "auroc",
     "declined_answerable",
     "answered_unanswerable",
+    "answered_right",
+    "answered_wrong",
+    "clarified_right",
+    "clarified_wrong",
+    "clarified_unanswerable",
 ];
 
 #[test]
@@ -355,7 +380,14 @@ fn eval_json_has_every_key_and_the_known_values() {
     assert_eq!(by_kind["unanswerable_in_domain"]["n"], 1);
     assert_eq!(by_kind["off_topic"]["n"], 2);
     for k in ["off_topic", "unanswerable_in_domain"] {
-        for m in ["top1", "recall_at_3", "mrr", "declined_answerable"] {
+        for m in [
+            "top1",
+            "recall_at_3",
+            "mrr",
+            "declined_answerable",
+            "answered_right",
+            "clarified_right",
+        ] {
             assert!(
                 by_kind[k][m].is_null(),
                 "{k}.{m} has no answerable query: {report}"
@@ -363,7 +395,8 @@ fn eval_json_has_every_key_and_the_known_values() {
         }
     }
     assert!(
-        by_kind["in_scope"]["answered_unanswerable"].is_null(),
+        by_kind["in_scope"]["answered_unanswerable"].is_null()
+            && by_kind["in_scope"]["clarified_unanswerable"].is_null(),
         "{report}"
     );
     assert!(
@@ -433,6 +466,24 @@ async fn eval_metrics_match_the_search_api() {
     let mut outcomes = Vec::new();
     for q in &lines {
         let res = app.search_limit(&q.query, q.lang.as_deref(), 10).await;
+        // The bot's decision (`bot::decide`) from what the API says.
+        let t = otvet::search::DEFAULT_THRESHOLD;
+        let top = res.top().map_or(0.0, |h| h.confidence);
+        let options: Vec<_> = res
+            .hits
+            .iter()
+            .take(otvet::bot::MAX_OPTIONS)
+            .filter(|h| h.confidence >= otvet::bot::OPTION_FLOOR * t)
+            .collect();
+        let decision = if top >= t {
+            Decided::Answer
+        } else if top >= otvet::bot::CLARIFY_FLOOR * t && options.len() >= 2 {
+            Decided::Clarify {
+                right: options.iter().any(|h| q.expected.contains(&h.slug)),
+            }
+        } else {
+            Decided::Decline
+        };
         outcomes.push(Outcome {
             answerable: !q.expected.is_empty(),
             kind: q.kind.clone(),
@@ -441,25 +492,21 @@ async fn eval_metrics_match_the_search_api() {
                 .iter()
                 .position(|h| q.expected.contains(&h.slug))
                 .map(|i| i + 1),
-            confidence: res.top().map_or(0.0, |h| h.confidence),
+            confidence: top,
+            decision,
         });
     }
     assert!(
         outcomes.iter().any(|o| o.rank.is_some_and(|r| r > 1)),
         "{outcomes:?}"
     );
-    let threshold = otvet::search::DEFAULT_THRESHOLD;
     let all: Vec<&Outcome> = outcomes.iter().collect();
     let answerable: Vec<&Outcome> = outcomes.iter().filter(|o| o.answerable).collect();
-    assert_metrics("report", &report, &metrics(&all, &answerable, threshold));
+    assert_metrics("report", &report, &metrics(&all, &answerable));
     let by_kind = report["by_kind"].as_object().expect("by_kind");
     for kind in ["in_scope", "off_topic", "unanswerable_in_domain"] {
         let group: Vec<&Outcome> = outcomes.iter().filter(|o| o.kind == kind).collect();
-        assert_metrics(
-            kind,
-            &by_kind[kind],
-            &metrics(&group, &answerable, threshold),
-        );
+        assert_metrics(kind, &by_kind[kind], &metrics(&group, &answerable));
     }
 }
 
@@ -492,12 +539,22 @@ fn eval_counts_misses_and_follows_the_threshold() {
     }
     assert_eq!(r["by_kind"]["in_scope"]["n"], 6);
 
-    // Threshold 0: every top confidence reaches it (0 when there are no hits), so nothing
-    // answerable is declined and every unanswerable query is answered.
+    // Threshold 0: every query with a hit is answered, so nothing answerable is declined; of
+    // the three unanswerable queries only the in-domain one finds anything (the two off-topic
+    // ones share no word with the articles, and nothing is answered without a hit).
     let r = run_eval(&kb, &queries, &["--threshold", "0"]);
     assert_eq!(r["threshold"].as_f64(), Some(0.0));
     assert_eq!(r["declined_answerable"].as_f64(), Some(0.0), "{r}");
-    assert_eq!(r["answered_unanswerable"].as_f64(), Some(1.0), "{r}");
+    assert_eq!(
+        r["by_kind"]["unanswerable_in_domain"]["answered_unanswerable"].as_f64(),
+        Some(1.0),
+        "{r}"
+    );
+    assert_eq!(
+        r["by_kind"]["off_topic"]["answered_unanswerable"].as_f64(),
+        Some(0.0),
+        "{r}"
+    );
     // Ranking does not depend on the threshold.
     let base = run_eval(&kb, &queries, &[]);
     for m in ["top1", "recall_at_3", "mrr", "auroc"] {

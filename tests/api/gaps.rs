@@ -338,6 +338,7 @@ impl Seeder {
                 limit: 1,
                 snippets: false,
                 semantic: true,
+                across: false,
             });
             r.hits
                 .iter()

@@ -5,6 +5,7 @@
 //! Run with `cargo test --test api`; add `-- --nocapture` to see the measured hot-reload times.
 
 mod agents;
+mod answers;
 mod articles;
 mod bank;
 mod browser;

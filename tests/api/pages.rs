@@ -148,8 +148,9 @@ async fn root_chooses_the_language_from_accept_language() {
         ("ru-RU,ru;q=0.9,en;q=0.8", "/ru/"),
         ("en-US,en;q=0.9", "/en/"),
         ("ru;q=0.2, en;q=0.8", "/en/"),
-        ("de-DE,de;q=0.9", "/ru/"), // no German articles: the default language
-        ("de-DE,de;q=0.9,en;q=0.5", "/en/"),
+        ("de-DE,de;q=0.9", "/de/"),
+        ("de-DE,de;q=0.9,en;q=0.5", "/de/"),
+        ("fr-FR,fr;q=0.9,de;q=0.5", "/de/"),
         ("%%% garbage ;;q=x", "/ru/"),
         ("", "/ru/"),
     ] {
@@ -373,7 +374,8 @@ async fn unknown_pages_get_a_404_page_with_a_search_box() {
         ("/en/categories/no-such-category", "en"),
         ("/en/articles/installation-services", "en"), // only in Russian
         ("/ru/a/b/c", "ru"),
-        ("/de/", "ru"), // no German articles
+        ("/de/articles/gift-cards", "de"), // only in Russian
+        ("/de/categories/no-such-category", "de"),
     ] {
         let p = get(&app, path).await;
         assert_eq!(p.status, 404, "{path}");
@@ -891,4 +893,32 @@ async fn logo_is_served_from_this_site() {
     let html = html_ok(&plain, "/ru/").await;
     assert!(!html.contains("/assets/logo"));
     assert_eq!(get(&plain, "/assets/logo").await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_german_help_center_has_its_pages_search_and_404() {
+    let app = sample_app().await;
+    let home = get(&app, "/de/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("<html lang=\"de\">"));
+    assert!(home.body.contains("Wie können wir helfen?"), "German home");
+    let article = get(&app, "/de/articles/refund-timing").await;
+    assert_eq!(article.status, 200);
+    assert!(
+        article
+            .body
+            .contains("Rückerstattung: Wann ist das Geld da?")
+    );
+    // It links its Russian and English versions.
+    assert!(article.body.contains("/ru/articles/refund-timing"));
+    assert!(article.body.contains("/en/articles/refund-timing"));
+    let search = get(&app, "/de/search?q=Geld+zur%C3%BCck+Karte").await;
+    assert_eq!(search.status, 200);
+    assert!(
+        search.body.contains("/de/articles/refund-timing"),
+        "German search"
+    );
+    let missing = get(&app, "/de/articles/no-such-article").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Seite nicht gefunden"));
 }

@@ -7,7 +7,8 @@
 
 use otvet::Store;
 use otvet::analytics::reports::{self, Period, Report};
-use otvet::chat::protocol::{Answer, now_ms};
+use otvet::chat::protocol::now_ms;
+use otvet::domain::Answer;
 use otvet::domain::{Lang, Slug};
 use otvet::store::chat::{Appended, ConversationRow, NewMessage, Patch, Val};
 use serde_json::Value;
@@ -98,6 +99,7 @@ impl Seed<'_> {
                 confidence: 0.8,
                 alternatives: Vec::new(),
                 ask_feedback: true,
+                ..Default::default()
             }),
             ..Default::default()
         };
@@ -779,4 +781,68 @@ async fn chat_info_outside_business_hours_says_when_support_is_back() {
         reports::start_of_day(back_day, &utc).unwrap(),
         "{info}"
     );
+}
+
+on_both!(a_choice_counts_like_did_this_help);
+
+/// «Вы об этом?»: an option chosen is a "yes" for its article and confirms self-service;
+/// "none of these" is a "no".
+async fn a_choice_counts_like_did_this_help(db: TestDb) {
+    use otvet::domain::{Clarify, ClarifyOption};
+    let store = Store::connect(&db.url()).await.expect("connect");
+    let mut s = Seed {
+        store: &store,
+        n: 0,
+    };
+    let option = |slug: &str| ClarifyOption {
+        title: slug.into(),
+        section: None,
+        slug: slug.into(),
+        anchor: None,
+        lang: Lang::Ru,
+        url: format!("/ru/articles/{slug}"),
+        confidence: 0.3,
+    };
+    for (i, choice) in [Some(1), None].into_iter().enumerate() {
+        let at = msk(8, 10 + i as i8, 0);
+        let conv = s.start(at, "налик курьеру отдать можно?").await;
+        let m = NewMessage {
+            author: "bot",
+            text: "Уточните, пожалуйста: вы об этом?".into(),
+            clarify: Some(Clarify {
+                options: vec![option("courier-delivery"), option("payment-methods")],
+            }),
+            ..Default::default()
+        };
+        let seq = s.append(&conv, m, Patch::default(), at + MINUTE).await;
+        let chosen = store
+            .set_choice(conv.id, seq, choice)
+            .await
+            .unwrap()
+            .expect("a choice is taken");
+        assert_eq!(chosen.choice, choice);
+        assert_eq!(chosen.feedback, Some(choice.is_some()));
+        // Once.
+        assert!(
+            store
+                .set_choice(conv.id, seq, Some(0))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        if choice.is_some() {
+            s.answer(&conv, "payment-methods", at + 2 * MINUTE, None)
+                .await;
+        }
+    }
+    let r = Report::compute(&store, &period()).await.expect("report");
+    let t = &r.total;
+    assert_eq!((t.chat_answers, t.chat_yes, t.chat_no), (1, 1, 1));
+    assert_eq!(t.self_served_confirmed, 1);
+    let pm = r
+        .articles
+        .iter()
+        .find(|a| a.slug == "payment-methods")
+        .expect("payment-methods in the report");
+    assert_eq!((pm.chat_answers, pm.chat_yes), (1, 1));
 }

@@ -404,3 +404,134 @@ async fn a_follow_up_is_answered_with_the_previous_question() {
         assert_ne!(alone["answer"]["slug"], slug, "{then} alone: {alone}");
     }
 }
+
+/// The next bot message that offers a choice.
+async fn choice_for(ws: &mut crate::ws::Ws, id: &str, text: &str) -> serde_json::Value {
+    ws.say(id, text).await;
+    let reply = ws.message_from("bot").await;
+    let options = reply["clarify"]["options"].as_array().cloned();
+    assert!(
+        options.as_ref().is_some_and(|o| (2..=3).contains(&o.len())),
+        "{text}: no choice of 2–3 options: {reply}"
+    );
+    assert!(reply.get("answer").is_none(), "{reply}");
+    reply
+}
+
+#[tokio::test]
+async fn an_unsure_answer_becomes_a_choice_and_the_choice_is_answered() {
+    let Some(app) = ready_semantic_app().await else {
+        return;
+    };
+    let (mut ws, _) = crate::ws::new_customer(&app, "ru").await;
+    // A middle-band question (about 0.3: BENCHMARKS.md has the share of these).
+    let offer = choice_for(
+        &mut ws,
+        "c1",
+        "постоянно вылетаю из приложения, приходится заново входить",
+    )
+    .await;
+    let seq = offer["seq"].as_i64().unwrap();
+    assert!(
+        offer["text"].as_str().unwrap().starts_with("Уточните"),
+        "{offer}"
+    );
+    let first = offer["clarify"]["options"][0].clone();
+    assert!(first["url"].as_str().unwrap().starts_with("/ru/articles/"));
+
+    // A bad option is refused and loses nothing.
+    ws.send(serde_json::json!({"type": "choose", "seq": seq, "option": 7}))
+        .await;
+    let err = ws.until_type("error").await;
+    assert_eq!(err["code"], "bad_frame", "{err}");
+    ws.send(serde_json::json!({"type": "choose", "seq": seq + 100, "option": 0}))
+        .await;
+    assert_eq!(ws.until_type("error").await["code"], "bad_state");
+
+    // The first option: the message records the choice, and its section is answered without
+    // asking "Did this help?" again (the choice was the feedback).
+    ws.send(serde_json::json!({"type": "choose", "seq": seq, "option": 0}))
+        .await;
+    let updated = ws
+        .until("the choice recorded", |v| {
+            v["type"] == "message" && v["seq"] == seq && v["feedback"] == true
+        })
+        .await;
+    assert_eq!(updated["choice"], 0, "{updated}");
+    let answer = ws.message_from("bot").await;
+    assert_eq!(answer["answer"]["slug"], first["slug"], "{answer}");
+    assert_eq!(answer["answer"]["ask_feedback"], false, "{answer}");
+    assert!(
+        !answer["answer"]["blocks"].as_array().unwrap().is_empty(),
+        "{answer}"
+    );
+    ws.send(serde_json::json!({"type": "choose", "seq": seq, "option": 1}))
+        .await;
+    assert_eq!(ws.until_type("error").await["code"], "bad_state");
+
+    // "None of these" counts as "it did not help": the conversation goes to a person.
+    let offer = choice_for(
+        &mut ws,
+        "c2",
+        "заказала красный чайник, а теперь хочется белый, поменяете?",
+    )
+    .await;
+    ws.send(serde_json::json!({"type": "choose", "seq": offer["seq"], "option": null}))
+        .await;
+    let status = ws.until_type("status").await;
+    assert!(
+        status["status"] == "queued" || status["offline"] == true,
+        "{status}"
+    );
+}
+
+#[tokio::test]
+async fn a_german_question_without_a_german_article_is_answered_from_the_russian_one() {
+    let Some(app) = ready_semantic_app().await else {
+        return;
+    };
+    let (mut ws, _) = crate::ws::new_customer(&app, "de").await;
+    // Deleting the account has only a Russian article.
+    ws.say(
+        "g1",
+        "Bitte löschen Sie mein Kundenkonto und alle meine Daten.",
+    )
+    .await;
+    let reply = ws.message_from("bot").await;
+    let from_ru = |card: &serde_json::Value| {
+        card["article_lang"] == "ru"
+            && card["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("/ru/articles/delete-account")
+            && card["note"].as_str().unwrap().contains("russischen")
+    };
+    let answered = reply.get("answer").is_some_and(from_ru);
+    let offered = reply["clarify"]["options"].as_array().is_some_and(|o| {
+        o.iter()
+            .any(|x| x["slug"] == "delete-account" && x["lang"] == "ru")
+    });
+    assert!(answered || offered, "{reply}");
+    if offered {
+        let i = reply["clarify"]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|x| x["slug"] == "delete-account")
+            .unwrap();
+        ws.send(serde_json::json!({"type": "choose", "seq": reply["seq"], "option": i}))
+            .await;
+        let answer = ws.message_from("bot").await;
+        assert!(from_ru(&answer["answer"]), "{answer}");
+    }
+    // A question a German article answers is answered from it.
+    ws.say("g2", "Wie lange dauert die Rückerstattung auf meine Karte?")
+        .await;
+    let reply = ws.message_from("bot").await;
+    assert_eq!(
+        reply["answer"]["url"].as_str().unwrap().get(..4),
+        Some("/de/"),
+        "{reply}"
+    );
+    assert!(reply["answer"].get("note").is_none(), "{reply}");
+}

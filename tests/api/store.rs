@@ -743,7 +743,7 @@ async fn messages_are_notified_in_their_transaction() {
     let answer = NewMessage {
         author: "bot",
         text: "Ответ".into(),
-        answer: Some(otvet::chat::protocol::Answer {
+        answer: Some(otvet::domain::Answer {
             slug: "x".into(),
             title: "X".into(),
             url: "/ru/articles/x".into(),
@@ -751,6 +751,7 @@ async fn messages_are_notified_in_their_transaction() {
             confidence: 0.9,
             alternatives: vec![],
             ask_feedback: true,
+            ..Default::default()
         }),
         ..Default::default()
     };

@@ -266,3 +266,45 @@ async fn widget_customer_journey_in_chromium() {
 async fn widget_agent_reply_in_chromium() {
     run_widget_script(true).await;
 }
+
+#[test]
+fn the_widget_renders_every_block_type_and_sends_choices() {
+    use otvet::domain::{Block, Span};
+    // Every block type the server can send (src/domain/answer.rs) has a renderer.
+    let p = Block::Paragraph {
+        spans: vec![Span::text("x")],
+    };
+    for block in [
+        p.clone(),
+        Block::Heading {
+            spans: vec![Span::text("h")],
+        },
+        Block::List {
+            ordered: true,
+            start: None,
+            items: vec![vec![p.clone()]],
+        },
+        Block::Table {
+            header: vec![],
+            rows: vec![],
+        },
+        Block::Quote {
+            blocks: vec![p.clone()],
+        },
+        Block::Code { text: "c".into() },
+    ] {
+        let ty = serde_json::to_value(&block).unwrap()["type"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            WIDGET.contains(&format!("bl.type === '{ty}'")),
+            "the widget does not render '{ty}' blocks"
+        );
+    }
+    // Span styles and the choice frame.
+    for field in ["sp.strong", "sp.em", "sp.code", "sp.href"] {
+        assert!(WIDGET.contains(field), "{field}");
+    }
+    assert!(WIDGET.contains("type: 'choose'"));
+}

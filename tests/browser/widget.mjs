@@ -41,6 +41,9 @@ const baseOrigin = new URL(base).origin;
 const TITLE = 'Поддержка магазина';
 const GREETING = 'Здравствуйте! Спросите о доставке или возврате.';
 const QUESTION = 'как вернуть товар';
+// A question the sample knowledge base answers with a «Вы об этом?» choice (middle confidence,
+// with or without the encoder; BENCHMARKS.md).
+const CHOICE_QUESTION = 'налик курьеру отдать можно?';
 const AGENT_TEXT = 'Здравствуйте! Помогу с возвратом: какой у вас номер заказа?';
 const AGENT_TEXT_2 = 'Если удобно, пришлите номер заказа сюда, в чат.';
 const AGENT_COOKIE = process.env.OTVET_AGENT_COOKIE || '';
@@ -338,7 +341,7 @@ try {
   } catch {
     fail('the question was not acknowledged (still "sending")');
   }
-  const answer = dialog.locator('.m-bot').filter({ has: page.locator('a.ttl') }).last();
+  const answer = dialog.locator('.m-bot').filter({ has: page.locator('a.ttl') }).first();
   try {
     await answer.waitFor({ state: 'visible' });
   } catch {
@@ -366,6 +369,48 @@ try {
   if (!stored[0][1].token || !conversationId) fail(`the stored state lacks token or conversation: ${JSON.stringify(stored)}`);
   if ((await context.cookies()).length) fail('the widget set a cookie');
   step(`stored under ${stored[0][0]}: conversation ${conversationId}`);
+
+  // 3b. The answer's content is rendered as blocks (paragraphs, lists, tables), not Markdown.
+  const content = answer.locator('.blocks');
+  if ((await content.count()) < 1) fail(`the answer has no content blocks: ${JSON.stringify(await bubbles(page))}`);
+  const contentText = await content.first().innerText();
+  if (/\*\*|\|---|\]\(/.test(contentText)) fail(`Markdown shows in the answer: ${contentText}`);
+  const structure = await content.first().evaluate((el) => [...el.querySelectorAll('p, li, table, th')].length);
+  if (structure < 1) fail('the answer blocks have no paragraphs, items or tables');
+  step(`answer content: ${structure} paragraphs/items/cells`);
+
+  // 3c. An unsure answer: «Вы об этом?» with buttons; choosing one brings its section.
+  await page.keyboard.type(CHOICE_QUESTION);
+  await page.keyboard.press('Enter');
+  const offer = dialog.locator('.m-bot').filter({ has: page.locator('.choice') }).first();
+  try {
+    await offer.waitFor({ state: 'visible' });
+  } catch {
+    fail(`no choice offered for «${CHOICE_QUESTION}»: ${JSON.stringify(await bubbles(page))}`);
+  }
+  // Found by its seq from now on: once answered it has no buttons to be found by.
+  const choiceSeq = await offer.getAttribute('data-choice');
+  const settled = dialog.locator(`[data-choice="${choiceSeq}"]`);
+  const options = offer.locator('.choice button.opt');
+  const n = await options.count();
+  if (n < 2 || n > 3) fail(`${n} options offered, want 2 or 3`);
+  if ((await offer.getByRole('button', { name: 'Нет, другое' }).count()) !== 1) fail('no "none of these" button');
+  const chosen = (await options.first().innerText()).trim();
+  const answersBefore = await dialog.locator('.m-bot').filter({ has: page.locator('a.ttl') }).count();
+  await options.first().click();
+  const picked = dialog.locator('.m-bot').filter({ has: page.locator('a.ttl') }).nth(answersBefore);
+  try {
+    await picked.waitFor({ state: 'visible' });
+  } catch {
+    fail(`choosing «${chosen}» brought no answer: ${JSON.stringify(await bubbles(page))}`);
+  }
+  if ((await settled.locator('.choice').count()) !== 0) fail('the options are still buttons after choosing');
+  if ((await settled.locator('.opt.picked').innerText()).trim() !== chosen) fail('the chosen option is not marked');
+  const pickedTitle = (await picked.locator('a.ttl').innerText()).split('\n')[0].trim();
+  if (!chosen.startsWith(pickedTitle.split(' — ')[0])) fail(`chose «${chosen}», got «${pickedTitle}»`);
+  if ((await picked.getByRole('button', { name: 'Нет' }).count()) !== 0) fail('a chosen answer asks "Did this help?" again');
+  if ((await picked.locator('.blocks').count()) < 1) fail('the chosen answer has no content blocks');
+  step(`choice: ${n} options; chose «${chosen}» → «${pickedTitle}»`);
 
   if (SCREENSHOTS) {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-desktop.png') });
@@ -413,7 +458,7 @@ try {
   // handoff and answers from the composer; the customer sees the reply and the agent's name.
   if (agent) {
     const norm = (t) => t.replace(/\s+/g, ' ').trim();
-    const item = agent.queue.getByRole('listitem').filter({ hasText: QUESTION });
+    const item = agent.queue.getByRole('listitem').filter({ hasText: CHOICE_QUESTION });
     try {
       await item.waitFor({ state: 'visible' });
     } catch {

@@ -53,6 +53,7 @@ pub async fn search(
             limit: RESULTS,
             snippets: true,
             semantic: true,
+            across: false,
         });
         if !results.answered {
             crate::analytics::gaps::record_search_miss(&state, q_trim, Some(lang));

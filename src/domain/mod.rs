@@ -1,9 +1,13 @@
-//! Domain value types shared by every feature area: languages and slugs.
+//! Domain value types shared by every feature area: languages, slugs and the bot's answers.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+pub mod answer;
+
+pub use answer::{Answer, ArticleLink, Block, Clarify, ClarifyOption, Span};
 
 /// A content language the help center supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
