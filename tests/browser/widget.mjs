@@ -44,6 +44,8 @@ const QUESTION = 'как вернуть товар';
 // A question the sample knowledge base answers with a «Вы об этом?» choice (middle confidence,
 // with or without the encoder; BENCHMARKS.md).
 const CHOICE_QUESTION = 'налик курьеру отдать можно?';
+// The customer's last question (answered with a table): the queue shows it as the preview.
+const TABLE_QUESTION = 'сколько дней возврат на карту';
 const AGENT_TEXT = 'Здравствуйте! Помогу с возвратом: какой у вас номер заказа?';
 const AGENT_TEXT_2 = 'Если удобно, пришлите номер заказа сюда, в чат.';
 const AGENT_COOKIE = process.env.OTVET_AGENT_COOKIE || '';
@@ -412,6 +414,27 @@ try {
   if ((await picked.locator('.blocks').count()) < 1) fail('the chosen answer has no content blocks');
   step(`choice: ${n} options; chose «${chosen}» → «${pickedTitle}»`);
 
+  // 3d. Numbered steps with bold, and a table, arrive as a list and a table.
+  const structured = async (question, selector) => {
+    const before = await dialog.locator('.m-bot').filter({ has: page.locator('a.ttl') }).count();
+    await page.keyboard.type(question);
+    await page.keyboard.press('Enter');
+    const reply = dialog.locator('.m-bot').filter({ has: page.locator('a.ttl') }).nth(before);
+    try {
+      await reply.waitFor({ state: 'visible' });
+    } catch {
+      fail(`no answer to «${question}»: ${JSON.stringify(await bubbles(page))}`);
+    }
+    const n = await reply.locator(selector).count();
+    if (n < 2) fail(`«${question}»: ${n} × ${selector} in the answer, want at least 2: ${await reply.innerText()}`);
+    return reply;
+  };
+  const steps = await structured('как отменить заказ', '.blocks ol > li');
+  if ((await steps.locator('.blocks ol strong').count()) < 1) fail('the steps lost their bold text');
+  const table = await structured(TABLE_QUESTION, '.blocks table tbody tr');
+  if ((await table.locator('.blocks table th').count()) < 2) fail('the table has no header cells');
+  step('steps rendered as <ol> with <strong>, the refund times as a <table> with a header');
+
   if (SCREENSHOTS) {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-desktop.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -458,7 +481,7 @@ try {
   // handoff and answers from the composer; the customer sees the reply and the agent's name.
   if (agent) {
     const norm = (t) => t.replace(/\s+/g, ' ').trim();
-    const item = agent.queue.getByRole('listitem').filter({ hasText: CHOICE_QUESTION });
+    const item = agent.queue.getByRole('listitem').filter({ hasText: TABLE_QUESTION });
     try {
       await item.waitFor({ state: 'visible' });
     } catch {
