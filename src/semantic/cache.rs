@@ -17,7 +17,8 @@ use sha2::{Digest, Sha256};
 use otvet_encoder::Kind;
 
 const MAGIC: &[u8; 8] = b"OTVETEMB";
-const VERSION: u32 = 1;
+// 2: vectors of the encoder with bfloat16 weights (those of 1 differ in the fourth digit).
+const VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 4 + 64;
 
 /// A text's key: the first 16 bytes of the SHA-256 of the model, the prefix and the text.
