@@ -195,7 +195,8 @@ pub fn confidence_of(s: &Signals) -> f32 {
 /// Weights of [`across_confidence_of`]: intercept, then `sem`, `sem_gap`, `sem_z`,
 /// `sem_passage`, `sem_phrase`; a logistic fit of "the top hit is right" on German questions
 /// over Russian articles and back (XQuAD) and German and English questions over the sample's
-/// Russian articles, every set weighted equally (BENCHMARKS.md, "Across languages").
+/// Russian articles, every set weighted equally, by `eval/fit_across.py` (BENCHMARKS.md,
+/// "Across languages").
 const ACROSS: [f32; 6] = [-4.173, 0.409, 0.049, 1.223, 0.473, 0.311];
 /// The confidence an answer from another language's article needs: such answers are right
 /// less often at the same confidence, so the bot asks for more (a choice below it).

