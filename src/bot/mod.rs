@@ -39,6 +39,17 @@ pub struct Shown {
     pub confidence: f32,
 }
 
+impl From<&ClarifyOption> for Shown {
+    fn from(o: &ClarifyOption) -> Self {
+        Shown {
+            slug: o.slug.clone(),
+            title: o.label(),
+            url: o.url.clone(),
+            confidence: o.confidence,
+        }
+    }
+}
+
 /// What the bot makes of a question.
 #[derive(Debug, Clone)]
 pub enum Reply {
@@ -218,15 +229,7 @@ pub fn answer(search: &SearchEngine, question: &str, context: &[String], lang: L
             }
             Reply::Clarify {
                 text,
-                shown: options
-                    .iter()
-                    .map(|o| Shown {
-                        slug: o.slug.clone(),
-                        title: o.label(),
-                        url: o.url.clone(),
-                        confidence: o.confidence,
-                    })
-                    .collect(),
+                shown: options.iter().map(Shown::from).collect(),
                 clarify: Clarify { options },
             }
         }

@@ -490,16 +490,7 @@ pub async fn choose(
                 .rev()
                 .find(|x| x.seq < seq && x.author == "customer")
             {
-                let shown: Vec<Shown> = offered
-                    .options
-                    .iter()
-                    .map(|o| Shown {
-                        slug: o.slug.clone(),
-                        title: o.label(),
-                        url: o.url.clone(),
-                        confidence: o.confidence,
-                    })
-                    .collect();
+                let shown: Vec<Shown> = offered.options.iter().map(Shown::from).collect();
                 record_unresolved(state, &conv, q, "not_helpful", &shown).await;
             }
             escalate(state, c, conv_id, "not_helpful").await
