@@ -365,15 +365,7 @@ pub async fn feedback(state: &AppState, c: &Customer, seq: i64, helpful: bool) -
         return Ok(());
     }
     // The question this answer was for: the last customer message before it.
-    let earlier = state
-        .store
-        .messages_after(conv_id, 0, false)
-        .await
-        .or_internal()?;
-    if let Some(q) = earlier
-        .iter()
-        .rev()
-        .find(|x| x.seq < seq && x.author == "customer")
+    if let Some(q) = question_before(state, conv_id, seq).await?
         && let Some(a) = &m.answer
     {
         let mut shown = vec![Shown {
@@ -388,7 +380,7 @@ pub async fn feedback(state: &AppState, c: &Customer, seq: i64, helpful: bool) -
             url: l.url.clone(),
             confidence: 0.0,
         }));
-        record_unresolved(state, &conv, q, "not_helpful", &shown).await;
+        record_unresolved(state, &conv, &q, "not_helpful", &shown).await;
     }
     escalate(state, c, conv_id, "not_helpful").await
 }
@@ -480,22 +472,26 @@ pub async fn choose(
             Ok(())
         }
         None => {
-            let earlier = state
-                .store
-                .messages_after(conv_id, 0, false)
-                .await
-                .or_internal()?;
-            if let Some(q) = earlier
-                .iter()
-                .rev()
-                .find(|x| x.seq < seq && x.author == "customer")
-            {
+            if let Some(q) = question_before(state, conv_id, seq).await? {
                 let shown: Vec<Shown> = offered.options.iter().map(Shown::from).collect();
-                record_unresolved(state, &conv, q, "not_helpful", &shown).await;
+                record_unresolved(state, &conv, &q, "not_helpful", &shown).await;
             }
             escalate(state, c, conv_id, "not_helpful").await
         }
     }
+}
+
+/// The customer's last message before `seq`: the question a bot message answered.
+async fn question_before(state: &AppState, conv_id: i64, seq: i64) -> ChatResult<Option<Message>> {
+    let earlier = state
+        .store
+        .messages_after(conv_id, 0, false)
+        .await
+        .or_internal()?;
+    Ok(earlier
+        .into_iter()
+        .rev()
+        .find(|x| x.seq < seq && x.author == "customer"))
 }
 
 fn slug_of(url: &str) -> String {
