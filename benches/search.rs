@@ -1368,6 +1368,81 @@ fn main() -> anyhow::Result<()> {
 /// With `OTVET_BENCH_MODEL=builtin` (or a model path): the generated knowledge base embedded
 /// from nothing, a restart with the embedding cache, and hybrid search calls with new questions
 /// (each one embedded) and with the same questions again (vectors cached).
+///
+/// With `OTVET_BENCH_VECTORS=synthetic` too, the embedding cache is first filled with
+/// pseudo-random unit vectors for every text of the knowledge base (the encoder embeds only a
+/// sample, to time it), so the search figures at full size take minutes instead of the half
+/// hour of embedding: a brute-force scan costs the same whatever the vectors hold (the
+/// questions are still embedded by the real encoder).
+/// Fills the embedding cache at `cache` with pseudo-random unit vectors for every text of the
+/// knowledge base in `dir`, and times the encoder on a sample of them as the background thread
+/// embeds (batches of 16, on every core): returns (sample size, time).
+fn synthetic_vectors(
+    dir: &Path,
+    model: &otvet::semantic::Model,
+    cache: &Path,
+) -> anyhow::Result<(usize, Duration)> {
+    use otvet::semantic::cache::{EmbeddingCache, key};
+    let mut library = otvet::articles::Library::new(dir, Lang::Ru);
+    library.refresh();
+    let units: Vec<otvet::semantic::UnitText> = library
+        .catalog()
+        .articles
+        .values()
+        .enumerate()
+        .flat_map(|(aid, a)| otvet::search::hybrid::units_of(aid as u64, a))
+        .collect();
+    let (sha, dim) = (&model.info.sha256, model.info.dim);
+    let mut rng = Rng::new(SEED ^ 0x5EC7);
+    let mut vectors = EmbeddingCache::open(Some(cache), sha, dim);
+    for chunk in units.chunks(4096) {
+        let items = chunk
+            .iter()
+            .map(|u| {
+                let mut v: Vec<f32> = (0..dim).map(|_| rng.below(2001) as f32 - 1000.0).collect();
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+                v.iter_mut().for_each(|x| *x /= norm);
+                (key(sha, u.kind, &u.text), v)
+            })
+            .collect();
+        vectors.insert(items);
+    }
+    // Every 32nd text, in the knowledge base's order.
+    let sample: Vec<&otvet::semantic::UnitText> = units.iter().step_by(32).collect();
+    eprintln!("semantic: timing the encoder on {} texts…", sample.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let b = next.fetch_add(16, std::sync::atomic::Ordering::Relaxed);
+                    let Some(batch) = sample.get(b..(b + 16).min(sample.len())) else {
+                        return;
+                    };
+                    if batch.is_empty() {
+                        return;
+                    }
+                    for kind in [otvet::semantic::Kind::Query, otvet::semantic::Kind::Passage] {
+                        let texts: Vec<&str> = batch
+                            .iter()
+                            .filter(|u| u.kind == kind)
+                            .map(|u| u.text.as_str())
+                            .collect();
+                        if !texts.is_empty() {
+                            std::hint::black_box(model.encoder.embed_batch(kind, &texts));
+                        }
+                    }
+                }
+            });
+        }
+    });
+    Ok((sample.len(), t.elapsed()))
+}
+
 fn semantic_phase(
     out: &mut String,
     dir: &Path,
@@ -1382,6 +1457,12 @@ fn semantic_phase(
     let model = otvet::semantic::model::load(&choice)?;
     let cache_dir = tempfile::TempDir::new()?;
     let cache = cache_dir.path().join("embeddings.bin");
+    let synthetic = std::env::var("OTVET_BENCH_VECTORS").is_ok_and(|v| v == "synthetic");
+    let embed_rate = if synthetic {
+        Some(synthetic_vectors(dir, &model, &cache)?)
+    } else {
+        None
+    };
     let open = || -> anyhow::Result<(SearchEngine, Duration)> {
         let t = Instant::now();
         let engine = SearchEngine::open(dir, Lang::Ru, otvet::search::DEFAULT_THRESHOLD)?;
@@ -1399,25 +1480,47 @@ fn semantic_phase(
     let (first, cold) = open()?;
     let texts = first.semantic_status().total;
     drop(first);
+    let cold = match embed_rate {
+        // Measured on a sample of the texts, at the background thread's pace.
+        Some((sample, took)) => format!(
+            "{} (estimated: {sample} of the texts embedded in {})",
+            fmt_d(took.mul_f64(texts as f64 / sample as f64)),
+            fmt_d(took)
+        ),
+        None => fmt_d(cold),
+    };
     eprintln!("semantic: again, with the embedding cache…");
     let (engine, warm) = open()?;
     let rss = proc_status("VmRSS:");
-    let time = |q: &Query| {
+    let call = |q: &Query, semantic: bool, snippets: bool| {
         let t = Instant::now();
         std::hint::black_box(engine.search(&SearchRequest {
             query: &q.text,
             lang: Some(Lang::Ru),
             limit: 10,
-            snippets: true,
-            semantic: true,
+            snippets,
+            semantic,
             across: false,
         }));
         t.elapsed()
     };
+    let time = |q: &Query| call(q, true, true);
     let n = queries.len().min(500);
     eprintln!("semantic: {n} hybrid searches, new questions then the same again…");
     let fresh = summarize(queries[..n].iter().map(time));
     let again = summarize(queries[..n].iter().map(time));
+    // Beside them, in the same run: without snippets, and lexically.
+    let bare = summarize(queries[..n].iter().map(|q| call(q, true, false)));
+    let lexical = summarize(queries[..n].iter().map(|q| call(q, false, true)));
+    // Of which the brute-force scan: every vector's cosine, grouped per article.
+    let sem = engine.semantic().expect("semantic search attached");
+    let index = sem.index();
+    let scan = summarize(queries[..n].iter().map(|q| {
+        let v = sem.query(&q.text);
+        let t = Instant::now();
+        std::hint::black_box(otvet::search::hybrid::nearest(&index, &v, |_| true));
+        t.elapsed()
+    }));
     let _ = writeln!(
         out,
         "\n| hybrid (encoder on) | measured | goal |\n|---|---|---|\n\
@@ -1425,11 +1528,17 @@ fn semantic_phase(
          | restart with the embedding cache (open + vectors ready) | {} | ≤ 10 s |\n\
          | search call, new questions (each embedded), p50 / p99 / max | {} | p99 ≤ 10 ms |\n\
          | search call, the same questions again (vectors cached), p50 / p99 / max | {} | p99 ≤ 10 ms |\n\
+         | the same without snippets, p50 / p99 / max | {} | — |\n\
+         | the same lexically (encoder off for the call), p50 / p99 / max | {} | — |\n\
+         | of which the scan of {texts} vectors (`hybrid::nearest`), p50 / p99 / max | {} | — |\n\
          | RSS with the model and {texts} vectors | {rss} | — |",
-        fmt_d(cold),
+        cold,
         fmt_d(warm),
         fmt_s(&fresh),
         fmt_s(&again),
+        fmt_s(&bare),
+        fmt_s(&lexical),
+        fmt_s(&scan),
     );
     Ok(())
 }

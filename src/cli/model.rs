@@ -59,23 +59,29 @@ pub fn main(args: &ModelArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        bench(&m.encoder, queries.iter().map(|q| q.query.as_str()));
+        let questions: Vec<&str> = queries.iter().map(|q| q.query.as_str()).collect();
+        // Side by side in one run: a question's pass on one core, and split between two (what
+        // the server does when no other question is being embedded).
+        for threads in [1, 2] {
+            bench(&m.encoder, &questions, threads);
+        }
     }
     println!("mode: hybrid");
     ExitCode::SUCCESS
 }
 
-/// Embeds every question once (after a warm-up) and prints the latency and token percentiles.
-fn bench<'a>(encoder: &otvet_encoder::Encoder, questions: impl Iterator<Item = &'a str>) {
-    let questions: Vec<&str> = questions.collect();
+/// Embeds every question once (after a warm-up) on `threads` threads and prints the latency
+/// and token percentiles.
+fn bench(encoder: &otvet_encoder::Encoder, questions: &[&str], threads: usize) {
+    let embed = |q: &str| encoder.embed_batch_threads(Kind::Query, &[q], threads);
     for q in questions.iter().take(10) {
-        let _ = encoder.embed(Kind::Query, q);
+        let _ = embed(q);
     }
     let mut ms: Vec<f64> = Vec::with_capacity(questions.len());
     let mut tokens: Vec<usize> = Vec::with_capacity(questions.len());
-    for q in &questions {
+    for q in questions {
         let t = Instant::now();
-        let _ = encoder.embed(Kind::Query, q);
+        let _ = embed(q);
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
         tokens.push(encoder.tokens(Kind::Query, q).len() + 2);
     }
@@ -86,7 +92,7 @@ fn bench<'a>(encoder: &otvet_encoder::Encoder, questions: impl Iterator<Item = &
         return;
     }
     println!(
-        "{} questions: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; tokens p50 {}, max {}",
+        "{} questions, {threads} thread(s): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; tokens p50 {}, max {}",
         ms.len(),
         pct(0.5),
         pct(0.99),

@@ -92,6 +92,43 @@ pub struct Nearness {
 }
 
 impl Nearness {
+    /// Takes in the cosine of one of the article's vectors.
+    fn add(&mut self, part: Part, cos: f32) {
+        self.best = self.best.max(cos);
+        match part {
+            Part::Title | Part::Question(_) => self.phrasing = self.phrasing.max(cos),
+            Part::Intro => self.passage_cos(None, cos),
+            Part::Section(i) => {
+                match self.sections.iter_mut().find(|(s, _)| *s == i) {
+                    Some((_, c)) => *c = c.max(cos),
+                    None => self.sections.push((i, cos)),
+                }
+                self.passage_cos(Some(i), cos);
+            }
+        }
+    }
+
+    fn passage_cos(&mut self, section: Option<usize>, cos: f32) {
+        if self.passage.is_none_or(|(_, c)| cos > c) {
+            self.passage = Some((section, cos));
+        }
+    }
+
+    /// Takes in what other vectors of the same article said.
+    fn merge(&mut self, other: Nearness) {
+        self.best = self.best.max(other.best);
+        self.phrasing = self.phrasing.max(other.phrasing);
+        if let Some((section, cos)) = other.passage {
+            self.passage_cos(section, cos);
+        }
+        for (i, cos) in other.sections {
+            match self.sections.iter_mut().find(|(s, _)| *s == i) {
+                Some((_, c)) => *c = c.max(cos),
+                None => self.sections.push((i, cos)),
+            }
+        }
+    }
+
     /// The best cosine of a passage of section `i`.
     pub fn section_cos(&self, i: usize) -> Option<f32> {
         self.sections.iter().find(|(s, _)| *s == i).map(|(_, c)| *c)
@@ -105,31 +142,23 @@ pub fn nearest(
     keep: impl Fn(u64) -> bool,
 ) -> FxHashMap<u64, Nearness> {
     let mut out: FxHashMap<u64, Nearness> = FxHashMap::default();
-    for (&(aid, part), cos) in index.units.iter().zip(index.scores(query)) {
-        if !keep(aid) {
-            continue;
+    // An article's vectors are consecutive rows: ask `keep` and touch the map once per run.
+    let mut run: Option<(u64, bool, Nearness)> = None;
+    let mut flush = |run: Option<(u64, bool, Nearness)>| {
+        if let Some((aid, true, n)) = run {
+            out.entry(aid).or_default().merge(n);
         }
-        let n = out.entry(aid).or_default();
-        n.best = n.best.max(cos);
-        match part {
-            Part::Title | Part::Question(_) => n.phrasing = n.phrasing.max(cos),
-            Part::Intro | Part::Section(_) => {
-                let section = match part {
-                    Part::Section(i) => Some(i),
-                    _ => None,
-                };
-                if let Some(i) = section {
-                    match n.sections.iter_mut().find(|(s, _)| *s == i) {
-                        Some((_, c)) => *c = c.max(cos),
-                        None => n.sections.push((i, cos)),
-                    }
-                }
-                if n.passage.is_none_or(|(_, c)| cos > c) {
-                    n.passage = Some((section, cos));
-                }
-            }
+    };
+    for (&(aid, part), cos) in index.units.iter().zip(index.scores(query)) {
+        if run.as_ref().is_none_or(|(a, _, _)| *a != aid) {
+            flush(run.take());
+            run = Some((aid, keep(aid), Nearness::default()));
+        }
+        if let Some((_, true, n)) = run.as_mut() {
+            n.add(part, cos);
         }
     }
+    flush(run);
     out
 }
 

@@ -579,6 +579,8 @@ impl SearchEngine {
             (None, _) => Lang::ALL.to_vec(),
         };
         let mut per_lang: Vec<(Lang, Vec<Concept>)> = Vec::new();
+        // The query with wrong-layout words converted, as the first language that did read it.
+        let mut as_read: Option<String> = None;
         // One flat union of weighted terms (a term's best boost per field).
         let mut boosts: BTreeMap<Term, f32> = BTreeMap::new();
         for &lang in &langs {
@@ -594,8 +596,18 @@ impl SearchEngine {
                 df: &snap.df[li],
             };
             let mut analyzer = inner.analyzers[li].clone();
-            let concepts =
-                query::understand(req.query, lang, &mut analyzer, &vocab, &snap.synonyms[li]);
+            let (concepts, read) = query::understand_with_text(
+                req.query,
+                lang,
+                &mut analyzer,
+                &vocab,
+                &snap.synonyms[li],
+            );
+            // The encoder reads what the customer meant in the language asked for (across
+            // languages, the words of another language's vocabulary mean nothing).
+            if !req.across && as_read.is_none() {
+                as_read = read;
+            }
             // A long paste retrieves with its most distinctive words; all of them still count
             // for confidence.
             let mut strongest: Vec<&Concept> = concepts
@@ -642,7 +654,7 @@ impl SearchEngine {
             .map(|s| (s, s.index()))
             .filter(|(_, index)| !index.is_empty())
             .map(|(s, index)| {
-                let v = s.query(req.query);
+                let v = s.query(as_read.as_deref().unwrap_or(req.query));
                 hybrid::nearest(&index, &v, |aid| {
                     snap.terms.get(&aid).is_some_and(|t| eligible(&t.article))
                 })

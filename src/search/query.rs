@@ -188,25 +188,44 @@ pub fn understand(
     vocab: &Vocabulary<'_>,
     synonyms: &AnalyzedSynonyms,
 ) -> Vec<Concept> {
+    understand_with_text(raw, lang, analyzer, vocab, synonyms).0
+}
+
+/// [`understand`], and the text as read: the customer's words with those typed on the wrong
+/// keyboard layout converted (`None` when no word was), so that the sentence encoder reads
+/// «как зарегистрироваться на сайте» instead of «rfr pfhtufnmcz yf cfqnt».
+pub fn understand_with_text(
+    raw: &str,
+    lang: Lang,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    vocab: &Vocabulary<'_>,
+    synonyms: &AnalyzedSynonyms,
+) -> (Vec<Concept>, Option<String>) {
     let raw: String = raw.chars().take(MAX_QUERY_CHARS).collect();
     let ends_mid_word = raw.chars().last().is_some_and(|c| c.is_alphanumeric());
     let chunks: Vec<&str> = raw.split_whitespace().collect();
     let mut words: Vec<(String, usize)> = Vec::new(); // (term, typed length of its word)
     let mut df = |t: &str| vocab.doc_freq(t);
     let mut last_chunk_terms = 0..0;
+    let mut read: Vec<(String, &str)> = Vec::with_capacity(chunks.len());
+    let mut converted_any = false;
     for (ci, chunk) in chunks.iter().enumerate() {
         let trimmed = chunk.trim_end_matches(['?', '!']);
         let mut variants = vec![terms(analyzer, chunk)];
         let converted = if lang == Lang::Ru {
             layout::en_to_ru(trimmed)
-                .or_else(|| layout::en_to_ru(trimmed.trim_end_matches(['.', ','])))
+                .map(|c| (c, trimmed.len()))
+                .or_else(|| {
+                    let bare = trimmed.trim_end_matches(['.', ',']);
+                    layout::en_to_ru(bare).map(|c| (c, bare.len()))
+                })
         } else if layout::is_cyrillic_word(trimmed) {
-            layout::ru_to_en(trimmed)
+            layout::ru_to_en(trimmed).map(|c| (c, trimmed.len()))
         } else {
             None
         };
-        if let Some(c) = converted {
-            variants.push(terms(analyzer, &c));
+        if let Some((c, _)) = &converted {
+            variants.push(terms(analyzer, c));
         }
         // Known words count for a spelling, unknown ones against it: «yf» (на on the wrong
         // layout) is a stop word, better than an unknown «yf».
@@ -224,6 +243,12 @@ pub fn understand(
                 best_known = k;
             }
         }
+        match converted {
+            // The converted word, with what followed it as typed («?», or «.» kept off it).
+            Some((c, used)) if best == 1 => read.push((c, &chunk[used..])),
+            _ => read.push((chunk.to_string(), "")),
+        }
+        converted_any |= best == 1;
         let typed_len = trimmed.chars().count();
         let start = words.len();
         for t in variants.swap_remove(best) {
@@ -361,7 +386,13 @@ pub fn understand(
         }
         c.alts.extend(scored.into_iter().map(|(t, f, _)| (t, f)));
     }
-    concepts
+    let text = converted_any.then(|| {
+        read.iter()
+            .map(|(word, rest)| format!("{word}{rest}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    (concepts, text)
 }
 
 /// How search reads `text` in `lang` under the current articles: the concepts a search for it
@@ -370,6 +401,18 @@ pub fn understand(
 /// it to group what customers typed the way search understands it; searching is not affected.
 /// A language without articles still gets its words analyzed (each an unknown concept).
 pub fn concepts(engine: &super::SearchEngine, text: &str, lang: Lang) -> Vec<Concept> {
+    read(engine, text, lang).0
+}
+
+/// `text` as search reads it in `lang` under the current articles, in words: with the words
+/// typed on the wrong keyboard layout converted («rfr dthyenm njdfh?» → «как вернуть товар?»),
+/// as the sentence encoder gets it.
+pub fn as_read(engine: &super::SearchEngine, text: &str, lang: Lang) -> String {
+    let read = read(engine, text, lang).1;
+    read.map_or_else(|| text.trim().to_string(), |r| r.trim().to_string())
+}
+
+fn read(engine: &super::SearchEngine, text: &str, lang: Lang) -> (Vec<Concept>, Option<String>) {
     let snap = engine.snapshot();
     let inner = &*engine.0;
     let li = super::lang_idx(lang);
@@ -386,7 +429,7 @@ pub fn concepts(engine: &super::SearchEngine, text: &str, lang: Lang) -> Vec<Con
         .take(MAX_QUERY_CHARS - 1)
         .chain([' '])
         .collect();
-    understand(&text, lang, &mut analyzer, &vocab, &snap.synonyms[li])
+    understand_with_text(&text, lang, &mut analyzer, &vocab, &snap.synonyms[li])
 }
 
 /// How many article documents of `lang` contain each of `terms` (analyzed terms) in the current

@@ -31,8 +31,9 @@ struct State {
 impl Batcher {
     /// Returns once `text` is embedded: `known` tells whether its vector is available (it is
     /// called under no lock of the batcher), `embed` embeds a batch and stores the vectors
-    /// where `known` finds them.
-    pub fn run(&self, text: &str, known: impl Fn(&str) -> bool, embed: impl Fn(&[String])) {
+    /// where `known` finds them; it is told whether its batch is the only one running (then it
+    /// may use both cores).
+    pub fn run(&self, text: &str, known: impl Fn(&str) -> bool, embed: impl Fn(&[String], bool)) {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if !st.pending.contains(text) {
@@ -46,12 +47,13 @@ impl Batcher {
                 let n = st.waiting.len().min(MAX_BATCH);
                 let batch: Vec<String> = st.waiting.drain(..n).collect();
                 st.running += 1;
+                let alone = st.running == 1;
                 drop(st);
                 let done = Done {
                     batcher: self,
                     batch: &batch,
                 };
-                embed(&batch);
+                embed(&batch, alone);
                 drop(done);
                 st = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 continue;
@@ -97,7 +99,7 @@ mod tests {
                     b.run(
                         &text,
                         |t| store.lock().unwrap().contains(t),
-                        |batch| {
+                        |batch, _alone| {
                             batches.fetch_add(1, Ordering::Relaxed);
                             std::thread::sleep(std::time::Duration::from_millis(20));
                             store.lock().unwrap().extend(batch.iter().cloned());

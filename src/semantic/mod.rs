@@ -26,6 +26,9 @@ pub use otvet_encoder::Kind;
 const BATCH: usize = 16;
 /// Query vectors remembered (customers ask the same things).
 const QUERY_CACHE: usize = 4096;
+/// Threads a question's forward pass is split between when no other question is being
+/// embedded (the machines this is measured on have two cores).
+const QUERY_THREADS: usize = 2;
 /// Characters of a query given to the encoder (its first window holds about this much).
 pub const MAX_QUERY_CHARS: usize = 1000;
 
@@ -60,20 +63,13 @@ pub struct UnitText {
 pub struct VectorIndex {
     /// What each row is.
     pub units: Vec<(u64, Part)>,
-    dim: usize,
-    matrix: Vec<f32>,
+    matrix: otvet_encoder::VectorMatrix,
 }
 
 impl VectorIndex {
     /// Cosine of `query` with every unit, in the order of [`VectorIndex::units`].
     pub fn scores(&self, query: &[f32]) -> Vec<f32> {
-        if self.dim == 0 || query.len() != self.dim {
-            return Vec::new();
-        }
-        self.matrix
-            .chunks_exact(self.dim)
-            .map(|row| otvet_encoder::cosine(row, query))
-            .collect()
+        self.matrix.cosines(query)
     }
 
     /// Number of vectors.
@@ -195,9 +191,14 @@ impl Semantic {
             self.0.batcher.run(
                 &text,
                 |t| lock(&self.0.queries).contains_key(t),
-                |batch| {
+                |batch, alone| {
                     let texts: Vec<&str> = batch.iter().map(String::as_str).collect();
-                    let vectors = self.0.model.encoder.embed_batch(Kind::Query, &texts);
+                    let threads = if alone { QUERY_THREADS } else { 1 };
+                    let vectors =
+                        self.0
+                            .model
+                            .encoder
+                            .embed_batch_threads(Kind::Query, &texts, threads);
                     for (t, v) in batch.iter().zip(vectors) {
                         self.remember(t.clone(), v.into());
                     }
@@ -336,18 +337,16 @@ fn build(me: &Inner, generation: u64, units: Vec<UnitText>) {
     if superseded() {
         return;
     }
-    let dim = me.model.info.dim;
     let mut index = VectorIndex {
         units: Vec::with_capacity(units.len()),
-        dim,
-        matrix: Vec::with_capacity(units.len() * dim),
+        matrix: otvet_encoder::VectorMatrix::new(me.model.info.dim),
     };
     {
         let mut c = lock(&me.cache);
         for (u, k) in units.iter().zip(&keys) {
             if let Some(v) = c.get(k) {
                 index.units.push((u.aid, u.part));
-                index.matrix.extend_from_slice(&v);
+                index.matrix.push(&v);
             }
         }
         let live: FxHashSet<cache::Key> = keys.iter().copied().collect();

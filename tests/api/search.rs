@@ -264,6 +264,28 @@ async fn wrong_keyboard_layout_is_understood() {
     assert_in_top(&wrong, &right.top().unwrap().slug, 3);
 }
 
+#[test]
+fn the_encoder_reads_wrong_layout_words_converted() {
+    use otvet::domain::Lang;
+    use otvet::search::query::as_read;
+    let engine =
+        otvet::search::SearchEngine::open(&crate::helpers::sample_articles(), Lang::Ru, 0.4)
+            .unwrap();
+    for (typed, lang, read) in [
+        ("rfr dthyenm njdfh?", Lang::Ru, "как вернуть товар?"),
+        // «.» is «ю» on the Russian layout.
+        ("jnvtyz. pfrfp", Lang::Ru, "отменяю заказ"),
+        // Only the words the vocabulary knows better converted are converted.
+        ("доставка в vjcrdt", Lang::Ru, "доставка в москве"),
+        ("сфтсуд my order", Lang::En, "cancel my order"),
+        // Nothing to convert: as typed.
+        ("как вернуть товар", Lang::Ru, "как вернуть товар"),
+        ("iPhone не включается", Lang::Ru, "iPhone не включается"),
+    ] {
+        assert_eq!(as_read(&engine, typed, lang), read, "{typed}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Synonyms
 // ---------------------------------------------------------------------------------------------

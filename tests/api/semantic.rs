@@ -73,6 +73,23 @@ fn the_encoder_understands_russian_english_and_german() {
     let batch = e.embed_batch(Kind::Query, &["другой вопрос подлиннее этого", q]);
     assert_eq!(e.embed(Kind::Query, q), one);
     assert!(cos(&one, &batch[1]) > 0.9999);
+    // A pass split between two threads gives exactly the same vectors (short texts are not
+    // split, longer ones are; a batch of passages with several windows too).
+    let long = "Курьер привезёт заказ в течение двух дней после оплаты. ".repeat(80);
+    for (kind, texts) in [
+        (Kind::Query, vec![q]),
+        (Kind::Query, vec!["ок"]),
+        (
+            Kind::Passage,
+            vec![q, long.as_str(), "ещё один абзац о возврате"],
+        ),
+    ] {
+        assert_eq!(
+            e.embed_batch_threads(kind, &texts, 2),
+            e.embed_batch(kind, &texts),
+            "{texts:?}"
+        );
+    }
     // Empty and hostile texts still embed.
     for t in [
         "",
