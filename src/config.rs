@@ -74,6 +74,11 @@ pub struct ServeArgs {
     /// kept in the database when not given.
     #[arg(long, env = "OTVET_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed, as a comma-separated list of CIDR
+    /// blocks or addresses (`10.0.0.0/8,192.0.2.7`); `none` trusts no proxy. From any other
+    /// peer the header is ignored.
+    #[arg(long, env = "OTVET_TRUSTED_PROXIES", default_value = crate::domain::TrustedProxies::DEFAULT)]
+    pub trusted_proxies: crate::domain::TrustedProxies,
     /// Watch the articles folder and apply changes without a restart.
     #[arg(long, env = "OTVET_WATCH", default_value_t = true, action = ArgAction::Set)]
     pub watch: bool,
@@ -362,6 +367,8 @@ pub struct Config {
     pub database_url: String,
     /// Secret of the visitor hashes; `None`: generated once and kept in the database.
     pub secret: Option<String>,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: crate::domain::TrustedProxies,
     /// Whether to follow changes in the articles folder.
     pub watch: bool,
     /// Absolute URL of the site without a trailing slash (`https://help.example.com`);
@@ -495,6 +502,7 @@ impl Config {
             // In memory, so that tests and embedders write nothing unless they set a file.
             database_url: "sqlite::memory:".into(),
             secret: None,
+            trusted_proxies: crate::domain::TrustedProxies::default(),
             watch: true,
             public_url: None,
             site_name: None,
@@ -525,6 +533,7 @@ impl From<&ServeArgs> for Config {
             threshold: a.knowledge.threshold,
             database_url: a.database.clone(),
             secret: a.secret.clone().filter(|s| !s.is_empty()),
+            trusted_proxies: a.trusted_proxies.clone(),
             watch: a.watch,
             public_url: Some(
                 a.public_url

@@ -4,8 +4,10 @@
 //! 16-byte salt and the `argon2` crate's default (OWASP) parameters; verification reads the
 //! parameters from the stored string, so they can be raised later without breaking old hashes.
 //!
-//! Hashing and verifying take tens of milliseconds of CPU on purpose, so the async variants run
-//! them on tokio's blocking threads. A login for an email that has no account verifies against a
+//! Hashing and verifying take tens of milliseconds of CPU and 19 MiB of memory each on purpose,
+//! so the async variants run them on tokio's blocking threads, at most [`HASH_SLOTS`] at once
+//! (memory stays bounded whatever arrives); at most [`HASH_QUEUE`] more wait for a slot, and
+//! beyond that a request is refused with [`Busy`] (answered 429 with `Retry-After`). A login for an email that has no account verifies against a
 //! fixed [`DUMMY_HASH`] made with the same parameters, so the answer takes as long as for a real
 //! account with a wrong password and timing does not reveal which emails exist.
 //!
@@ -17,9 +19,9 @@
 //! database counts the same attempts; it bounds online guessing, it does not replace strong
 //! passwords.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use anyhow::Context;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
@@ -33,6 +35,40 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_BYTES: usize = 1_024;
 /// Length of generated passwords, in characters (100 bits).
 pub const GENERATED_PASSWORD_CHARS: usize = 20;
+/// Passwords hashed or verified at once (19 MiB of memory each).
+pub const HASH_SLOTS: usize = 4;
+/// Requests waiting for a hashing slot, at most; more are refused with [`Busy`].
+pub const HASH_QUEUE: usize = 32;
+
+static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HASH_SLOTS);
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+
+/// Every hashing slot is taken and [`HASH_QUEUE`] requests already wait for one: try again in a
+/// moment.
+#[derive(Debug, thiserror::Error)]
+#[error("too many password checks at once; try again in a moment")]
+pub struct Busy;
+
+/// Runs `f` on a blocking thread once a hashing slot is free, or refuses when too many wait.
+async fn in_slot<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
+    if WAITING.fetch_add(1, Ordering::AcqRel) >= HASH_QUEUE + HASH_SLOTS {
+        WAITING.fetch_sub(1, Ordering::AcqRel);
+        return Err(Busy);
+    }
+    // Counted until the work is done, also when the caller goes away while waiting.
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            WAITING.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+    let _leave = Leave;
+    let _slot = SLOTS.acquire().await.map_err(|_| Busy)?;
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = ?e, "password hashing task failed");
+        Busy
+    })
+}
 
 /// The hash logins for unknown emails are checked against: the argon2id hash, with the default
 /// parameters, of a random password nobody knows (thrown away after hashing).
@@ -47,11 +83,9 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
     Ok(hash.to_string())
 }
 
-/// [`hash_password`] on a blocking thread.
+/// [`hash_password`] on a blocking thread, in a hashing slot.
 pub async fn hash_password_async(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .context("the hashing task failed")?
+    in_slot(move || hash_password(&password)).await?
 }
 
 /// Whether `password` matches the PHC string `hash` (slow; `false` for a malformed hash).
@@ -61,23 +95,17 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .is_ok()
 }
 
-/// Checks `password` against `hash` on a blocking thread; with `None` (no such account) it
-/// spends the same time on [`DUMMY_HASH`] and answers `false`.
-pub async fn verify_password_async(password: String, hash: Option<String>) -> bool {
-    let task = tokio::task::spawn_blocking(move || match hash {
+/// Checks `password` against `hash` on a blocking thread, in a hashing slot; with `None` (no
+/// such account) it spends the same time on [`DUMMY_HASH`] and answers `false`.
+pub async fn verify_password_async(password: String, hash: Option<String>) -> Result<bool, Busy> {
+    in_slot(move || match hash {
         Some(h) => verify_password(&password, &h),
         None => {
             let _ = verify_password(&password, DUMMY_HASH);
             false
         }
-    });
-    match task.await {
-        Ok(ok) => ok,
-        Err(e) => {
-            tracing::error!(error = ?e, "password verification task failed");
-            false
-        }
-    }
+    })
+    .await
 }
 
 /// Checks a new password: at least [`MIN_PASSWORD_CHARS`] characters, at most
@@ -223,9 +251,21 @@ mod tests {
         let h = hash_password_async("секретный пароль".into())
             .await
             .unwrap();
-        assert!(verify_password_async("секретный пароль".into(), Some(h.clone())).await);
-        assert!(!verify_password_async("wrong".into(), Some(h)).await);
-        assert!(!verify_password_async("anything".into(), None).await);
+        assert!(
+            verify_password_async("секретный пароль".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password_async("wrong".into(), Some(h))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password_async("anything".into(), None)
+                .await
+                .unwrap()
+        );
     }
 
     #[test]

@@ -627,9 +627,12 @@ impl FromRequestParts<AppState> for ClientAddr {
 
     async fn from_request_parts(
         parts: &mut Parts,
-        _state: &AppState,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(crate::feedback::client_ip(parts)))
+        Ok(ClientAddr(crate::feedback::client_ip(
+            parts,
+            &state.config.trusted_proxies,
+        )))
     }
 }
 
@@ -679,8 +682,29 @@ async fn login(
         Some((agent, hash)) => (Some(agent), Some(hash)),
         None => (None, None),
     };
-    let password_ok = form.password.len() <= super::password::MAX_PASSWORD_BYTES
-        && verify_password_async(form.password, hash).await;
+    let password_ok = if form.password.len() > super::password::MAX_PASSWORD_BYTES {
+        false
+    } else {
+        match verify_password_async(form.password, hash).await {
+            Ok(ok) => ok,
+            Err(super::password::Busy) => {
+                // The attempt stays counted (forgetting it would let a flood reset the
+                // throttle).
+                tracing::warn!(ip = %ip, "agent login refused: every hashing slot is busy");
+                let mut res = login_form(
+                    &state,
+                    &headers,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &email,
+                    &next,
+                    Some(tr(lang, T::TooManyAttempts)),
+                );
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return res;
+            }
+        }
+    };
     let agent = agent.filter(|a| password_ok && !a.disabled);
     let Some(agent) = agent else {
         if let Err(e) = LoginThrottle::failed(&state.store, &key, now_ms()).await {

@@ -22,6 +22,14 @@ use crate::state::AppState;
 const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// Typing notices forwarded at most this often.
 const TYPING_EVERY: Duration = Duration::from_millis(1000);
+/// How often an open console's session is checked again (it is also checked before each frame
+/// it sends): a logout, password change or disabled account anywhere ends the socket within
+/// this time, on every node.
+const REVALIDATE_EVERY: Duration = Duration::from_secs(1);
+/// Close code when the session ended (logout, password change, account disabled or expired).
+pub const CLOSE_SESSION_ENDED: u16 = 4001;
+/// Close code when the agent's role changed: the console reconnects with the new rights.
+pub const CLOSE_RIGHTS_CHANGED: u16 = 4002;
 
 /// Upgrades a signed-in agent's console to the agent protocol.
 pub async fn upgrade(
@@ -38,6 +46,9 @@ pub async fn upgrade(
         )
             .into_response();
     }
+    let token_hash = crate::agents::session::session_token(&headers)
+        .map(|t| crate::agents::session::token_hash(&t))
+        .unwrap_or_default();
     let Some((agent, _csrf)) = crate::agents::session::session_from_headers(&state, &headers).await
     else {
         return (
@@ -76,6 +87,7 @@ pub async fn upgrade(
                 socket,
                 me: me.clone(),
                 role,
+                token_hash,
                 watching: HashMap::new(),
                 shown: std::collections::HashSet::new(),
             };
@@ -102,6 +114,8 @@ struct Console {
     socket: WebSocket,
     me: AgentRef,
     role: Role,
+    /// The SHA-256 of the session token the socket was opened with.
+    token_hash: String,
     /// Conversations shown in this console, with the highest seq sent.
     watching: HashMap<i64, i64>,
     /// Conversations this console registered with the hub as shown (see [`super::hub::Hub::watch`]).
@@ -149,8 +163,15 @@ impl Console {
         let mut last_typing = Instant::now() - TYPING_EVERY;
         let closing = self.state.hub.closing();
         tokio::pin!(closing);
+        let mut revalidate = tokio::time::interval(REVALIDATE_EVERY);
+        revalidate.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
+                _ = revalidate.tick() => {
+                    if let Some((code, reason)) = self.revoked().await {
+                        return self.close(code, reason).await;
+                    }
+                }
                 () = &mut closing => {
                     let _ = self
                         .socket
@@ -190,6 +211,13 @@ impl Console {
                         }
                         continue;
                     }
+                    // Every action is taken with the session's current rights (typing notices,
+                    // which change nothing, rely on the periodic check).
+                    if !matches!(frame, AgentIn::Ping { .. })
+                        && let Some((code, reason)) = self.revoked().await
+                    {
+                        return self.close(code, reason).await;
+                    }
                     if let Err(e) = Box::pin(self.handle(frame)).await {
                         self.error(e).await?;
                     }
@@ -202,6 +230,48 @@ impl Console {
                 }
             }
         }
+    }
+
+    /// Why this socket may no longer act, if it may not: its session ended (logout, password
+    /// change, disabled account, expiry) or its role changed. A failed lookup keeps the socket
+    /// (the database may be back in a moment; the next frame checks again).
+    async fn revoked(&mut self) -> Option<(u16, &'static str)> {
+        let now = super::protocol::now_ms();
+        match self.state.store.session_agent(&self.token_hash, now).await {
+            Ok(None) => Some((CLOSE_SESSION_ENDED, "session ended")),
+            Ok(Some(s)) if s.agent.role != self.role => {
+                Some((CLOSE_RIGHTS_CHANGED, "rights changed"))
+            }
+            Ok(Some(s)) => {
+                self.me.max_chats = s
+                    .agent
+                    .max_chats
+                    .unwrap_or(i64::from(self.state.config.chat.max_chats))
+                    .max(1);
+                None
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, "cannot check the agent's session");
+                None
+            }
+        }
+    }
+
+    async fn close(&mut self, code: u16, reason: &'static str) -> Result<(), axum::Error> {
+        tracing::info!(
+            agent = self.me.id,
+            code,
+            reason,
+            "closing the agent's socket"
+        );
+        let _ = self
+            .socket
+            .send(ws::Message::Close(Some(ws::CloseFrame {
+                code,
+                reason: reason.into(),
+            })))
+            .await;
+        Ok(())
     }
 
     async fn send_queue(&mut self) -> Result<(), axum::Error> {

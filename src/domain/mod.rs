@@ -1,4 +1,5 @@
-//! Domain value types shared by every feature area: languages, slugs and the bot's answers.
+//! Domain value types shared by every feature area: languages, slugs, the bot's answers and
+//! the trusted proxies.
 
 use std::fmt;
 use std::str::FromStr;
@@ -6,8 +7,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub mod answer;
+pub mod proxies;
 
 pub use answer::{Answer, ArticleLink, Block, Clarify, ClarifyOption, Span};
+pub use proxies::TrustedProxies;
 
 /// A content language the help center supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

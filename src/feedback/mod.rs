@@ -1,8 +1,8 @@
 //! "Was this helpful?": votes on articles, one per visitor, without cookies or logins.
 //!
-//! A visitor is identified by a SHA-256 hash of the client IP (the last `X-Forwarded-For`
-//! entry when the request comes through a proxy on a loopback or private address, else the
-//! socket address), the `User-Agent` and the installation's
+//! A visitor is identified by a SHA-256 hash of the client IP (read from `X-Forwarded-For` when
+//! the request comes through one of `--trusted-proxies`, else the socket address), the
+//! `User-Agent` and the installation's
 //! secret, so the stored id says nothing about the person and cannot be recomputed elsewhere.
 
 use std::net::SocketAddr;
@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::domain::{Lang, Slug};
+use crate::domain::{Lang, Slug, TrustedProxies};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{FeedbackCounts, hex};
@@ -48,44 +48,28 @@ pub fn visitor_id(secret: &str, ip: &str, user_agent: &str) -> String {
     hex(&h.finalize())
 }
 
-/// Whether a peer may be our reverse proxy: loopback or a private network address.
-fn is_proxy_address(ip: &std::net::IpAddr) -> bool {
-    match ip {
-        std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
-        std::net::IpAddr::V6(v6) => {
-            v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local
-        }
-    }
-}
-
-/// The client address of a request: the socket's peer, or the last `X-Forwarded-For` entry when
-/// the peer is a proxy on a loopback or private address; empty when unknown.
-pub fn client_ip(parts: &Parts) -> String {
-    let peer = parts
+/// The client address of a request: the socket's peer, or what `X-Forwarded-For` says when
+/// the peer is one of `proxies` (see [`TrustedProxies::client`]); empty when unknown.
+pub fn client_ip(parts: &Parts, proxies: &TrustedProxies) -> String {
+    let Some(peer) = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip());
-    // `X-Forwarded-For` is believed only from a proxy on this machine or the private
-    // network (else anyone could vote as many visitors), and only its last entry: the one
-    // our proxy appended, not what the client sent.
-    let forwarded = peer
-        .filter(is_proxy_address)
-        .and_then(|_| parts.headers.get("x-forwarded-for"))
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string);
-    forwarded
-        .or_else(|| peer.map(|a| a.to_string()))
-        .unwrap_or_default()
+        .map(|ConnectInfo(a)| a.ip())
+    else {
+        return String::new();
+    };
+    let forwarded = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    proxies.client(peer, forwarded).to_string()
 }
 
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let ip = client_ip(parts);
+        let ip = client_ip(parts, &state.config.trusted_proxies);
         let ua = parts
             .headers
             .get(header::USER_AGENT)
@@ -187,23 +171,6 @@ async fn counts(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_local_and_private_peers_are_trusted_as_proxies() {
-        for ip in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "192.168.0.5",
-            "172.16.0.1",
-            "::1",
-            "fd00::1",
-        ] {
-            assert!(is_proxy_address(&ip.parse().unwrap()), "{ip}");
-        }
-        for ip in ["8.8.8.8", "203.0.113.7", "2001:db8::1"] {
-            assert!(!is_proxy_address(&ip.parse().unwrap()), "{ip}");
-        }
-    }
 
     #[test]
     fn visitor_ids_depend_on_every_part() {

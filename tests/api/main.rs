@@ -4,6 +4,7 @@
 //!
 //! Run with `cargo test --test api`; add `-- --nocapture` to see the measured hot-reload times.
 
+mod abuse;
 mod agents;
 mod answers;
 mod articles;

@@ -325,7 +325,11 @@
     ws.addEventListener('close', onClose);
   }
 
-  function onClose() {
+  function onClose(e) {
+    // The session ended (logout, password change, disabled account): sign in again. The role
+    // changed: start over with the new rights.
+    if (e && e.code === 4001) { location.href = '/agent/login?next=%2Fagent'; return; }
+    if (e && e.code === 4002) { location.reload(); return; }
     connected = false;
     ws = null;
     clearInterval(pingTimer);

@@ -1,0 +1,222 @@
+//! A hostile client gets a limit, not the server; a revoked agent loses its rights at once:
+//! which proxies may name the client, the bounded password hashing, and agent sockets that end
+//! with their session.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    TestApp, fixture, no_redirect_client, run_otvet, run_otvet_with_stdin, spawn_app,
+    spawn_app_with,
+};
+use crate::ws::{WsEnd, account_cookie, agent_socket};
+
+const CLI_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Votes "yes" with a forwarded address (none: no header); the counts after it.
+async fn vote(app: &TestApp, forwarded: Option<&str>) -> Value {
+    let body = json!({"lang": "ru", "helpful": true}).to_string();
+    let mut headers = vec![
+        ("content-type", "application/json"),
+        ("user-agent", "the same browser"),
+    ];
+    if let Some(f) = forwarded {
+        headers.push(("x-forwarded-for", f));
+    }
+    let (status, counts) = app
+        .post_raw("/api/articles/kettle-descaling/feedback", body, &headers)
+        .await;
+    assert_eq!(status, 200, "{counts}");
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_trusted_proxies_name_the_client() {
+    // The default trusts this machine: the test client is on loopback, like a local proxy.
+    let app = spawn_app(fixture("small-kb")).await;
+    assert_eq!(vote(&app, Some("203.0.113.1")).await["yes"], 1);
+    assert_eq!(vote(&app, Some("203.0.113.2")).await["yes"], 2);
+    // Not an address: the proxy stands for the client, as without the header; and only the
+    // entry our proxy appended counts, not what the client wrote before it.
+    assert_eq!(vote(&app, Some("not-an-address")).await["yes"], 3);
+    assert_eq!(vote(&app, None).await["yes"], 3);
+    assert_eq!(
+        vote(&app, Some("198.51.100.9, 203.0.113.2")).await["yes"],
+        3
+    );
+
+    // Trusting no proxy: whatever the header says, one client.
+    let mut config = otvet::Config::new(fixture("small-kb"));
+    config.trusted_proxies = "none".parse().unwrap();
+    let app = spawn_app_with(config).await;
+    for f in [Some("203.0.113.1"), Some("203.0.113.2"), None] {
+        assert_eq!(vote(&app, f).await["yes"], 1);
+    }
+    // A proxy on another address is not trusted by default.
+    let mut config = otvet::Config::new(fixture("small-kb"));
+    config.trusted_proxies = "10.0.0.0/8".parse().unwrap();
+    let app = spawn_app_with(config).await;
+    assert_eq!(vote(&app, Some("203.0.113.1")).await["yes"], 1);
+    assert_eq!(vote(&app, Some("203.0.113.2")).await["yes"], 1);
+    // An invalid list is refused by the command line.
+    let out = run_otvet(
+        &[
+            "serve",
+            "--trusted-proxies",
+            "10.0.0.0/33",
+            "--addr",
+            "127.0.0.1:0",
+        ],
+        CLI_TIMEOUT,
+    );
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert!(out.stderr.contains("10.0.0.0/33"), "{out:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_flood_is_queued_or_refused_not_hashed_all_at_once() {
+    let app = spawn_app(fixture("small-kb")).await;
+    let client = no_redirect_client();
+    let n = 120;
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let (client, url) = (client.clone(), format!("{}/agent/login", app.base_url));
+            tokio::spawn(async move {
+                let email = format!("nobody-{i}@example.com");
+                let res = client
+                    .post(url)
+                    .form(&[("email", email.as_str()), ("password", "guess-guess")])
+                    .send()
+                    .await
+                    .unwrap();
+                let retry = res.headers().get("retry-after").is_some();
+                (res.status().as_u16(), retry)
+            })
+        })
+        .collect();
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            (401, _) => {}
+            (429, true) => refused += 1,
+            other => panic!("a login answered {other:?}"),
+        }
+    }
+    // Four are hashed at once and 32 more wait: the rest of a burst of 120 is refused.
+    assert!(refused > 0, "nothing was refused");
+    assert!(refused < n, "everything was refused");
+    // Once the burst is over, logins work again.
+    let res = client
+        .post(format!("{}/agent/login", app.base_url))
+        .form(&[("email", "late@example.com"), ("password", "guess-guess")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+}
+
+/// Waits for the socket to be closed by the server; the close code and how long it took.
+async fn closed(ws: &mut crate::ws::Ws) -> (Option<u16>, Duration) {
+    let t = Instant::now();
+    loop {
+        match ws.next_within(Duration::from_secs(5)).await {
+            Ok(_) => continue,
+            Err(WsEnd::Closed(code)) => return (code, t.elapsed()),
+            Err(WsEnd::Timeout) => panic!("the socket is still open after 5 s"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_socket_ends_with_its_session_or_rights() {
+    let app = spawn_app(fixture("small-kb")).await;
+    let db = app.database_url.clone();
+    let store = otvet::Store::connect(&db).await.unwrap();
+    let role = otvet::agents::Role::Agent;
+
+    // Signing out.
+    let (cookie, _) = account_cookie(&app, "a@example.com", "A", role, None).await;
+    let mut ws = agent_socket(&app, &cookie).await;
+    let res = no_redirect_client()
+        .post(format!("{}/agent/logout", app.base_url))
+        .header("cookie", &cookie)
+        .header("origin", &app.base_url)
+        .form(&[("csrf", "csrf-for-tests")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let (code, took) = closed(&mut ws).await;
+    assert_eq!(code, Some(4001));
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+
+    // A new password (from the command line, as an admin would).
+    let (cookie, _) = account_cookie(&app, "b@example.com", "B", role, None).await;
+    let mut ws = agent_socket(&app, &cookie).await;
+    let out = run_otvet_with_stdin(
+        &[
+            "agent",
+            "passwd",
+            "--email",
+            "b@example.com",
+            "--database",
+            &db,
+            "--password-stdin",
+        ],
+        "a-new-password-1\n",
+        CLI_TIMEOUT,
+    );
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    let (code, took) = closed(&mut ws).await;
+    assert_eq!(code, Some(4001));
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+
+    // The account disabled.
+    let (cookie, _) = account_cookie(&app, "c@example.com", "C", role, None).await;
+    let mut ws = agent_socket(&app, &cookie).await;
+    let out = run_otvet(
+        &[
+            "agent",
+            "remove",
+            "--database",
+            &db,
+            "--email",
+            "c@example.com",
+        ],
+        CLI_TIMEOUT,
+    );
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert_eq!(closed(&mut ws).await.0, Some(4001));
+
+    // An admin made an agent: the console starts over with the new rights.
+    let (cookie, id) =
+        account_cookie(&app, "d@example.com", "D", otvet::agents::Role::Admin, None).await;
+    let mut ws = agent_socket(&app, &cookie).await;
+    let update = otvet::agents::AgentUpdate {
+        role: Some(role),
+        ..Default::default()
+    };
+    store.update_agent(id, &update).await.unwrap().unwrap();
+    assert_eq!(closed(&mut ws).await.0, Some(4002));
+    // …and is let in again as an agent.
+    let mut ws = agent_socket(&app, &cookie).await;
+    let hello = ws
+        .log
+        .iter()
+        .find(|f| f["type"] == "hello")
+        .unwrap()
+        .clone();
+    assert_eq!(hello["agent"]["role"], "agent", "{hello}");
+    // A frame after a revocation is not acted on: the socket closes instead.
+    store.delete_session(&session_hash(&cookie)).await.unwrap();
+    ws.send(json!({"type": "presence", "status": "online"}))
+        .await;
+    assert_eq!(closed(&mut ws).await.0, Some(4001));
+    store.close().await;
+}
+
+fn session_hash(cookie: &str) -> String {
+    let token = cookie.strip_prefix("otvet_session=").unwrap();
+    otvet::agents::session::token_hash(token)
+}
