@@ -24,7 +24,9 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
-use crate::helpers::{TestApp, login, run_otvet_with_stdin, sample_articles, wait_until};
+use crate::helpers::{
+    TestApp, login, run_otvet, run_otvet_with_stdin, sample_articles, wait_until,
+};
 use crate::store::TestDb;
 use crate::ws::{Ws, WsEnd, assigned, new_customer, only_the_loser_is_refused, queue_with};
 
@@ -1707,4 +1709,61 @@ async fn other_nodes_read_only_the_messages_they_show() {
         counters(b.metrics().await).1 > read0,
         "node B did not read what it shows"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_disabled_on_one_node_loses_its_console_on_the_other() {
+    let Some((_db, url, a, b)) = cluster("agent_revoked_across_nodes", &[]).await else {
+        return;
+    };
+    add_agents(&url, &[("fired@example.com", "Уволенный", None)]).await;
+    // Signed in on node A, the console open on node B.
+    let agent = sign_in(&a, "fired@example.com").await;
+    let mut ws = console(&b, &agent.cookie).await;
+    let url2 = url.clone();
+    let started = Instant::now();
+    let out = tokio::task::spawn_blocking(move || {
+        run_otvet(
+            &[
+                "agent",
+                "remove",
+                "--database",
+                &url2,
+                "--email",
+                "fired@example.com",
+            ],
+            CLI_TIMEOUT,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    let removed = started.elapsed();
+    let code = close_code(
+        &mut ws,
+        "the disabled agent's console",
+        Duration::from_secs(3),
+    )
+    .await;
+    assert_eq!(code, Some(4001));
+    let closed = started.elapsed() - removed;
+    assert!(
+        closed < Duration::from_millis(1500),
+        "closed {closed:?} after the removal"
+    );
+    // And the socket cannot be opened again on either node.
+    for node in [&a, &b] {
+        let res = Ws::open(
+            &node.app,
+            "/agent/ws",
+            &[("Cookie", agent.cookie.as_str()), ("Origin", node.origin())],
+        )
+        .await;
+        assert_eq!(
+            res.err().as_deref(),
+            Some("HTTP 401"),
+            "node {}",
+            node.label
+        );
+    }
 }
