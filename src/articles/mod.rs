@@ -8,7 +8,7 @@ pub mod routes;
 pub mod synonyms;
 pub mod watch;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -195,6 +195,8 @@ pub struct Library {
     default_lang: Lang,
     files: HashMap<String, FileEntry>,
     synonyms: Option<(Stamp, SynonymGroups, Vec<Problem>)>,
+    /// Symbolic links not followed.
+    links: Vec<Problem>,
 }
 
 impl Library {
@@ -205,6 +207,7 @@ impl Library {
             default_lang,
             files: HashMap::new(),
             synonyms: None,
+            links: Vec::new(),
         }
     }
 
@@ -215,13 +218,16 @@ impl Library {
 
     /// Reads the folder again; returns whether anything changed since the last call.
     pub fn refresh(&mut self) -> bool {
-        let mut seen: Vec<(String, PathBuf, Stamp)> = Vec::new();
-        if let Err(e) = walk(&self.root, &self.root, &mut seen) {
-            // A folder that cannot be read keeps what was served before.
-            tracing::warn!(folder = %self.root.display(), error = %e, "cannot read the articles folder");
-            return false;
-        }
-        let mut changed = false;
+        let (seen, links) = match walk(&self.root) {
+            Ok(found) => found,
+            Err(e) => {
+                // A folder that cannot be read keeps what was served before.
+                tracing::warn!(folder = %self.root.display(), error = %e, "cannot read the articles folder");
+                return false;
+            }
+        };
+        let mut changed = links != self.links;
+        self.links = links;
         let mut keep: HashMap<String, FileEntry> = HashMap::with_capacity(seen.len());
         let mut synonyms_seen = false;
         let mut to_load = Vec::new();
@@ -355,7 +361,7 @@ impl Library {
         // Published articles claim their slugs before drafts, so a draft of a new version
         // never takes the live article off the site.
         files.sort_by_key(|(rel, e)| (e.article.as_ref().is_some_and(|a| a.draft), *rel));
-        let mut problems: Vec<Problem> = Vec::new();
+        let mut problems: Vec<Problem> = self.links.clone();
         let mut owners: HashMap<(Lang, Slug), &str> = HashMap::new();
         let mut articles = BTreeMap::new();
         for (rel, entry) in &files {
@@ -433,39 +439,125 @@ fn hash_file(path: &Path) -> Option<u64> {
     std::fs::read(path).ok().map(|b| hash_bytes(&b))
 }
 
-/// Collects every regular file under `dir` (hidden files and folders skipped).
-fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf, Stamp)>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if name.starts_with('.') {
+/// A file found under the articles folder: its path relative to the folder, where to read it
+/// and its size and time.
+type Found = (String, PathBuf, Stamp);
+
+/// Collects every regular file under `root` (hidden files and folders skipped), following
+/// symbolic links only to what lies inside `root` and never into a folder twice; every link
+/// not followed is a problem.
+fn walk(root: &Path) -> std::io::Result<(Vec<Found>, Vec<Problem>)> {
+    let real_root = std::fs::canonicalize(root)?;
+    let mut walk = Walk {
+        root,
+        visited: HashSet::from([real_root.clone()]),
+        real_root: real_root.clone(),
+        links: Vec::new(),
+        files: Vec::new(),
+        problems: Vec::new(),
+    };
+    walk.dir(root, &real_root)?;
+    // Linked folders come after all real ones, so a folder is read under its real path and a
+    // link to it is the one reported, whatever order the folder lists them in.
+    while let Some((link, parent, target)) = walk.links.pop() {
+        if walk.visited.insert(target.clone()) {
+            walk.dir(&link, &target)?;
             continue;
         }
-        let path = entry.path();
-        let meta = match std::fs::metadata(&path) {
-            Ok(m) => m,
-            Err(_) => continue, // vanished between listing and stat
+        let message = if parent.starts_with(&target) {
+            "symbolic link loops back to a folder above it; not followed"
+        } else {
+            "symbolic link to a folder that is already read; not followed"
         };
-        if meta.is_dir() {
-            walk(root, &path, out)?;
-        } else if meta.is_file() {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push((
-                rel,
-                path,
-                Stamp {
-                    modified: meta.modified().ok(),
-                    len: meta.len(),
-                },
-            ));
-        }
+        walk.problems
+            .push(Problem::error(&relative(root, &link), 1, message.into()));
     }
-    Ok(())
+    Ok((walk.files, walk.problems))
+}
+
+/// One pass over the articles folder.
+struct Walk<'a> {
+    /// The folder as given, which relative paths start from.
+    root: &'a Path,
+    /// The folder with every link resolved, which link targets must stay inside.
+    real_root: PathBuf,
+    /// Resolved paths of the folders read or queued.
+    visited: HashSet<PathBuf>,
+    /// Links to folders inside: (link, resolved folder holding it, resolved target).
+    links: Vec<(PathBuf, PathBuf, PathBuf)>,
+    files: Vec<Found>,
+    problems: Vec<Problem>,
+}
+
+impl Walk<'_> {
+    /// Reads `dir`, whose resolved path is `real`, and its real sub-folders.
+    fn dir(&mut self, dir: &Path, real: &Path) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let meta = match std::fs::symlink_metadata(&path) {
+                Ok(m) => m,
+                Err(_) => continue, // vanished between listing and stat
+            };
+            if meta.is_symlink() {
+                let Some((target, meta)) = self.follow(&path) else {
+                    continue;
+                };
+                if meta.is_dir() {
+                    self.links.push((path, real.to_path_buf(), target));
+                } else if meta.is_file() {
+                    // Read through the resolved path, so re-pointing the link after this check
+                    // does not reach outside.
+                    self.files
+                        .push((relative(self.root, &path), target, stamp(&meta)));
+                }
+            } else if meta.is_dir() {
+                let real = real.join(name);
+                self.visited.insert(real.clone());
+                self.dir(&path, &real)?;
+            } else if meta.is_file() {
+                self.files
+                    .push((relative(self.root, &path), path, stamp(&meta)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The resolved target of a link and its metadata, when it exists inside the folder.
+    fn follow(&mut self, link: &Path) -> Option<(PathBuf, std::fs::Metadata)> {
+        let resolved =
+            std::fs::canonicalize(link).and_then(|t| std::fs::metadata(&t).map(|m| (t, m)));
+        let message = match resolved {
+            Ok((target, _)) if !target.starts_with(&self.real_root) => {
+                "symbolic link points outside the articles folder; not read".to_string()
+            }
+            Ok(found) => return Some(found),
+            Err(e) => format!("broken symbolic link: {e}"),
+        };
+        self.problems
+            .push(Problem::error(&relative(self.root, link), 1, message));
+        None
+    }
+}
+
+fn stamp(meta: &std::fs::Metadata) -> Stamp {
+    Stamp {
+        modified: meta.modified().ok(),
+        len: meta.len(),
+    }
+}
+
+/// `path` relative to `root`, with `/` separators.
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }

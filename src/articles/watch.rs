@@ -32,14 +32,18 @@ impl Drop for WatchGuard {
 pub fn spawn(root: &Path, mut on_change: impl FnMut() + Send + 'static) -> WatchGuard {
     let (tx, rx) = mpsc::channel::<()>();
     let event_tx = tx.clone();
-    let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+    let on_event = move |res: notify::Result<notify::Event>| {
         if let Ok(ev) = res
             && !matches!(ev.kind, notify::EventKind::Access(_))
         {
             let _ = event_tx.send(());
         }
-    })
-    .and_then(|mut w| w.watch(root, RecursiveMode::Recursive).map(|()| w));
+    };
+    // Links are not followed: what they may lead to inside the folder is watched anyway, and
+    // a link to `/` must not put a watch on every folder of the machine.
+    let config = notify::Config::default().with_follow_symlinks(false);
+    let watcher = notify::RecommendedWatcher::new(on_event, config)
+        .and_then(|mut w| w.watch(root, RecursiveMode::Recursive).map(|()| w));
     match watcher {
         Ok(w) => {
             let spawned = std::thread::Builder::new()

@@ -1,9 +1,16 @@
 //! The HTTP contract: article JSON, sections and anchors, translations, 400s and 404s, healthz,
-//! and how the server treats a folder with broken articles.
+//! and how the server treats a folder with broken articles and symbolic links.
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::{copy_fixture, sample_app, sample_articles, spawn_app, write_file};
+use crate::helpers::{
+    CliOutput, TestApp, article_md, copy_fixture, run_otvet, sample_app, sample_articles,
+    spawn_app, write_file,
+};
 
 fn keys(v: &Value) -> Vec<String> {
     let mut k: Vec<String> = v
@@ -561,5 +568,150 @@ async fn security_headers_on_every_response() {
             Some("strict-origin-when-cross-origin"),
             "{path}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Symbolic links
+// ---------------------------------------------------------------------------------------------
+
+/// Reading a folder, links and all, takes well under this; a walk that loops runs into it.
+const LINK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `otvet check` over `dir`, run off the async threads and bounded by [`LINK_TIMEOUT`].
+async fn check(dir: &Path) -> CliOutput {
+    let dir = dir.to_str().expect("UTF-8 path").to_string();
+    tokio::task::spawn_blocking(move || run_otvet(&["check", "--articles", &dir], LINK_TIMEOUT))
+        .await
+        .expect("check ran")
+}
+
+/// The app over `dir`, failing the test when it does not start within [`LINK_TIMEOUT`].
+async fn spawn_bounded(dir: &Path) -> TestApp {
+    tokio::time::timeout(LINK_TIMEOUT, spawn_app(dir))
+        .await
+        .unwrap_or_else(|_| panic!("the app did not start within {LINK_TIMEOUT:?}"))
+}
+
+/// The message `otvet check` printed for `rel`, asserting that it is the only error line for it.
+fn error_for(out: &CliOutput, root: &Path, rel: &str) -> String {
+    let prefix = format!("{}:1: ", root.join(rel).display());
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(&prefix))
+        .collect();
+    assert_eq!(lines.len(), 1, "one error for {rel}\n{out:#?}");
+    assert!(!lines[0].contains("warning:"), "{out:#?}");
+    lines[0][prefix.len()..].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_outside_the_folder_are_not_published() {
+    let outside = tempfile::tempdir().unwrap();
+    write_file(
+        outside.path(),
+        "secret.md",
+        article_md("Тайные марципаны", "Рецепт марципанов."),
+    );
+    write_file(
+        outside.path(),
+        "more/hidden.md",
+        article_md("Тайные пастилы", "Рецепт пастилы."),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_file(root, "ru/a/good.md", article_md("Арбузы", "Про арбузы."));
+    symlink(outside.path().join("secret.md"), root.join("ru/a/leak.md")).unwrap();
+    symlink(outside.path().join("more"), root.join("ru/more")).unwrap();
+
+    let app = spawn_bounded(root).await;
+    let h = app.healthz().await;
+    assert_eq!(h["articles"].as_u64(), Some(1), "{h}");
+    assert_eq!(h["article_errors"].as_u64(), Some(2), "{h}");
+    assert_eq!(app.article("good", Some("ru")).await.0, 200);
+    for slug in ["leak", "secret", "hidden"] {
+        let (status, body) = app.article(slug, None).await;
+        assert_eq!(status, 404, "{slug} comes from outside the folder: {body}");
+    }
+    for word in ["марципаны", "пастила"] {
+        let res = app.search(word, None).await;
+        assert!(res.hits.is_empty(), "{word:?}\n{}", res.describe());
+    }
+
+    let out = check(root).await;
+    assert_eq!(out.code, Some(1), "{out:#?}");
+    for rel in ["ru/a/leak.md", "ru/more"] {
+        assert!(error_for(&out, root, rel).contains("outside"), "{out:#?}");
+    }
+    assert!(!out.stdout.contains("secret") && !out.stdout.contains("hidden"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folder_loops_are_reported_not_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_file(root, "ru/a/good.md", article_md("Арбузы", "Про арбузы."));
+    write_file(
+        root,
+        "en/b/melons.md",
+        article_md("Melons", "About melons."),
+    );
+    symlink("..", root.join("ru/loop")).unwrap();
+    symlink(".", root.join("ru/a/self")).unwrap();
+    // Not a loop, but a second way into a folder already read.
+    symlink("../en/b", root.join("ru/again")).unwrap();
+
+    let out = check(root).await;
+    assert_eq!(out.code, Some(1), "{out:#?}");
+    assert!(error_for(&out, root, "ru/loop").contains("loop"));
+    assert!(error_for(&out, root, "ru/a/self").contains("loop"));
+    assert!(error_for(&out, root, "ru/again").contains("already read"));
+    let errors = out.stdout.lines().filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(errors, 3, "nothing else, nothing twice\n{out:#?}");
+
+    let app = spawn_bounded(root).await;
+    let h = app.healthz().await;
+    assert_eq!(h["articles"].as_u64(), Some(2), "{h}");
+    assert_eq!(h["article_errors"].as_u64(), Some(3), "{h}");
+    assert_eq!(app.article("good", Some("ru")).await.0, 200);
+    assert_eq!(app.article("melons", Some("en")).await.0, 200);
+    let (status, a) = app.article("melons", Some("ru")).await;
+    assert_eq!(status, 404, "read under its real path only: {a}");
+    assert_eq!(app.search("арбузы", Some("ru")).await.hits.len(), 1);
+}
+
+/// A link to a file inside the folder is read as that file placed where the link is: its
+/// name is the slug, its folder the language. A dangling link is reported, nothing else fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_to_a_file_inside_is_read_where_the_link_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_file(
+        root,
+        "ru/a/original.md",
+        article_md("Уход за кактусами", "Кактусы поливают редко."),
+    );
+    std::fs::create_dir_all(root.join("ru/b")).unwrap();
+    symlink("../a/original.md", root.join("ru/b/alias.md")).unwrap();
+
+    let out = check(root).await;
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert!(out.stdout.trim().is_empty(), "{out:#?}");
+
+    symlink("../a/gone.md", root.join("ru/b/dangling.md")).unwrap();
+    let out = check(root).await;
+    assert_eq!(out.code, Some(1), "{out:#?}");
+    assert!(error_for(&out, root, "ru/b/dangling.md").contains("broken symbolic link"));
+
+    let app = spawn_bounded(root).await;
+    let h = app.healthz().await;
+    assert_eq!(h["articles"].as_u64(), Some(2), "{h}");
+    assert_eq!(h["article_errors"].as_u64(), Some(1), "{h}");
+    for slug in ["original", "alias"] {
+        let (status, a) = app.article(slug, Some("ru")).await;
+        assert_eq!(status, 200, "{slug}: {a}");
+        assert_eq!(a["title"], "Уход за кактусами");
+        assert_eq!(a["url"], format!("/ru/articles/{slug}"));
     }
 }
