@@ -1,5 +1,5 @@
-//! Operations endpoints for load balancers and monitoring: `/readyz` (the database answers and
-//! the index is loaded) and `/metrics` (Prometheus text format: open sockets, stored messages,
+//! Operations endpoints for load balancers and monitoring: `/readyz` (the database takes writes
+//! and the index is loaded) and `/metrics` (Prometheus text format: open sockets, stored messages,
 //! queue length, search latency).
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +14,7 @@ use axum::routing::get;
 use serde_json::json;
 
 use crate::state::AppState;
+use crate::store::Store;
 
 /// Upper bounds (seconds) of the search latency histogram's buckets.
 const SEARCH_BUCKETS: [f64; 9] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5];
@@ -64,12 +65,15 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    let db = state.store.ping().await;
+    let database = match tokio::time::timeout(DATABASE_CHECK, database_state(&state.store)).await {
+        Ok(s) => s,
+        Err(_) => {
+            tracing::warn!("not ready: the database check timed out");
+            "timed out"
+        }
+    };
     let articles = state.search.snapshot().catalog.articles.len();
-    let ready = db.is_ok();
-    if let Err(e) = &db {
-        tracing::warn!(error = ?e, "not ready: the database does not answer");
-    }
+    let ready = database == "ok";
     (
         if ready {
             StatusCode::OK
@@ -78,13 +82,36 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
         },
         Json(json!({
             "status": if ready { "ready" } else { "unavailable" },
-            "database": if db.is_ok() { "ok" } else { "unreachable" },
+            "database": database,
             "articles": articles,
             "node": state.hub.node(),
             // Semantic search never blocks readiness: answers are lexical until it is ready.
             "semantic": state.search.semantic_status(),
         })),
     )
+}
+
+/// How long `/readyz` waits for the database before it says `timed out`.
+const DATABASE_CHECK: Duration = Duration::from_secs(5);
+
+/// `ok`, or why the database cannot take the chat's writes: `file missing` (the SQLite file
+/// was deleted under the server), `unreachable` (no answer to a query) or `not writable` (a
+/// committed one-row write failed). Answering is not enough: a read-only file or mount answers
+/// reads while every message would fail.
+async fn database_state(store: &Store) -> &'static str {
+    if let Err(e) = store.ensure_file() {
+        tracing::warn!(error = ?e, "not ready: the database file is gone");
+        return "file missing";
+    }
+    if let Err(e) = store.ping().await {
+        tracing::warn!(error = ?e, "not ready: the database does not answer");
+        return "unreachable";
+    }
+    if let Err(e) = store.probe_write().await {
+        tracing::warn!(error = ?e, "not ready: the database does not take writes");
+        return "not writable";
+    }
+    "ok"
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {

@@ -6,11 +6,15 @@
 //!   handoff packet), every message (agents' private notes included, marked `private`), the
 //!   questions kept for the editors' reports, and the conversations where the email was left.
 //! - `otvet customer delete EMAIL` deletes all of it in one transaction and prints what was
-//!   deleted; a second run says there is nothing to delete (exit status 0 both times).
+//!   deleted; a second run says there is nothing to delete (exit status 0 both times). Then the
+//!   space the rows leave is cleared ([`Store::scrub_deleted`]: SQLite's write-ahead log
+//!   emptied, PostgreSQL's tables vacuumed), so the texts are gone from the files too.
 //!
 //! Both use `--database` / `OTVET_DATABASE`, like `serve`.
 
 use std::process::ExitCode;
+
+use anyhow::Context;
 
 use crate::config::{CustomerArgs, CustomerCommand};
 use crate::store::Store;
@@ -60,6 +64,11 @@ async fn run(store: &Store, command: &CustomerCommand) -> anyhow::Result<()> {
             let email = checked(email)?;
             let deleted = store.delete_customer_data(&email).await?;
             print!("{}", describe(&email, &deleted));
+            // Also after "nothing to delete": a run whose clean-up failed is completed this way.
+            store
+                .scrub_deleted()
+                .await
+                .context("deleted, but the freed space still holds the old data")?;
             Ok(())
         }
     }

@@ -485,6 +485,8 @@ impl Store {
                             .fetch_one(&mut *tx)
                             .await
                             .context("inserting the message")?;
+                        // Nobody is told about a message the next start would not find.
+                        self.ensure_file()?;
                         tx.commit().await?;
                         Appended::New(row.into())
                     }

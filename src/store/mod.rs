@@ -12,7 +12,8 @@ use anyhow::{Context, bail};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 
 use crate::domain::{Lang, Slug};
@@ -22,6 +23,9 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 
 /// The `settings` key of the generated visitor-hash secret.
 const SECRET_KEY: &str = "visitor_secret";
+
+/// The `settings` key that `/readyz`'s write probe overwrites (see [`Store::probe_write`]).
+const PROBE_KEY: &str = "readiness_probe";
 
 /// Runs the same sqlx expression on whichever pool the store has: `on_pool!(self, p => expr)`.
 /// The expression is compiled once per backend, so each gets its own driver types.
@@ -127,7 +131,7 @@ impl Store {
         match scheme.as_str() {
             "sqlite" => {
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-                let opts = SqliteConnectOptions::from_str(url)?
+                let mut opts = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     // In WAL mode NORMAL is crash-safe (a committed transaction survives the
@@ -135,9 +139,18 @@ impl Store {
                     // wait for an fsync on every chat message.
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5));
+                    .busy_timeout(Duration::from_secs(5))
+                    // Deleted rows are overwritten with zeros, not just unlinked from the
+                    // b-tree: an erased customer's texts must not stay readable in the file.
+                    .pragma("secure_delete", "ON");
                 if !in_memory {
                     create_parent(opts.get_filename())?;
+                    // Only this first connection may create the file: the pool's later ones
+                    // (after idle time) must fail when it was deleted, not start an empty
+                    // database beside the one the older connections still write to.
+                    SqliteConnection::connect_with(&opts).await?.close().await?;
+                    opts = opts.create_if_missing(false);
+                    register_sqlite_file(opts.get_filename());
                 }
                 let mut pool = SqlitePoolOptions::new().max_connections(8);
                 if in_memory {
@@ -203,6 +216,55 @@ impl Store {
             Some(w) => Some(w.lock_owned().await),
             None => None,
         }
+    }
+
+    /// The file of a SQLite database as its connections were opened (relative to the working
+    /// folder when the URL was); `None` in memory and on PostgreSQL.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let Store::Sqlite(p) = self else {
+            return None;
+        };
+        let options = p.connect_options();
+        let file = options.get_filename();
+        sqlite_files()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(file)
+            .then(|| file.to_path_buf())
+    }
+
+    /// Fails when the SQLite database file is no longer at its path (deleted, or its folder
+    /// removed): the open connections would go on writing into the unlinked file, and whatever
+    /// they write is lost at the next start. A `stat`, cheap enough before every message is
+    /// acknowledged; always `Ok` in memory and on PostgreSQL.
+    pub fn ensure_file(&self) -> anyhow::Result<()> {
+        let Some(file) = self.sqlite_file() else {
+            return Ok(());
+        };
+        match file.try_exists() {
+            Ok(true) => Ok(()),
+            Ok(false) => bail!(
+                "the database file {} no longer exists: writes would be lost",
+                file.display()
+            ),
+            Err(e) => {
+                Err(e).with_context(|| format!("cannot check the database file {}", file.display()))
+            }
+        }
+    }
+
+    /// Proves that the database takes writes now: commits a one-row upsert into `settings`.
+    /// A read-only file or mount, a full disk or a read-only PostgreSQL (a standby, a
+    /// read-only transaction default) fail here; SQLite itself only notices at write time.
+    pub async fn probe_write(&self) -> anyhow::Result<()> {
+        const SQL: &str = "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        let now = crate::chat::protocol::now_ms().to_string();
+        let _turn = self.write_turn().await;
+        on_pool!(self, p => {
+            sqlx::query(SQL).bind(PROBE_KEY).bind(&now).execute(p).await?;
+        });
+        Ok(())
     }
 
     /// `sqlite` or `postgres`.
@@ -352,6 +414,22 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The files of the SQLite databases opened by this process (as their options name them), so
+/// that [`Store::sqlite_file`] can tell a file from an in-memory database.
+fn sqlite_files() -> &'static std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>> {
+    static FILES: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,
+    > = std::sync::OnceLock::new();
+    FILES.get_or_init(Default::default)
+}
+
+fn register_sqlite_file(file: &Path) {
+    sqlite_files()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(file.to_path_buf());
 }
 
 fn create_parent(file: &Path) -> anyhow::Result<()> {

@@ -308,4 +308,46 @@ impl Store {
         });
         Ok(out)
     }
+
+    /// Clears the space that deleted rows leave, so an erased customer's texts are gone from the
+    /// database's files too, not only from its tables. Idempotent; `otvet customer delete` runs
+    /// it after every deletion (a run that failed is completed by running the command again).
+    ///
+    /// SQLite connections overwrite deleted rows with zeros (`secure_delete`, see
+    /// [`Store::connect`]), but the write-ahead log still holds the pages as they were before:
+    /// a `TRUNCATE` checkpoint copies the zeroed pages into the database file and empties the
+    /// log (it waits up to the busy timeout for readers of older snapshots, then retries).
+    /// PostgreSQL keeps deleted tuples until `VACUUM`, which cannot run in a transaction: the
+    /// tables the deletion touched are vacuumed (tuples still visible to a running transaction
+    /// stay until a later vacuum).
+    pub async fn scrub_deleted(&self) -> anyhow::Result<()> {
+        match self {
+            Store::Sqlite(p) => {
+                let mut attempts = 0;
+                loop {
+                    let (busy, _log, _moved): (i64, i64, i64) =
+                        sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                            .fetch_one(p)
+                            .await?;
+                    if busy == 0 {
+                        return Ok(());
+                    }
+                    attempts += 1;
+                    anyhow::ensure!(
+                        attempts < 5,
+                        "the write-ahead log still holds deleted data: other connections kept \
+                         reading; run the command again"
+                    );
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+            }
+            Store::Postgres(p) => {
+                // The simple protocol: VACUUM cannot be prepared or run in a transaction block.
+                sqlx::raw_sql("VACUUM unresolved_questions, messages, conversations, customers")
+                    .execute(p)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
 }

@@ -618,3 +618,45 @@ async fn the_expected_wait_is_the_median_of_recent_first_replies() {
     // One agent online: the second waits for two rounds.
     assert_eq!(status["wait_secs"], 240);
 }
+
+/// Once the SQLite file is deleted under the server (its folder removed), a message would only
+/// go into the unlinked file and be lost at the next start: the customer gets an error frame
+/// for it, never an `ack`, and no bot answer follows.
+#[tokio::test]
+async fn no_ack_for_a_message_after_the_database_file_is_deleted() {
+    let app = chat_app().await;
+    let file = std::path::PathBuf::from(
+        app.database_url
+            .strip_prefix("sqlite://")
+            .expect("the test app's own SQLite file"),
+    );
+    let (mut ws, _) = new_customer(&app, "ru").await;
+    ws.say("d1", "сколько ждать возврат денег на карту").await;
+    ws.message_from("bot").await;
+
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    ws.send(json!({"type": "send", "client_id": "d2", "text": "а если заказ пришёл разбитым"}))
+        .await;
+    let err = ws.until_type("error").await;
+    assert_eq!(err["code"], "internal", "{err}");
+    assert_eq!(err["client_id"], "d2", "{err}");
+    ws.none_within(Duration::from_secs(1), "an ack or the message", |v| {
+        v["type"] == "ack"
+            || (v["type"] == "message" && v["text"] == "а если заказ пришёл разбитым")
+    })
+    .await;
+
+    // A customer who connects now fares the same.
+    let (mut other, _) = new_customer(&app, "ru").await;
+    other
+        .send(json!({"type": "send", "client_id": "n1", "text": "где мой заказ"}))
+        .await;
+    let err = other.until_type("error").await;
+    assert_eq!(
+        (&err["code"], &err["client_id"]),
+        (&json!("internal"), &json!("n1"))
+    );
+    other
+        .none_within(Duration::from_secs(1), "an ack", |v| v["type"] == "ack")
+        .await;
+}

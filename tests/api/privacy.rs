@@ -22,6 +22,8 @@ on_both!(
     retention_removes_old_texts_and_keeps_new_ones,
 );
 
+on_both!(erasure_clears_the_space_the_deleted_rows_leave);
+
 async fn connect(db: &TestDb) -> Store {
     Store::connect(&db.url())
         .await
@@ -568,4 +570,142 @@ async fn the_server_applies_the_retention_at_start_up() {
     );
     store.close().await;
     app.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Erasure down to the bytes
+// ---------------------------------------------------------------------------------------------
+
+/// Everything in the SQLite database's files in `dir` (`otvet.db`, its `-wal`, `-shm`…).
+fn sqlite_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("otvet.db") {
+            all.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    all
+}
+
+fn holds(bytes: &[u8], text: &str) -> bool {
+    bytes.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
+const SECRET: &str = "посылка QX7Z-ZULU пришла пустой";
+
+/// At the store level on both backends: after the deletion and [`Store::scrub_deleted`], the
+/// SQLite files no longer hold a byte of the deleted texts (deleted rows are zeroed, the
+/// write-ahead log emptied) while another customer's are still there; PostgreSQL's tables
+/// touched by the deletion were vacuumed.
+async fn erasure_clears_the_space_the_deleted_rows_leave(db: TestDb) {
+    let store = connect(&db).await;
+    let now = now_ms();
+    let anna = customer(
+        &store,
+        "t-anna",
+        Some(("Анна", "anna.secret@example.com")),
+        now,
+    )
+    .await;
+    let conv = conversation(&store, anna, now, &[("customer", SECRET, 0)]).await;
+    store
+        .record_unresolved(&conv, 1, SECRET, "no_answer", "[]", now)
+        .await
+        .unwrap();
+    let boris = customer(&store, "t-boris", Some(("Борис", "boris@example.com")), now).await;
+    conversation(
+        &store,
+        boris,
+        now,
+        &[("customer", "телевизор KEEP-ME не включается", 0)],
+    )
+    .await;
+    if let crate::store::TestDb::Sqlite(dir) = &db {
+        let bytes = sqlite_bytes(dir.path());
+        assert!(holds(&bytes, SECRET), "the text is in the files before");
+    }
+
+    let deleted = store
+        .delete_customer_data("anna.secret@example.com")
+        .await
+        .unwrap();
+    assert_eq!((deleted.messages, deleted.unresolved_questions), (1, 1));
+    store.scrub_deleted().await.expect("scrub");
+    store.scrub_deleted().await.expect("scrub again");
+    match &db {
+        crate::store::TestDb::Sqlite(dir) => {
+            let bytes = sqlite_bytes(dir.path());
+            for gone in [SECRET, "QX7Z-ZULU", "anna.secret@example.com"] {
+                assert!(!holds(&bytes, gone), "{gone:?} is still in the files");
+            }
+            assert!(holds(&bytes, "KEEP-ME"), "another customer's text is kept");
+        }
+        crate::store::TestDb::Postgres(_) => {
+            let Store::Postgres(pool) = &store else {
+                unreachable!("a PostgreSQL URL")
+            };
+            let vacuumed = wait_until(Duration::from_secs(10), || async {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL \
+                     AND relname IN ('messages', 'conversations', 'customers', \
+                     'unresolved_questions')",
+                )
+                .fetch_one(pool)
+                .await
+                .unwrap();
+                n == 4
+            })
+            .await;
+            assert!(vacuumed.is_some(), "the four tables were vacuumed");
+        }
+    }
+    store.close().await;
+}
+
+/// `otvet customer delete` against the file of a running server: afterwards the customer's
+/// message, name and email are in none of the database's files, neither while the server still
+/// runs nor after it stopped.
+#[tokio::test]
+async fn customer_delete_leaves_no_trace_in_the_sqlite_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir.path().join("otvet.db"));
+    let app = spawn_app_with(config_on(&url)).await;
+    let mut anna = Ws::customer(&app).await;
+    anna.hello(json!({"lang": "ru", "identity": {"name": "Анна Секретова", "email": "anna.secret@example.com"}}))
+        .await;
+    anna.say("a1", SECRET).await;
+    anna.message_from("bot").await;
+    let mut boris = Ws::customer(&app).await;
+    boris
+        .hello(json!({"lang": "ru", "identity": {"name": "Борис", "email": "boris@example.com"}}))
+        .await;
+    boris.say("b1", "телевизор KEEP-ME не включается").await;
+    boris.message_from("bot").await;
+    anna.close().await;
+    assert!(
+        holds(&sqlite_bytes(dir.path()), SECRET),
+        "the text is in the files before"
+    );
+
+    let (code, stdout, stderr) = cli(&["customer", "delete", "anna.secret@example.com"], &url);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("1 customer record(s)"), "{stdout}");
+    let gone = [SECRET, "QX7Z-ZULU", "anna.secret@example.com", "Секретова"];
+    let bytes = sqlite_bytes(dir.path());
+    for text in gone {
+        assert!(!holds(&bytes, text), "{text:?} is still in the files");
+    }
+    assert!(holds(&bytes, "KEEP-ME"), "another customer's text is kept");
+
+    boris.close().await;
+    app.stop().await;
+    let bytes = sqlite_bytes(dir.path());
+    for text in gone {
+        assert!(
+            !holds(&bytes, text),
+            "{text:?} is in the files after the stop"
+        );
+    }
 }

@@ -802,3 +802,157 @@ async fn the_assignment_lock_is_one_node_at_a_time() {
         .unwrap();
     a.close().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Readiness: a database that answers but cannot be written, or whose file is gone
+// ---------------------------------------------------------------------------------------------
+
+on_both!(the_write_probe_fails_on_a_read_only_database);
+
+/// The store's own checks: the write probe passes on a writable database and fails on one that
+/// answers reads only (SQLite opened read-only, as it silently is on a read-only file or mount;
+/// a PostgreSQL database whose transactions are read-only, as on a standby).
+async fn the_write_probe_fails_on_a_read_only_database(db: TestDb) {
+    let store = connect(&db).await;
+    store.ensure_file().expect("the file is there");
+    store.probe_write().await.expect("a writable database");
+    store.probe_write().await.expect("the probe can run again");
+    let read_only = match &db {
+        TestDb::Sqlite(dir) => {
+            assert_eq!(
+                store.sqlite_file().as_deref(),
+                Some(dir.path().join("otvet.db").as_path())
+            );
+            Store::connect(&format!("{}?mode=ro", db.url()))
+                .await
+                .expect("a read-only SQLite database opens")
+        }
+        TestDb::Postgres(_) => {
+            assert_eq!(store.sqlite_file(), None);
+            let mut conn = sqlx::PgConnection::connect(&db.url()).await.unwrap();
+            let name: String = sqlx::query_scalar("SELECT current_database()")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "ALTER DATABASE {name} SET default_transaction_read_only = on"
+            )))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+            let _ = conn.close().await;
+            // Migrations are not run on it (they would need to write); the pool is enough.
+            Store::Postgres(sqlx::PgPool::connect(&db.url()).await.unwrap())
+        }
+    };
+    read_only.ping().await.expect("it still answers");
+    let e = read_only
+        .probe_write()
+        .await
+        .expect_err("a read-only database must fail the probe");
+    let msg = format!("{e:#}").to_lowercase();
+    assert!(
+        msg.contains("read-only") || msg.contains("readonly"),
+        "{msg}"
+    );
+    read_only.close().await;
+    store.close().await;
+
+    let memory = Store::connect("sqlite::memory:").await.unwrap();
+    assert_eq!(memory.sqlite_file(), None);
+    memory.ensure_file().expect("nothing to check in memory");
+    memory.probe_write().await.expect("memory is writable");
+}
+
+fn readyz_app(url: &str) -> otvet::Config {
+    let mut config = otvet::Config::new(fixture("small-kb"));
+    config.watch = false;
+    config.database_url = url.to_string();
+    config
+}
+
+/// `/readyz` on a SQLite file opened read-only: SQLite opens a file it may not write (chmod
+/// 444 for a non-root user, a read-only mount) read-only without a word and fails only at the
+/// first write, so the server answers reads and refuses every chat message. The tests run as
+/// root, who ignores permission bits: `mode=ro` gives the same read-only connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_is_503_on_a_read_only_database_and_200_again_when_writable() {
+    let dir = TempDir::new().unwrap();
+    let url = sqlite_db_in(&dir);
+    let app = spawn_app_with(readyz_app(&url)).await;
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!((status, &body["database"]), (200, &json!("ok")), "{body}");
+    app.stop().await;
+
+    let app = spawn_app_with(readyz_app(&format!("{url}?mode=ro"))).await;
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "unavailable", "{body}");
+    assert_eq!(body["database"], "not writable", "{body}");
+    assert!(body["articles"].as_u64().unwrap() > 0, "{body}");
+    assert!(
+        body["node"].is_string() && body["semantic"].is_object(),
+        "{body}"
+    );
+    // Liveness does not look at the database.
+    assert_eq!(app.healthz().await["status"], "ok");
+    app.stop().await;
+
+    let app = spawn_app_with(readyz_app(&url)).await;
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!((status, &body["database"]), (200, &json!("ok")), "{body}");
+    app.stop().await;
+}
+
+/// `/readyz` once the SQLite file (here its whole folder) is deleted under the running server:
+/// its connections would go on writing into the unlinked file, lost at the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_is_503_when_the_sqlite_file_is_deleted() {
+    let dir = TempDir::new().unwrap();
+    let folder = dir.path().join("data");
+    let file = folder.join("otvet.db");
+    let app = spawn_app_with(readyz_app(&sqlite_url(&file))).await;
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!((status, &body["database"]), (200, &json!("ok")), "{body}");
+
+    std::fs::remove_file(&file).unwrap();
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["database"], "file missing", "{body}");
+
+    std::fs::remove_dir_all(&folder).unwrap();
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(
+        (status, &body["database"]),
+        (503, &json!("file missing")),
+        "{body}"
+    );
+    assert_eq!(app.healthz().await["status"], "ok");
+    drop(app);
+}
+
+/// The pool's later connections (after idle time, or when more are needed) do not start an
+/// empty database where the deleted file was: they fail, so the file stays missing and
+/// `/readyz` keeps saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_connections_do_not_recreate_a_deleted_sqlite_file() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("otvet.db");
+    let store = Store::connect(&sqlite_url(&file)).await.unwrap();
+    let Store::Sqlite(pool) = &store else {
+        unreachable!("a SQLite URL")
+    };
+    // Every open connection busy: the next acquire has to open a new one.
+    let mut held = Vec::new();
+    while held.len() < pool.size() as usize {
+        held.push(pool.acquire().await.unwrap());
+    }
+    assert!(pool.size() < 8, "room for a new connection");
+    std::fs::remove_file(&file).unwrap();
+    let e = store.ensure_file().expect_err("the file is gone");
+    assert!(format!("{e:#}").contains("no longer exists"), "{e:#}");
+    assert!(pool.acquire().await.is_err(), "a new connection must fail");
+    assert!(!file.exists(), "nothing recreated the file");
+    drop(held);
+    store.close().await;
+}
