@@ -79,6 +79,18 @@ pub struct ServeArgs {
     /// peer the header is ignored.
     #[arg(long, env = "OTVET_TRUSTED_PROXIES", default_value = crate::domain::TrustedProxies::DEFAULT)]
     pub trusted_proxies: crate::domain::TrustedProxies,
+    /// Seconds a client has to send a request's headers (from connecting, or from the end of
+    /// the previous response on a kept-alive connection); slower or idle connections are closed.
+    #[arg(long, env = "OTVET_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Open connections (websockets included) one client address may hold; more are closed at
+    /// once. Trusted proxies are not capped.
+    #[arg(long, env = "OTVET_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections_per_address: u64,
+    /// Open connections in all; more are closed at once (keep it below the process's limit of
+    /// open files, `ulimit -n`).
+    #[arg(long, env = "OTVET_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
     /// Watch the articles folder and apply changes without a restart.
     #[arg(long, env = "OTVET_WATCH", default_value_t = true, action = ArgAction::Set)]
     pub watch: bool,
@@ -369,6 +381,12 @@ pub struct Config {
     pub secret: Option<String>,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: crate::domain::TrustedProxies,
+    /// Time a client has to send a request's headers.
+    pub header_timeout: std::time::Duration,
+    /// Open connections per client address, at most.
+    pub max_connections_per_address: usize,
+    /// Open connections in all, at most.
+    pub max_connections: usize,
     /// Whether to follow changes in the articles folder.
     pub watch: bool,
     /// Absolute URL of the site without a trailing slash (`https://help.example.com`);
@@ -503,6 +521,9 @@ impl Config {
             database_url: "sqlite::memory:".into(),
             secret: None,
             trusted_proxies: crate::domain::TrustedProxies::default(),
+            header_timeout: std::time::Duration::from_secs(10),
+            max_connections_per_address: 128,
+            max_connections: 10_000,
             watch: true,
             public_url: None,
             site_name: None,
@@ -534,6 +555,9 @@ impl From<&ServeArgs> for Config {
             database_url: a.database.clone(),
             secret: a.secret.clone().filter(|s| !s.is_empty()),
             trusted_proxies: a.trusted_proxies.clone(),
+            header_timeout: std::time::Duration::from_secs(a.header_timeout),
+            max_connections_per_address: a.max_connections_per_address as usize,
+            max_connections: a.max_connections as usize,
             watch: a.watch,
             public_url: Some(
                 a.public_url

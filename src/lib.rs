@@ -17,12 +17,12 @@ pub mod metrics;
 pub mod privacy;
 pub mod search;
 pub mod semantic;
+pub mod server;
 pub mod state;
 pub mod store;
 pub mod web;
 
-use std::future::{Future, IntoFuture};
-use std::net::SocketAddr;
+use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
@@ -33,6 +33,10 @@ use search::SearchEngine;
 pub use state::AppState;
 pub use store::Store;
 
+/// Longest time a request may take (websockets only take it to be upgraded).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Longest pause in a request body.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// How long HTTP requests in flight may take once a shutdown began.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 /// How long websockets get to say goodbye (and the database to finish) at shutdown.
@@ -55,6 +59,15 @@ pub fn app(state: AppState) -> Router {
         .fallback(web::not_found);
     let [csp, nosniff, referrer] = web::headers::layers();
     router
+        // A request that takes longer is answered 408; a body that sends nothing for this
+        // long is cut (bodies are small: the largest accepted is 64 KiB).
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            BODY_TIMEOUT,
+        ))
         .layer(csp)
         .layer(nosniff)
         .layer(referrer)
@@ -117,27 +130,30 @@ pub async fn run(
     let stopping = state.clone();
     let hub = state.hub.clone();
     let closing = hub.clone();
-    let serve = axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let limits = server::ConnectionLimits {
+        header_timeout: state.config.header_timeout,
+        per_address: state.config.max_connections_per_address,
+        total: state.config.max_connections,
+        trusted_proxies: state.config.trusted_proxies.clone(),
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down: no new connections; websockets are told to reconnect");
         // Upgraded websockets are not waited for by the HTTP server: close them ourselves.
         closing.close_all();
-    })
-    .into_future();
+        let _ = stop_tx.send(true);
+    });
+    let serve = server::serve(listener, app(state), limits, stop_rx);
     // Requests in flight get this long once the shutdown began; then the node goes anyway.
     let deadline = async {
         hub.closing().await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
-    let served = tokio::select! {
-        r = serve => r,
+    tokio::select! {
+        () = serve => {}
         () = deadline => {
             tracing::warn!(grace = ?SHUTDOWN_GRACE, "HTTP requests still open at shutdown; closing anyway");
-            Ok(())
         }
     };
     let left = hub.sockets_closed(SOCKETS_GRACE).await;
@@ -154,7 +170,6 @@ pub async fn run(
     {
         tracing::warn!("database connections still busy at shutdown");
     }
-    served?;
     Ok(())
 }
 

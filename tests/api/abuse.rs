@@ -220,3 +220,99 @@ fn session_hash(cookie: &str) -> String {
     let token = cookie.strip_prefix("otvet_session=").unwrap();
     otvet::agents::session::token_hash(token)
 }
+
+/// Whether the server closes `stream` within `within` (reads until the end; what it sent is
+/// ignored).
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+/// `GET /healthz` over a fresh connection from `from` (an address of the loopback range).
+async fn healthz_from(app: &TestApp, from: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    let mut s = socket.connect(app.addr).await.unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: otvet\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut out = String::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_string(&mut out)).await;
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_and_slow_connections_are_closed_and_one_address_is_capped() {
+    use tokio::io::AsyncWriteExt;
+    let mut config = otvet::Config::new(fixture("small-kb"));
+    config.header_timeout = Duration::from_secs(1);
+    config.max_connections_per_address = 5;
+    // The test client is on loopback: not a trusted proxy here, so it is capped.
+    config.trusted_proxies = "none".parse().unwrap();
+    let app = spawn_app_with(config).await;
+    let connect = || tokio::net::TcpStream::connect(app.addr);
+
+    // Connected and silent; half a request's headers; kept alive after a response.
+    let mut silent = connect().await.unwrap();
+    let mut half = connect().await.unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: otvet\r\n")
+        .await
+        .unwrap();
+    let mut kept = connect().await.unwrap();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: otvet\r\n\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    for (what, s) in [
+        ("silent", &mut silent),
+        ("half-sent", &mut half),
+        ("kept alive", &mut kept),
+    ] {
+        assert!(
+            closed_within(s, Duration::from_secs(4)).await,
+            "{what} still open"
+        );
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Five connections from one address (websockets count too) take its cap…
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(crate::ws::Ws::customer(&app).await);
+    }
+    let mut raw = vec![connect().await.unwrap(), connect().await.unwrap()];
+    // …so the sixth is closed at once, while another address is served.
+    let mut sixth = connect().await.unwrap();
+    assert!(
+        closed_within(&mut sixth, Duration::from_millis(500)).await,
+        "the sixth was kept"
+    );
+    let other = healthz_from(&app, "127.0.0.2").await;
+    assert!(other.starts_with("HTTP/1.1 200"), "{other}");
+    // When they go, the address is served again.
+    drop(held);
+    raw.clear();
+    let mut again = String::new();
+    for _ in 0..50 {
+        again = healthz_from(&app, "127.0.0.1").await;
+        if again.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(again.starts_with("HTTP/1.1 200"), "{again}");
+}
