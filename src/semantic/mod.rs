@@ -26,8 +26,8 @@ pub use otvet_encoder::Kind;
 const BATCH: usize = 16;
 /// Query vectors remembered (customers ask the same things).
 const QUERY_CACHE: usize = 4096;
-/// Threads a question's forward pass is split between when no other question is being
-/// embedded (the machines this is measured on have two cores).
+/// Threads a question's forward pass is split between when it is the only one being embedded
+/// (the machines this is measured on have two cores).
 const QUERY_THREADS: usize = 2;
 /// Characters of a query given to the encoder (its first window holds about this much).
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -193,7 +193,14 @@ impl Semantic {
                 |t| lock(&self.0.queries).contains_key(t),
                 |batch, alone| {
                     let texts: Vec<&str> = batch.iter().map(String::as_str).collect();
-                    let threads = if alone { QUERY_THREADS } else { 1 };
+                    // A lone question on an idle machine: both cores cut its latency. A batch
+                    // (a burst) is already work enough for one core while the other runs the
+                    // next batch.
+                    let threads = if alone && batch.len() == 1 {
+                        QUERY_THREADS
+                    } else {
+                        1
+                    };
                     let vectors =
                         self.0
                             .model
