@@ -128,6 +128,10 @@ pub struct ServeArgs {
     /// Not set: keep everything.
     #[arg(long, env = "OTVET_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
     pub retention_days: Option<u32>,
+    /// Token that `/metrics` requires as `Authorization: Bearer <token>`. Not set: `/metrics`
+    /// is public (a warning is logged at start-up).
+    #[arg(long, env = "OTVET_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// How the live chat is staffed.
@@ -402,6 +406,8 @@ pub struct Config {
     pub chat: ChatConfig,
     /// Days conversation texts are kept; `None`: forever.
     pub retention_days: Option<u32>,
+    /// Bearer token `/metrics` requires; `None`: `/metrics` is public.
+    pub metrics_token: Option<String>,
     /// The semantic model.
     pub model: ModelChoice,
     /// File of cached embeddings; `None`: in memory only.
@@ -531,6 +537,7 @@ impl Config {
             logo: None,
             chat: ChatConfig::default(),
             retention_days: None,
+            metrics_token: None,
             // Tests and embedders opt in to the encoder (it costs a second to load).
             model: ModelChoice::Off,
             embedding_cache: None,
@@ -574,6 +581,12 @@ impl From<&ServeArgs> for Config {
             logo: a.logo.clone(),
             chat: ChatConfig::from(&a.chat),
             retention_days: a.retention_days,
+            metrics_token: a
+                .metrics_token
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
             model: a.knowledge.model.clone(),
             embedding_cache: match a.embedding_cache.trim() {
                 "" | "off" | "none" => None,

@@ -2,7 +2,7 @@
 //! logged, never shown.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -24,6 +24,14 @@ pub enum AppError {
     /// The request conflicts with the current state (e.g. an email already taken).
     #[error("{0}")]
     Conflict(String),
+    /// Too many requests from this client; try again after `retry_after`.
+    #[error("{message}")]
+    TooManyRequests {
+        /// What was refused and what the limit is.
+        message: String,
+        /// How long until the client may try again (sent as `Retry-After`, whole seconds).
+        retry_after: std::time::Duration,
+    },
     /// A failure on our side; logged, answered with a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -43,6 +51,22 @@ impl IntoResponse for AppError {
             AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
+            AppError::TooManyRequests {
+                message,
+                retry_after,
+            } => {
+                let secs = crate::limits::retry_after_secs(retry_after);
+                let body = ErrorBody {
+                    code: "too_many_requests",
+                    message,
+                };
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, secs.to_string())],
+                    Json(body),
+                )
+                    .into_response();
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (

@@ -13,6 +13,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod feedback;
+pub mod limits;
 pub mod metrics;
 pub mod privacy;
 pub mod search;
@@ -58,6 +59,10 @@ pub fn app(state: AppState) -> Router {
         .merge(web::routes())
         .fallback(web::not_found);
     let [csp, nosniff, referrer] = web::headers::layers();
+    let router = match web::headers::hsts(state.config.public_url.as_deref()) {
+        Some(hsts) => router.layer(hsts),
+        None => router,
+    };
     router
         // A request that takes longer is answered 408; a body that sends nothing for this
         // long is cut (bodies are small: the largest accepted is 64 KiB).
@@ -124,8 +129,10 @@ pub async fn run(
         visitor_secret,
         hub,
         hours: Arc::new(arc_swap::ArcSwap::from_pointee(hours)),
+        limits: Arc::new(limits::Limits::default()),
     };
     let bus = chat::bus::Bus::start(state.clone(), outbox).await?;
+    metrics::warn_if_public(&state.config);
     tracing::info!(addr = %listener.local_addr()?, node = %node, backend = store.backend(), "serving");
     let stopping = state.clone();
     let hub = state.hub.clone();

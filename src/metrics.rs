@@ -1,6 +1,6 @@
 //! Operations endpoints for load balancers and monitoring: `/readyz` (the database takes writes
 //! and the index is loaded) and `/metrics` (Prometheus text format: open sockets, stored messages,
-//! queue length, search latency).
+//! queue length, search latency; behind a bearer token when `--metrics-token` is set).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -8,11 +8,13 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 
+use crate::config::Config;
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::Store;
 
@@ -114,8 +116,42 @@ async fn database_state(store: &Store) -> &'static str {
     "ok"
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// Logs at start-up that `/metrics` is open to anyone when no `--metrics-token` is set.
+pub fn warn_if_public(config: &Config) {
+    if config.metrics_token.is_none() {
+        tracing::warn!(
+            "/metrics is public: set --metrics-token (OTVET_METRICS_TOKEN) or keep the path \
+             from the internet at the proxy"
+        );
+    }
+}
+
+/// Whether the request carries `Authorization: Bearer <token>` with the configured token (any
+/// request does when none is configured).
+fn authorized(config: &Config, headers: &HeaderMap) -> bool {
+    let Some(expected) = config.metrics_token.as_deref() else {
+        return true;
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    // Compared as hashes, so that the time taken says nothing about the token's length either.
+    use crate::agents::session::{constant_time_eq, token_hash};
+    given.is_some_and(|g| constant_time_eq(&token_hash(g), &token_hash(expected)))
+}
+
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     use std::fmt::Write;
+    if !authorized(&state.config, &headers) {
+        return (
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            AppError::Unauthorized("/metrics needs Authorization: Bearer <token>".into()),
+        )
+            .into_response();
+    }
     let sockets = state.hub.open_sockets();
     let agents = state.hub.agent_listeners().min(sockets);
     let waiting = match state.store.waiting().await {
@@ -194,6 +230,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         )],
         out,
     )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -208,5 +245,29 @@ mod tests {
         let before = SEARCH_COUNTS[9].load(Ordering::Relaxed);
         observe_search(Duration::from_secs(2));
         assert_eq!(SEARCH_COUNTS[9].load(Ordering::Relaxed), before + 1);
+    }
+
+    #[test]
+    fn the_token_is_a_bearer_token() {
+        let mut config = Config::new(".");
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::AUTHORIZATION, v.parse().unwrap());
+            h
+        };
+        assert!(authorized(&config, &HeaderMap::new()));
+        config.metrics_token = Some("s3cret".into());
+        assert!(authorized(&config, &with("Bearer s3cret")));
+        assert!(authorized(&config, &with("bearer  s3cret ")));
+        for wrong in [
+            "Bearer s3cre",
+            "Bearer s3cret2",
+            "Basic s3cret",
+            "s3cret",
+            "Bearer ",
+        ] {
+            assert!(!authorized(&config, &with(wrong)), "{wrong}");
+        }
+        assert!(!authorized(&config, &HeaderMap::new()));
     }
 }

@@ -1,4 +1,5 @@
-//! Masking personal data (emails, phone and card numbers) in texts kept for reports.
+//! Masking personal data (emails, phone and card numbers, card security codes and expiry dates)
+//! in texts kept for reports.
 //!
 //! A hand-written scanner, no regular expressions. The rules:
 //!
@@ -21,14 +22,26 @@
 //!   Latin letters (`SKU4815162342`, `RA123456789RU`) are identifiers; a number continuing a
 //!   short one across `.`, `,` or `:` (`3,14159265358979`, `1234567890.50`) is a decimal;
 //!   dates, times, prices, postcodes and other short numbers never reach 10 digits.
+//! - **Security code** (`[cvv]`): 3–4 digits right after a label — `cvv`, `cvc`, `cvv2`, `cvc2`,
+//!   «cvv-код», «код безопасности», any case, several joined by `/` (`CVV/CVC`) — and at most
+//!   three `:`, dashes or spaces; not when more digits, a Latin letter or a decimal part follow.
+//!   A bare «код 123» is kept: too many other codes look like that.
+//! - **Expiry date** (`[expiry]`): `MM/YY` or `MM/20YY` (month 01–12), not part of a longer
+//!   date (`12/05/2024`) or number, when one of the three words before it or the two after it
+//!   speaks of validity («срок», «действ…», «годн…», "exp", "expir…", "valid…", "gültig",
+//!   "Ablauf…"), or right after a masked card number or security code (at most one word
+//!   between: «[card] до 12/25»).
 //!
 //! [`retention`] removes old conversation texts when `--retention-days` is set.
 
 pub mod retention;
 
-/// `text` with emails, phone numbers and card numbers replaced by `[email]`, `[phone]`, `[card]`.
+/// `text` with emails, phone numbers, card numbers, card security codes and expiry dates
+/// replaced by `[email]`, `[phone]`, `[card]`, `[cvv]`, `[expiry]`.
 pub fn mask_pii(text: &str) -> String {
-    mask_numbers(&mask_emails(text))
+    // Security codes first, so a code is not read as the start of a phone number with the card
+    // after it; expiry dates last, as they are recognized after a masked card number.
+    mask_expiry(&mask_numbers(&mask_cvv(&mask_emails(text))))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -466,6 +479,230 @@ fn mask_numbers(text: &str) -> String {
     out
 }
 
+// ---------------------------------------------------------------------------------------------
+// Card security codes and expiry dates
+
+fn lower(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// The end of `word` (lower-case) if it is at `p`, in any case.
+fn word_at(chars: &[char], p: usize, word: &str) -> Option<usize> {
+    let mut q = p;
+    for w in word.chars() {
+        if chars.get(q).copied().map(lower) != Some(w) {
+            return None;
+        }
+        q += 1;
+    }
+    Some(q)
+}
+
+/// Whether a letter follows at `p` (the word at hand goes on).
+fn letter_at(chars: &[char], p: usize) -> bool {
+    chars.get(p).is_some_and(|c| c.is_alphabetic())
+}
+
+/// The end of one security-code label at `p`: `cvv`, `cvc`, `cvv2`, `cvc2`, each optionally with
+/// «-код» or « код», or «код безопасности».
+fn cvv_label_at(chars: &[char], p: usize) -> Option<usize> {
+    if let Some(e) = word_at(chars, p, "код")
+        && chars.get(e).is_some_and(|c| is_space(*c))
+        && let Some(e) = word_at(chars, e + 1, "безопасности")
+    {
+        return (!letter_at(chars, e)).then_some(e);
+    }
+    let mut e = word_at(chars, p, "cvv").or_else(|| word_at(chars, p, "cvc"))?;
+    // «cvv2123» is cvv and 2123, «cvv2 123» is cvv2 and 123.
+    if chars.get(e) == Some(&'2') && !chars.get(e + 1).is_some_and(char::is_ascii_digit) {
+        e += 1;
+    }
+    if chars.get(e).is_some_and(|c| is_dash(*c) || is_space(*c))
+        && let Some(k) = word_at(chars, e + 1, "код")
+        && !letter_at(chars, k)
+    {
+        e = k;
+    }
+    (!letter_at(chars, e)).then_some(e)
+}
+
+/// The end of the security-code label at `p` (several joined by `/`, as in `CVV/CVC`), if one
+/// starts there.
+fn cvv_label_end(chars: &[char], p: usize) -> Option<usize> {
+    if p > 0 && chars[p - 1].is_alphanumeric() {
+        return None;
+    }
+    let mut end = cvv_label_at(chars, p)?;
+    while chars.get(end) == Some(&'/')
+        && let Some(e) = cvv_label_at(chars, end + 1)
+    {
+        end = e;
+    }
+    Some(end)
+}
+
+/// Whether the number ending at `p` goes on: into a digit, a `/`, a Latin letter, or a decimal
+/// part.
+fn number_goes_on(chars: &[char], p: usize) -> bool {
+    match chars.get(p) {
+        Some(c) if is_ident_char(*c) || c.is_ascii_digit() || *c == '/' => true,
+        Some('.' | ',' | ':') => chars.get(p + 1).is_some_and(char::is_ascii_digit),
+        _ => false,
+    }
+}
+
+fn mask_cvv(text: &str) -> String {
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(end) = cvv_label_end(&chars, i) else {
+            i += 1;
+            continue;
+        };
+        let mut p = end;
+        while p < chars.len()
+            && p - end < 3
+            && (is_space(chars[p]) || is_dash(chars[p]) || matches!(chars[p], ':' | '—'))
+        {
+            p += 1;
+        }
+        let d = digits_after(&chars, p);
+        if (3..=4).contains(&d) && !number_goes_on(&chars, p + d) {
+            out.extend(&chars[copied..p]);
+            out.push_str("[cvv]");
+            copied = p + d;
+            i = copied;
+        } else {
+            i = end;
+        }
+    }
+    out.extend(&chars[copied..]);
+    out
+}
+
+/// Words that say a date is a card's validity.
+fn is_expiry_word(w: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "срок",
+        "действ",
+        "годн",
+        "expir",
+        "valid",
+        "gültig",
+        "gueltig",
+        "ablauf",
+    ];
+    PREFIXES.iter().any(|p| w.starts_with(p)) || matches!(w, "exp" | "годен")
+}
+
+/// Up to `n` words before `pos`, nearest first, lower-cased; a masked `[card]` or `[cvv]` is one
+/// word, brackets included.
+fn words_before(chars: &[char], pos: usize, n: usize) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut p = pos;
+    while words.len() < n {
+        while p > 0 && !chars[p - 1].is_alphanumeric() && chars[p - 1] != ']' {
+            p -= 1;
+        }
+        if p == 0 {
+            break;
+        }
+        if chars[p - 1] == ']' {
+            let mut q = p - 1;
+            while q > 0 && chars[q - 1].is_ascii_lowercase() {
+                q -= 1;
+            }
+            if q > 0 && chars[q - 1] == '[' {
+                words.push(chars[q - 1..p].iter().collect());
+                p = q - 1;
+            } else {
+                p -= 1;
+            }
+            continue;
+        }
+        let end = p;
+        while p > 0 && chars[p - 1].is_alphanumeric() {
+            p -= 1;
+        }
+        words.push(chars[p..end].iter().map(|c| lower(*c)).collect());
+    }
+    words
+}
+
+/// Up to `n` words after `pos`, lower-cased.
+fn words_after(chars: &[char], pos: usize, n: usize) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut p = pos;
+    while words.len() < n {
+        while p < chars.len() && !chars[p].is_alphanumeric() {
+            p += 1;
+        }
+        if p == chars.len() {
+            break;
+        }
+        let start = p;
+        while p < chars.len() && chars[p].is_alphanumeric() {
+            p += 1;
+        }
+        words.push(chars[start..p].iter().map(|c| lower(*c)).collect());
+    }
+    words
+}
+
+/// The end of an `MM/YY` or `MM/20YY` date starting at `i`, not part of a longer number or date.
+fn month_year_at(chars: &[char], i: usize) -> Option<usize> {
+    let before_ok = match i.checked_sub(1).map(|b| chars[b]) {
+        None => true,
+        Some(c) if c.is_ascii_digit() || c == '/' || is_ident_char(c) => false,
+        Some('.' | ',' | ':') => digits_before(chars, i - 1) == 0,
+        Some(_) => true,
+    };
+    if !before_ok || digits_after(chars, i) != 2 || chars.get(i + 2) != Some(&'/') {
+        return None;
+    }
+    let month = (chars[i] as u32 - '0' as u32) * 10 + (chars[i + 1] as u32 - '0' as u32);
+    let year = digits_after(chars, i + 3);
+    let year_ok = year == 2 || (year == 4 && chars[i + 3] == '2' && chars[i + 4] == '0');
+    let end = i + 3 + year;
+    ((1..=12).contains(&month) && year_ok && !number_goes_on(chars, end)).then_some(end)
+}
+
+fn mask_expiry(text: &str) -> String {
+    if !text.contains('/') {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(end) = chars[i]
+            .is_ascii_digit()
+            .then(|| month_year_at(&chars, i))
+            .flatten()
+        else {
+            i += 1;
+            continue;
+        };
+        let before = words_before(&chars, i, 3);
+        let card = before.iter().take(2).any(|w| w == "[card]" || w == "[cvv]");
+        let said = |w: &String| is_expiry_word(w);
+        if card || before.iter().any(said) || words_after(&chars, end, 2).iter().any(said) {
+            out.extend(&chars[copied..i]);
+            out.push_str("[expiry]");
+            copied = end;
+        }
+        i = end;
+    }
+    out.extend(&chars[copied..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -561,7 +798,8 @@ mod tests {
             ("89123456789; 89123456780", "[phone]; [phone]"),
             ("+7 912 345 67 89 12 шт", "[phone] 12 шт"),
             ("размер 42 89123456789", "размер 42 [phone]"),
-            ("4111 1111 1111 1111 12/25", "[card] 12/25"),
+            ("4111 1111 1111 1111 12/25", "[card] [expiry]"),
+            ("4111 1111 1111 1111 12 шт", "[card] 12 шт"),
             (
                 "тел: +7 912 345 67 89; +7 912 345 67 80",
                 "тел: [phone]; [phone]",
@@ -601,6 +839,106 @@ mod tests {
             ("4111 1111 1111 1111.", "[card]."),
             ("№ карты:4111111111111111", "№ карты:[card]"),
         ]);
+    }
+
+    #[test]
+    fn card_security_codes() {
+        check(&[
+            ("CVV 123", "CVV [cvv]"),
+            ("cvc: 4567", "cvc: [cvv]"),
+            ("Cvv2 - 123", "Cvv2 - [cvv]"),
+            ("CVC2:0123.", "CVC2:[cvv]."),
+            ("cvv123", "cvv[cvv]"),
+            ("cvv2123", "cvv[cvv]"),
+            ("CVV/CVC 123", "CVV/CVC [cvv]"),
+            ("cvv-код 123", "cvv-код [cvv]"),
+            ("CVC код: 456", "CVC код: [cvv]"),
+            ("Код безопасности 321", "Код безопасности [cvv]"),
+            (
+                "код\u{a0}безопасности: 9876",
+                "код\u{a0}безопасности: [cvv]",
+            ),
+            (
+                "карта 4111 1111 1111 1111, cvv 123",
+                "карта [card], cvv [cvv]",
+            ),
+            ("cvv 123 4111 1111 1111 1111", "cvv [cvv] [card]"),
+        ]);
+        let kept = [
+            "код 123 на обороте",
+            "код безопасности не пришёл",
+            "cvv",
+            "CVV 12",
+            "cvv 12345",
+            "cvv 123abc",
+            "cvv 123.45",
+            "cvv 12/25",
+            "cvvx 123",
+            "xcvv 123",
+            "скидка cvc 10 %",
+            "промокод 1234",
+            "кодом безопасности 123",
+        ];
+        let failures: Vec<_> = kept
+            .iter()
+            .filter(|t| mask_pii(t) != **t)
+            .map(|t| format!("{t:?} → {:?}", mask_pii(t)))
+            .collect();
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn card_expiry_dates() {
+        check(&[
+            ("срок действия 12/25", "срок действия [expiry]"),
+            (
+                "срок действия карты до 08/2027",
+                "срок действия карты до [expiry]",
+            ),
+            ("действует до 01/26", "действует до [expiry]"),
+            ("Valid thru 09/28", "Valid thru [expiry]"),
+            ("exp. 12/25", "exp. [expiry]"),
+            ("Expiry date: 12/2029", "Expiry date: [expiry]"),
+            ("gültig bis 03/27", "gültig bis [expiry]"),
+            ("12/25 — срок действия", "[expiry] — срок действия"),
+            ("4111111111111111 12/25", "[card] [expiry]"),
+            (
+                "карта 4111 1111 1111 1111 до 12/25",
+                "карта [card] до [expiry]",
+            ),
+            (
+                "4111 1111 1111 1111, 11/27, CVV2: 123",
+                "[card], [expiry], CVV2: [cvv]",
+            ),
+            ("cvv 123 12/25", "cvv [cvv] [expiry]"),
+            // Two words after the card: not right after it.
+            (
+                "4111 1111 1111 1111 стоит всего 12/25",
+                "[card] стоит всего 12/25",
+            ),
+        ]);
+        let kept = [
+            "12/25",
+            "доставка 12/25",
+            "expected 12/25",
+            "срок 13/25",
+            "срок 00/25",
+            "срок действия 12/05/2024",
+            "срок действия 12/1999",
+            "срок 1/25",
+            "срок 112/25",
+            "срок 12/255",
+            "срок 12/25a",
+            "срок 3.12/25",
+            "срок 12/25.5",
+            "24/7",
+        ];
+        let failures: Vec<_> = kept
+            .iter()
+            .filter(|t| mask_pii(t) != **t)
+            .map(|t| format!("{t:?} → {:?}", mask_pii(t)))
+            .collect();
+        assert!(failures.is_empty(), "{failures:#?}");
     }
 
     #[test]

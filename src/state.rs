@@ -24,4 +24,6 @@ pub struct AppState {
     /// `/agent/settings` (kept in `settings`, loaded at start-up, swapped in live). Read this,
     /// not `config.chat.hours`.
     pub hours: Arc<arc_swap::ArcSwap<crate::chat::hours::BusinessHours>>,
+    /// This node's per-client rate limits (in memory: see [`crate::limits`]).
+    pub limits: Arc<crate::limits::Limits>,
 }

@@ -5,7 +5,7 @@
 //! parameters from the stored string, so they can be raised later without breaking old hashes.
 //!
 //! Hashing and verifying take tens of milliseconds of CPU and 19 MiB of memory each on purpose,
-//! so the async variants run them on tokio's blocking threads, at most [`HASH_SLOTS`] at once
+//! so the async variants run them on [`HASH_SLOTS`] threads of their own, at most that many at once
 //! (memory stays bounded whatever arrives); at most [`HASH_QUEUE`] more wait for a slot, and
 //! beyond that a request is refused with [`Busy`] (answered 429 with `Retry-After`). A login for an email that has no account verifies against a
 //! fixed [`DUMMY_HASH`] made with the same parameters, so the answer takes as long as for a real
@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 
 use crate::store::Store;
 use crate::store::agents::LoginAttempts;
@@ -64,9 +64,57 @@ async fn in_slot<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> R
     }
     let _leave = Leave;
     let _slot = SLOTS.acquire().await.map_err(|_| Busy)?;
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        tracing::error!(error = ?e, "password hashing task failed");
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = tx.send(f());
+    });
+    if hashers()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send(job)
+        .is_err()
+    {
+        tracing::error!("the password hashing threads are gone");
+        return Err(Busy);
+    }
+    rx.await.map_err(|_| {
+        tracing::error!("password hashing task failed");
         Busy
+    })
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The threads passwords are hashed on: [`HASH_SLOTS`] of their own rather than tokio's
+/// blocking pool, because the allocator keeps each thread's 19 MiB working memory for reuse,
+/// and hundreds of blocking threads that each hashed once would keep gigabytes.
+fn hashers() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<Job>> {
+    static HASHERS: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> =
+        std::sync::OnceLock::new();
+    HASHERS.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..HASH_SLOTS {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("otvet-hash-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        match job {
+                            // A panic in one hash must not take the thread (and its slot) away.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
+        }
+        std::sync::Mutex::new(tx)
     })
 }
 
@@ -90,9 +138,44 @@ pub async fn hash_password_async(password: String) -> anyhow::Result<String> {
 
 /// Whether `password` matches the PHC string `hash` (slow; `false` for a malformed hash).
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
+    use argon2::{Algorithm, Params, PasswordHash, Version};
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let algorithm = Algorithm::try_from(parsed.algorithm.as_str());
+    let version = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from);
+    let (Ok(algorithm), Ok(version), Ok(params)) = (algorithm, version, Params::try_from(&parsed))
+    else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    let hashed = WORK_MEMORY.with_borrow_mut(|memory| {
+        let blocks = params.block_count();
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        let r = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+            password.as_bytes(),
+            salt.as_ref(),
+            &mut out,
+            &mut memory[..blocks],
+        );
+        // What the hash computed from the password does not stay in memory.
+        memory.fill(argon2::Block::default());
+        r
+    });
+    hashed.is_ok() && super::session::constant_time_eq_bytes(&out, expected.as_bytes())
+}
+
+thread_local! {
+    /// argon2's working memory (19 MiB with the default parameters), kept by each hashing
+    /// thread: allocating it for every check made the allocator keep ~150 MiB per thread.
+    static WORK_MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Checks `password` against `hash` on a blocking thread, in a hashing slot; with `None` (no

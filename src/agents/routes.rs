@@ -28,8 +28,7 @@
 //!   cannot be demoted or disabled (409).
 
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
@@ -53,6 +52,7 @@ use super::{
 };
 use crate::domain::Lang;
 use crate::error::AppError;
+use crate::limits::{ClientAddr, address_key, retry_after_secs};
 use crate::state::AppState;
 use crate::store::agents::Saved;
 use crate::web::pages::{Head, Site, layout, respond, url_encode};
@@ -619,23 +619,6 @@ async fn login_page(
     login_form(&state, &headers, StatusCode::OK, "", &next, None)
 }
 
-/// The client address of a request (see `feedback::client_ip`).
-struct ClientAddr(String);
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(crate::feedback::client_ip(
-            parts,
-            &state.config.trusted_proxies,
-        )))
-    }
-}
-
 async fn login(
     State(state): State<AppState>,
     ClientAddr(ip): ClientAddr,
@@ -652,13 +635,8 @@ async fn login(
     };
     let next = local_next(form.next.as_deref());
     let email = normalize_email(&form.email);
-    let key = LoginThrottle::key(&email, &ip);
-    let begun = match LoginThrottle::begin(&state.store, &key, now_ms()).await {
-        Ok(b) => b,
-        Err(e) => return AppError::Internal(e).into_response(),
-    };
-    if let Err(wait) = begun {
-        tracing::warn!(ip = %ip, "agent login throttled");
+    // The sign-in form again, answered 429 with `Retry-After`.
+    let too_many = |wait: std::time::Duration| {
         let mut res = login_form(
             &state,
             &headers,
@@ -667,11 +645,27 @@ async fn login(
             &next,
             Some(tr(lang, T::TooManyAttempts)),
         );
-        let secs = wait.as_secs().max(1).to_string();
-        if let Ok(v) = HeaderValue::from_str(&secs) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return res;
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(retry_after_secs(wait)),
+        );
+        res
+    };
+    // Per address whatever the email, in memory and before the database: the per-pair throttle
+    // below does not stop one address trying many emails.
+    let addr = address_key(&ip);
+    if let Err(wait) = state.limits.logins.take(&addr) {
+        tracing::warn!(ip = %ip, "agent logins from this address throttled");
+        return too_many(wait);
+    }
+    let key = LoginThrottle::key(&email, &ip);
+    let begun = match LoginThrottle::begin(&state.store, &key, now_ms()).await {
+        Ok(b) => b,
+        Err(e) => return AppError::Internal(e).into_response(),
+    };
+    if let Err(wait) = begun {
+        tracing::warn!(ip = %ip, "agent login throttled");
+        return too_many(wait);
     }
     let found = match state.store.agent_by_email(&email).await {
         Ok(found) => found,
@@ -691,17 +685,7 @@ async fn login(
                 // The attempt stays counted (forgetting it would let a flood reset the
                 // throttle).
                 tracing::warn!(ip = %ip, "agent login refused: every hashing slot is busy");
-                let mut res = login_form(
-                    &state,
-                    &headers,
-                    StatusCode::TOO_MANY_REQUESTS,
-                    &email,
-                    &next,
-                    Some(tr(lang, T::TooManyAttempts)),
-                );
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                return res;
+                return too_many(std::time::Duration::from_secs(1));
             }
         }
     };
@@ -720,6 +704,8 @@ async fn login(
             Some(tr(lang, T::WrongCredentials)),
         );
     };
+    // A colleague behind the same address should not pay for a sign-in that worked.
+    state.limits.logins.refund(&addr);
     if let Err(e) = LoginThrottle::succeeded(&state.store, &key, now_ms()).await {
         tracing::error!(error = ?e, "cannot clear the login throttle");
     }

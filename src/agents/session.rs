@@ -123,7 +123,11 @@ pub async fn session_from_headers(
 
 /// Whether two strings are equal, in time that depends only on their lengths.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    constant_time_eq_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// Whether two byte strings are equal, in time that depends only on their lengths.
+pub fn constant_time_eq_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -1,5 +1,6 @@
 //! The agent websocket (`GET /agent/ws`): presence, the live queue, conversations the agent has
-//! open, and the agent's actions on them. Needs a session cookie and a same-origin `Origin`.
+//! open, and the agent's actions on them. Needs a session cookie and a same-origin `Origin` (a
+//! handshake without `Origin` is refused).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -38,8 +39,9 @@ pub async fn upgrade(
     headers: HeaderMap,
 ) -> Response {
     // Browsers always send Origin on websocket handshakes, so a foreign page cannot ride on an
-    // agent's cookie; clients that are not browsers have no cookie to ride on.
-    if crate::agents::session::check_origin(&state, &headers, false).is_err() {
+    // agent's cookie. A handshake without one is not the console's: refused too, so nothing
+    // depends on which headers a proxy or an old client strips.
+    if crate::agents::session::check_origin(&state, &headers, true).is_err() {
         return (
             StatusCode::FORBIDDEN,
             axum::Json(json!({"code": "forbidden", "message": "cross-site websocket refused"})),

@@ -1,6 +1,7 @@
 //! The customer websocket (`GET /api/chat`): one task per widget connection that reads frames,
 //! runs them through [`super::service`], and forwards the conversation's events.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,7 @@ use super::protocol::{
 };
 use super::service::{self, ChatResult, Customer};
 use crate::domain::Lang;
+use crate::limits::{self, Bucket, ClientAddr};
 use crate::state::AppState;
 use crate::store::hex;
 
@@ -33,7 +35,12 @@ pub const READ_BUFFER: usize = 4 * 1024;
 pub const WRITE_BUFFER: usize = 4 * 1024;
 
 /// Upgrades to the customer protocol.
-pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    addr: ClientAddr,
+) -> Response {
+    let addr = addr.key();
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(4 * HARD_FRAME_BYTES)
@@ -44,6 +51,7 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Res
             let mut conn = Connection {
                 state,
                 socket,
+                addr,
                 sub: None,
                 last_sent: 0,
             };
@@ -54,38 +62,11 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Res
         })
 }
 
-/// A token bucket: `burst` frames at once, then one every `every`.
-pub struct Bucket {
-    tokens: f64,
-    last: Instant,
-    burst: f64,
-    per_sec: f64,
-}
-
-impl Bucket {
-    /// 30 a minute with bursts of 10: what the protocol documents.
-    pub fn messages() -> Self {
-        Bucket {
-            tokens: 10.0,
-            last: Instant::now(),
-            burst: 10.0,
-            per_sec: 0.5,
-        }
-    }
-
-    /// Takes a token, or says in how many milliseconds there will be one.
-    pub fn take(&mut self) -> Result<(), u64> {
-        let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_sec)
-            .min(self.burst);
-        self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - self.tokens) / self.per_sec * 1000.0).ceil() as u64)
-        }
-    }
+/// The `rate_limited` error frame, with when to retry.
+pub fn rate_limited(message: &'static str, retry: Duration) -> ErrorFrame {
+    let mut e = ErrorFrame::new("rate_limited", message);
+    e.retry_ms = Some(u64::try_from(retry.as_millis()).unwrap_or(u64::MAX));
+    e
 }
 
 /// A frame read off the socket.
@@ -170,6 +151,8 @@ pub fn token_hash(token: &str) -> String {
 struct Connection {
     state: AppState,
     socket: WebSocket,
+    /// The client's address, as the per-address limits key it.
+    addr: IpAddr,
     sub: Option<(i64, broadcast::Receiver<Arc<Event>>)>,
     last_sent: i64,
 }
@@ -258,7 +241,7 @@ impl Connection {
                 Incoming::Closed => return Ok(()),
             }
         };
-        let mut bucket = Bucket::messages();
+        let mut typing = Bucket::full(limits::TYPING, Instant::now());
         let mut last_typing = Instant::now() - TYPING_EVERY;
         let closing = self.state.hub.closing();
         tokio::pin!(closing);
@@ -297,21 +280,23 @@ impl Connection {
                             | CustomerIn::Identify(_)
                             | CustomerIn::Rate { .. }
                     );
-                    if limited && let Err(retry) = bucket.take() {
+                    // Per customer, not per socket: reconnecting does not earn a new bucket.
+                    if limited
+                        && let Err(retry) = self.state.limits.messages.take(&customer.row.id)
+                    {
                         let client_id = match &frame {
                             CustomerIn::Send { client_id, .. } => Some(client_id.clone()),
                             _ => None,
                         };
-                        let mut e = ErrorFrame::new(
-                            "rate_limited",
-                            "too many messages; at most 30 a minute",
-                        )
-                        .about(client_id);
-                        e.retry_ms = Some(retry);
+                        let e = rate_limited("too many messages; at most 30 a minute", retry)
+                            .about(client_id);
                         self.error(e).await?;
                         continue;
                     }
                     if let CustomerIn::Typing { on } = frame {
+                        if typing.take(limits::TYPING, Instant::now()).is_err() {
+                            continue;
+                        }
                         if last_typing.elapsed() >= TYPING_EVERY || !on {
                             last_typing = Instant::now();
                             if let Some(id) = customer.conversation {
@@ -374,6 +359,12 @@ impl Connection {
                         ))
                         .await;
                 }
+                if let Err(retry) = self.state.limits.new_customers.take(&self.addr) {
+                    return Err(rate_limited(
+                        "too many new customers from this address; at most 20 per 10 minutes",
+                        retry,
+                    ));
+                }
                 let t = hex(&rand::random::<[u8; 32]>());
                 let row = store
                     .create_customer(&token_hash(&t), now)
@@ -393,6 +384,7 @@ impl Connection {
             lang,
             page_url,
             conversation: None,
+            addr: self.addr,
         };
         if let Some(identity) = identity
             && let Err(e) = self.identify(&mut customer, identity).await
@@ -656,13 +648,9 @@ mod tests {
     }
 
     #[test]
-    fn buckets_allow_bursts_then_refill() {
-        let mut b = Bucket::messages();
-        for _ in 0..10 {
-            assert!(b.take().is_ok());
-        }
-        let retry = b.take().unwrap_err();
-        assert!(retry > 0 && retry <= 2000, "{retry}");
+    fn refusals_say_when_to_retry() {
+        let e = rate_limited("slow down", Duration::from_millis(1500));
+        assert_eq!((e.code, e.retry_ms), ("rate_limited", Some(1500)));
     }
 
     #[test]

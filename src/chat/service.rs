@@ -46,6 +46,8 @@ pub struct Customer {
     pub page_url: Option<String>,
     /// Their current conversation.
     pub conversation: Option<i64>,
+    /// Their client address, as the per-address limits key it ([`crate::limits::address_key`]).
+    pub addr: std::net::IpAddr,
 }
 
 /// A signed-in agent as the chat needs them.
@@ -76,7 +78,7 @@ pub fn check_text(text: &str, client_id: Option<&str>) -> ChatResult<String> {
         );
     }
     let t = text.trim();
-    if t.is_empty() {
+    if t.chars().all(invisible) {
         return Err(ErrorFrame::new("too_long", "the message is empty").about(cid));
     }
     if t.chars().count() > super::protocol::MAX_TEXT_CHARS {
@@ -85,6 +87,16 @@ pub fn check_text(text: &str, client_id: Option<&str>) -> ChatResult<String> {
         );
     }
     Ok(t.to_string())
+}
+
+/// Whitespace and the characters that show nothing (zero-width space, non-joiner and joiner,
+/// word joiner, byte order mark, soft hyphen): a text of only these is an empty message.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+        )
 }
 
 /// Publishes a stored message (and nothing for a duplicate).
@@ -517,6 +529,13 @@ pub async fn escalate(
             status,
         });
         return Ok(());
+    }
+    // Only entering the queue counts: the customer's messages and feedback are already stored.
+    if let Err(retry) = state.limits.escalations.take(&c.addr) {
+        return Err(super::customer_ws::rate_limited(
+            "too many requests for a person from this address; try again later",
+            retry,
+        ));
     }
     let lang = lang_of(&conv);
     let now = now_ms();
@@ -1217,5 +1236,22 @@ mod tests {
         assert!(plausible_email("anna@example.com"));
         assert!(!plausible_email("anna@example"));
         assert!(!plausible_email("anna example@x.com"));
+    }
+
+    #[test]
+    fn invisible_texts_are_empty() {
+        for t in [
+            "",
+            " \n\t",
+            "\u{200B}",
+            " \u{200C}\u{200D} \u{2060}",
+            "\u{FEFF}\u{00AD}\u{3000}",
+        ] {
+            assert_eq!(check_text(t, None).unwrap_err().code, "too_long", "{t:?}");
+        }
+        assert_eq!(
+            check_text(" \u{200B}да\u{200B} ", None).unwrap(),
+            "\u{200B}да\u{200B}"
+        );
     }
 }

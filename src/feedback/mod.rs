@@ -4,6 +4,8 @@
 //! the request comes through one of `--trusted-proxies`, else the socket address), the
 //! `User-Agent` and the installation's
 //! secret, so the stored id says nothing about the person and cannot be recomputed elsewhere.
+//! Since a new `User-Agent` makes a new visitor, votes are also limited per client address
+//! ([`crate::limits::VOTES`]).
 
 use std::net::SocketAddr;
 
@@ -20,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::{Lang, Slug, TrustedProxies};
 use crate::error::AppError;
+use crate::limits::ClientAddr;
 use crate::state::AppState;
 use crate::store::{FeedbackCounts, hex};
 
@@ -121,9 +124,23 @@ fn json_rejection(e: JsonRejection) -> Response {
     AppError::BadRequest(e.body_text()).into_response()
 }
 
+/// Takes a vote from the address's allowance ([`crate::limits::VOTES`]), whatever the
+/// `User-Agent`, or the 429 to answer.
+pub fn vote_allowed(state: &AppState, addr: &ClientAddr) -> Result<(), AppError> {
+    state
+        .limits
+        .votes
+        .take(&addr.key())
+        .map_err(|retry_after| AppError::TooManyRequests {
+            message: "too many votes from this address; at most 30 an hour".into(),
+            retry_after,
+        })
+}
+
 async fn record(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    addr: ClientAddr,
     Visitor(visitor): Visitor,
     vote: Result<Json<Vote>, JsonRejection>,
 ) -> Result<Json<FeedbackCounts>, Response> {
@@ -141,6 +158,7 @@ async fn record(
         .into_response());
     }
     let slug = published(&state, lang, &slug).map_err(IntoResponse::into_response)?;
+    vote_allowed(&state, &addr).map_err(IntoResponse::into_response)?;
     state
         .store
         .record_feedback(lang, &slug, &visitor, vote.helpful, comment)

@@ -1,5 +1,6 @@
 //! Security headers on every response: a Content-Security-Policy that allows only our own
-//! scripts, no MIME sniffing, and a referrer policy that never leaks a page's path elsewhere.
+//! scripts, no MIME sniffing, a referrer policy that never leaks a page's path elsewhere, and,
+//! when the site is served over HTTPS, Strict-Transport-Security.
 
 use axum::http::{HeaderName, HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -22,4 +23,21 @@ pub fn layers() -> [SetResponseHeaderLayer<HeaderValue>; 3] {
         set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         set(header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
     ]
+}
+
+/// What `Strict-Transport-Security` says: browsers use only HTTPS for this host for a year.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+/// The layer that sets `Strict-Transport-Security` when the public URL is `https://`; none
+/// otherwise (over plain HTTP the header is ignored by browsers, and a site that is not yet on
+/// HTTPS must not be pinned to it).
+pub fn hsts(public_url: Option<&str>) -> Option<SetResponseHeaderLayer<HeaderValue>> {
+    public_url
+        .is_some_and(|u| u.starts_with("https://"))
+        .then(|| {
+            SetResponseHeaderLayer::if_not_present(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+            )
+        })
 }

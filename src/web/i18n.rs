@@ -71,6 +71,10 @@ pub enum Key {
     NoArticles,
     /// Title of the error page for a bad form.
     BadRequest,
+    /// Title of the page for a vote over the address's allowance.
+    TooManyVotes,
+    /// Text of that page.
+    TooManyVotesText,
 }
 
 /// The string `key` in `lang`.
@@ -189,6 +193,14 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (BadRequest, Ru) => "Неверный запрос",
         (BadRequest, En) => "Bad request",
         (BadRequest, De) => "Ungültige Anfrage",
+        (TooManyVotes, Ru) => "Слишком много отзывов",
+        (TooManyVotes, En) => "Too many votes",
+        (TooManyVotes, De) => "Zu viele Bewertungen",
+        (TooManyVotesText, Ru) => "С вашего адреса пришло слишком много отзывов. Попробуйте позже.",
+        (TooManyVotesText, En) => "Too many votes came from your address. Please try again later.",
+        (TooManyVotesText, De) => {
+            "Von Ihrer Adresse kamen zu viele Bewertungen. Bitte versuchen Sie es später erneut."
+        }
     }
 }
 

@@ -84,8 +84,11 @@ async fn a_login_flood_is_queued_or_refused_not_hashed_all_at_once() {
             let (client, url) = (client.clone(), format!("{}/agent/login", app.base_url));
             tokio::spawn(async move {
                 let email = format!("nobody-{i}@example.com");
+                // Each from its own address: the per-address limit (tests/api/limits.rs) is
+                // not what this test is about.
                 let res = client
                     .post(url)
+                    .header("x-forwarded-for", format!("198.18.0.{i}"))
                     .form(&[("email", email.as_str()), ("password", "guess-guess")])
                     .send()
                     .await
@@ -109,6 +112,7 @@ async fn a_login_flood_is_queued_or_refused_not_hashed_all_at_once() {
     // Once the burst is over, logins work again.
     let res = client
         .post(format!("{}/agent/login", app.base_url))
+        .header("x-forwarded-for", "198.18.1.1")
         .form(&[("email", "late@example.com"), ("password", "guess-guess")])
         .send()
         .await

@@ -409,7 +409,7 @@ async fn a_token_reaches_only_its_own_conversations() {
 #[tokio::test]
 async fn the_agent_socket_needs_a_session_and_the_same_origin() {
     let app = chat_app().await;
-    let err = Ws::open(&app, "/agent/ws", &[])
+    let err = Ws::open(&app, "/agent/ws", &[("Origin", &app.base_url)])
         .await
         .err()
         .expect("refused");
@@ -426,10 +426,17 @@ async fn the_agent_socket_needs_a_session_and_the_same_origin() {
     .err()
     .expect("refused");
     assert_eq!(err, "HTTP 403");
-    let err = Ws::open(&app, "/agent/ws", &[("Cookie", "otvet_session=forged")])
-        .await
-        .err()
-        .expect("refused");
+    let err = Ws::open(
+        &app,
+        "/agent/ws",
+        &[
+            ("Cookie", "otvet_session=forged"),
+            ("Origin", &app.base_url),
+        ],
+    )
+    .await
+    .err()
+    .expect("refused");
     assert_eq!(err, "HTTP 401");
 }
 

@@ -80,9 +80,13 @@ impl Fixture {
 
     /// An agent console connected and past `hello`.
     async fn console(&self, cookie: &str) -> Ws {
-        let mut ws = Ws::open(&self.app, "/agent/ws", &[("Cookie", cookie)])
-            .await
-            .expect("open /agent/ws");
+        let mut ws = Ws::open(
+            &self.app,
+            "/agent/ws",
+            &[("Cookie", cookie), ("Origin", &self.app.base_url)],
+        )
+        .await
+        .expect("open /agent/ws");
         let hello = ws.until_type("hello").await;
         assert!(hello["agent"]["id"].is_i64(), "{hello}");
         ws

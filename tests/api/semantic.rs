@@ -344,7 +344,12 @@ async fn requests_for_a_person_are_recognised_in_many_phrasings() {
     .iter()
     .enumerate()
     {
-        let (mut ws, _) = crate::ws::new_customer(&app, "ru").await;
+        // Each from an address of its own: one address may queue only so many conversations.
+        let from = format!("203.0.113.{i}");
+        let mut ws = crate::ws::Ws::open(&app, "/api/chat", &[("X-Forwarded-For", &from)])
+            .await
+            .expect("connect to /api/chat");
+        ws.hello(serde_json::json!({"lang": "ru"})).await;
         ws.say(&format!("p{i}"), text).await;
         let reply = ws
             .until("the bot's reply or a status", |v| {

@@ -279,9 +279,13 @@ pub async fn account_cookie(
 
 /// An agent console socket with that cookie; reads up to the first `queue` frame.
 pub async fn agent_socket(app: &TestApp, cookie: &str) -> Ws {
-    let mut ws = Ws::open(app, "/agent/ws", &[("Cookie", cookie)])
-        .await
-        .expect("agent socket");
+    let mut ws = Ws::open(
+        app,
+        "/agent/ws",
+        &[("Cookie", cookie), ("Origin", &app.base_url)],
+    )
+    .await
+    .expect("agent socket");
     ws.until_type("hello").await;
     ws
 }

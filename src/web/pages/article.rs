@@ -10,10 +10,14 @@ use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use super::home::{category_path, page_lang};
-use super::{Head, Site, bad_request_page, breadcrumbs, excerpt, layout, not_found_page, respond};
+use super::{
+    Head, Site, bad_request_page, breadcrumbs, error_page, excerpt, layout, not_found_page, respond,
+};
 use crate::articles::{Article, Catalog};
 use crate::domain::{Lang, Slug, category_slug};
-use crate::feedback::{MAX_COMMENT_CHARS, Visitor};
+use crate::error::AppError;
+use crate::feedback::{MAX_COMMENT_CHARS, Visitor, vote_allowed};
+use crate::limits::{ClientAddr, retry_after_secs};
 use crate::state::AppState;
 use crate::web::i18n::{Key, format_date, lang_name, t};
 
@@ -49,6 +53,7 @@ pub async fn show(
     State(state): State<AppState>,
     Path((lang, slug)): Path<(String, String)>,
     params: Result<Query<ArticleParams>, QueryRejection>,
+    addr: ClientAddr,
     Visitor(visitor): Visitor,
     headers: HeaderMap,
 ) -> Response {
@@ -62,7 +67,10 @@ pub async fn show(
     let Some(a) = find(catalog, lang, &slug) else {
         return not_found_page(&state, &headers, lang, &path);
     };
+    // Views beyond the address's allowance are not counted (rotating the `User-Agent` makes
+    // new visitors, not new readers); the page is shown all the same.
     if !is_robot(&headers)
+        && state.limits.views.take(&addr.key()).is_ok()
         && let Err(e) = state.store.record_view(lang, &a.slug, &visitor).await
     {
         tracing::warn!(error = ?e, "counting an article view");
@@ -199,6 +207,7 @@ pub struct FeedbackForm {
 pub async fn record(
     State(state): State<AppState>,
     Path((lang, slug)): Path<(String, String)>,
+    addr: ClientAddr,
     Visitor(visitor): Visitor,
     headers: HeaderMap,
     form: Result<Form<FeedbackForm>, FormRejection>,
@@ -240,6 +249,16 @@ pub async fn record(
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(|c| c.chars().take(MAX_COMMENT_CHARS).collect());
+    if let Err(AppError::TooManyRequests { retry_after, .. }) = vote_allowed(&state, &addr) {
+        let text = t(lang, Key::TooManyVotesText);
+        let status = StatusCode::TOO_MANY_REQUESTS;
+        let mut res = error_page(&state, &headers, lang, status, Key::TooManyVotes, text);
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(retry_after_secs(retry_after)),
+        );
+        return res;
+    }
     if let Err(e) = state
         .store
         .record_feedback(lang, &a.slug, &visitor, helpful, comment.as_deref())

@@ -231,10 +231,29 @@ pub fn bad_request_page(
     lang: Lang,
     message: &str,
 ) -> Response {
+    error_page(
+        state,
+        headers,
+        lang,
+        StatusCode::BAD_REQUEST,
+        Key::BadRequest,
+        message,
+    )
+}
+
+/// A short error page with `status`, the title `title` and a message.
+pub fn error_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    status: StatusCode,
+    title: Key,
+    message: &str,
+) -> Response {
     let snap = state.search.snapshot();
     let site = Site::of(state, headers, &snap.catalog);
     let head = Head {
-        title: t(lang, Key::BadRequest).to_string(),
+        title: t(lang, title).to_string(),
         description: message.to_string(),
         canonical: format!("/{lang}/"),
         alternates: Vec::new(),
@@ -242,14 +261,11 @@ pub fn bad_request_page(
         header_search: true,
     };
     let main = html! {
-        h1 { (t(lang, Key::BadRequest)) }
+        h1 { (t(lang, title)) }
         p { (message) }
         p { a href=(format!("/{lang}/")) { (t(lang, Key::Home)) } }
     };
-    respond(
-        StatusCode::BAD_REQUEST,
-        layout(state, &site, lang, head, "", main),
-    )
+    respond(status, layout(state, &site, lang, head, "", main))
 }
 
 /// At most `max` characters of `text`, cut at a word boundary with `…`.
