@@ -212,11 +212,14 @@ async fn an_agent_socket_ends_with_its_session_or_rights() {
         .unwrap()
         .clone();
     assert_eq!(hello["agent"]["role"], "agent", "{hello}");
-    // A frame after a revocation is not acted on: the socket closes instead.
+    // A frame after a revocation is not acted on: the socket closes instead. (The periodic
+    // check may close it first; the frame then meets a closed socket and the close frame can
+    // be lost to the reset, so no code is also an end.)
     store.delete_session(&session_hash(&cookie)).await.unwrap();
     ws.send(json!({"type": "presence", "status": "online"}))
         .await;
-    assert_eq!(closed(&mut ws).await.0, Some(4001));
+    let code = closed(&mut ws).await.0;
+    assert!(matches!(code, Some(4001) | None), "{code:?}");
     store.close().await;
 }
 
