@@ -161,7 +161,17 @@ fn questions(path: &Path) -> Vec<String> {
 }
 
 async fn connect(addr: &str) -> Socket {
-    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/chat"))
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("ws://{addr}/api/chat")
+        .into_client_request()
+        .expect("request");
+    // Every customer from an address of its own, as the loopback proxy would say: the server's
+    // per-address limits (new customers, escalations) are for one client, not for the bench.
+    req.headers_mut().insert(
+        "x-forwarded-for",
+        common::forwarded().parse().expect("header"),
+    );
+    let (ws, _) = tokio_tungstenite::connect_async(req)
         .await
         .expect("connect");
     ws

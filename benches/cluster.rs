@@ -620,13 +620,22 @@ async fn customer_run(
     counted_assigned: &mut bool,
 ) -> Res<()> {
     let hello = async {
-        let (mut ws, _) = tokio::time::timeout(
-            FRAME_TIMEOUT,
-            tokio_tungstenite::connect_async(format!("ws://{addr}/api/chat")),
-        )
-        .await
-        .map_err(|_| "connect timed out".to_string())?
-        .map_err(|e| format!("connect: {e}"))?;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut req = format!("ws://{addr}/api/chat")
+            .into_client_request()
+            .map_err(|e| e.to_string())?;
+        // Every customer from an address of its own (the server limits escalations per address).
+        req.headers_mut().insert(
+            "x-forwarded-for",
+            common::forwarded()
+                .parse()
+                .map_err(|_| "header".to_string())?,
+        );
+        let (mut ws, _) =
+            tokio::time::timeout(FRAME_TIMEOUT, tokio_tungstenite::connect_async(req))
+                .await
+                .map_err(|_| "connect timed out".to_string())?
+                .map_err(|e| format!("connect: {e}"))?;
         send_json(&mut ws, json!({"type": "hello", "v": 1, "lang": "ru"})).await?;
         loop {
             let t = next_text(&mut ws, FRAME_TIMEOUT).await?;
