@@ -187,6 +187,9 @@ impl Console {
                 msg = tokio::time::timeout(IDLE_TIMEOUT, self.socket.recv()) => {
                     let msg = match msg {
                         Err(_) | Ok(None) => return Ok(()),
+                        Ok(Some(Err(e))) if super::customer_ws::too_large(&e) => {
+                            return self.close(1009, "frame too large").await;
+                        }
                         Ok(Some(m)) => m?,
                     };
                     let frame = match decode::<AgentIn>(msg) {

@@ -69,6 +69,19 @@ pub fn rate_limited(message: &'static str, retry: Duration) -> ErrorFrame {
     e
 }
 
+/// Whether reading failed because a frame was over [`HARD_FRAME_BYTES`] (the socket is then
+/// closed with 1009, as the protocol says, instead of dropped).
+pub fn too_large(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(tungstenite::Error::Capacity(_)) = err.downcast_ref::<tungstenite::Error>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
 /// A frame read off the socket.
 pub enum Incoming<T> {
     /// A well-formed frame.
@@ -203,6 +216,10 @@ impl Connection {
                     return Ok(());
                 }
                 Ok(None) => return Ok(()),
+                Ok(Some(Err(e))) if too_large(&e) => {
+                    self.close(1009, "frame too large").await;
+                    return Ok(());
+                }
                 Ok(Some(m)) => m?,
             };
             match decode::<CustomerIn>(msg) {
@@ -259,6 +276,10 @@ impl Connection {
                             return Ok(());
                         }
                         Ok(None) => return Ok(()),
+                        Ok(Some(Err(e))) if too_large(&e) => {
+                            self.close(1009, "frame too large").await;
+                            return Ok(());
+                        }
                         Ok(Some(m)) => m?,
                     };
                     let frame = match decode::<CustomerIn>(msg) {

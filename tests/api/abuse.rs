@@ -323,3 +323,24 @@ async fn idle_and_slow_connections_are_closed_and_one_address_is_capped() {
     }
     assert!(again.starts_with("HTTP/1.1 200"), "{again}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frame_over_64_kib_closes_the_socket_with_1009() {
+    let app = spawn_app(fixture("small-kb")).await;
+    let big = format!(
+        "{{\"type\":\"ping\",\"pad\":\"{}\"}}",
+        "x".repeat(70 * 1024)
+    );
+    // Before and after `hello`, and on the agents' socket.
+    let mut ws = crate::ws::Ws::customer(&app).await;
+    ws.send_raw(&big).await;
+    assert_eq!(closed(&mut ws).await.0, Some(1009));
+    let (mut ws, _) = crate::ws::new_customer(&app, "ru").await;
+    ws.send_raw(&big).await;
+    assert_eq!(closed(&mut ws).await.0, Some(1009));
+    let (cookie, _) =
+        account_cookie(&app, "e@example.com", "E", otvet::agents::Role::Agent, None).await;
+    let mut ws = agent_socket(&app, &cookie).await;
+    ws.send_raw(&big).await;
+    assert_eq!(closed(&mut ws).await.0, Some(1009));
+}
