@@ -555,14 +555,9 @@ fn mask_cvv(text: &str) -> String {
     if !text.bytes().any(|b| b.is_ascii_digit()) {
         return text.to_string();
     }
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        let Some(end) = cvv_label_end(&chars, i) else {
-            i += 1;
-            continue;
+    replace_spans(text, "[cvv]", |chars, i| {
+        let Some(end) = cvv_label_end(chars, i) else {
+            return Err(i + 1);
         };
         let mut p = end;
         while p < chars.len()
@@ -571,14 +566,35 @@ fn mask_cvv(text: &str) -> String {
         {
             p += 1;
         }
-        let d = digits_after(&chars, p);
-        if (3..=4).contains(&d) && !number_goes_on(&chars, p + d) {
-            out.extend(&chars[copied..p]);
-            out.push_str("[cvv]");
-            copied = p + d;
-            i = copied;
+        let d = digits_after(chars, p);
+        if (3..=4).contains(&d) && !number_goes_on(chars, p + d) {
+            Ok((p, p + d))
         } else {
-            i = end;
+            Err(end)
+        }
+    })
+}
+
+/// `text` with the spans `find` reports replaced by `marker`: at each position `find` answers
+/// `Ok((start, end))` (mask `start..end`, go on at `end`) or `Err(next)` (go on at `next`, after
+/// the position).
+fn replace_spans(
+    text: &str,
+    marker: &str,
+    find: impl Fn(&[char], usize) -> Result<(usize, usize), usize>,
+) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut i) = (0, 0);
+    while i < chars.len() {
+        match find(&chars, i) {
+            Ok((start, end)) => {
+                out.extend(&chars[copied..start]);
+                out.push_str(marker);
+                copied = end;
+                i = end;
+            }
+            Err(next) => i = next,
         }
     }
     out.extend(&chars[copied..]);
@@ -676,31 +692,23 @@ fn mask_expiry(text: &str) -> String {
     if !text.contains('/') {
         return text.to_string();
     }
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut i = 0;
-    while i < chars.len() {
+    replace_spans(text, "[expiry]", |chars, i| {
         let Some(end) = chars[i]
             .is_ascii_digit()
-            .then(|| month_year_at(&chars, i))
+            .then(|| month_year_at(chars, i))
             .flatten()
         else {
-            i += 1;
-            continue;
+            return Err(i + 1);
         };
-        let before = words_before(&chars, i, 3);
+        let before = words_before(chars, i, 3);
         let card = before.iter().take(2).any(|w| w == "[card]" || w == "[cvv]");
         let said = |w: &String| is_expiry_word(w);
-        if card || before.iter().any(said) || words_after(&chars, end, 2).iter().any(said) {
-            out.extend(&chars[copied..i]);
-            out.push_str("[expiry]");
-            copied = end;
+        if card || before.iter().any(said) || words_after(chars, end, 2).iter().any(said) {
+            Ok((i, end))
+        } else {
+            Err(end)
         }
-        i = end;
-    }
-    out.extend(&chars[copied..]);
-    out
+    })
 }
 
 #[cfg(test)]
