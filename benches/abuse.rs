@@ -9,7 +9,15 @@
 //!   from another address opens the chat and asks a question: how long the answer takes;
 //! * 1,000 concurrent sign-ins with unknown emails (from eight addresses): the server's peak
 //!   memory (VmHWM) and how many were answered 401 or 429;
-//! * a symbolic-link loop under `articles/`: `otvet check` reports it instead of hanging.
+//! * a symbolic-link loop under `articles/`: `otvet check` reports it instead of hanging;
+//! * 2,000 attempts from one address to open a conversation and ask for a person, while a real
+//!   customer waits in the queue and an agent's console is open: the real customer's place
+//!   after the flood, and how long a console takes to get the queue;
+//! * the same from 2,000 addresses, one attempt each, which no per-address limit stops: the
+//!   place and the console again (the console is sent the first 200 waiting and the count);
+//! * with PostgreSQL (`OTVET_BENCH_POSTGRES_URL`, default the local server; the row is skipped
+//!   when it is not reachable): two nodes on one database, an admin disables an agent on node A
+//!   while the agent's console is open on node B: how long until B closes it.
 //!
 //! All traffic goes to 127.0.0.0/8; every loop is bounded in count and time.
 
@@ -23,14 +31,24 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
+use tokio_tungstenite::client_async;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderName;
 
 const IDLE_CONNECTIONS: usize = 5_000;
 const LOGINS: usize = 1_000;
+const FLOOD_ATTEMPTS: usize = 2_000;
+const FLOOD_CONCURRENCY: usize = 64;
+const PASSWORD: &str = "bench-abuse-correct-horse-battery";
+const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+type Socket = tokio_tungstenite::WebSocketStream<TcpStream>;
 
 struct Server {
     child: Child,
     addr: String,
+    database: String,
     _dir: tempfile::TempDir,
 }
 
@@ -45,14 +63,18 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn start_server() -> Server {
+/// The release binary on a free port, on `database` (a fresh SQLite file when `None`).
+fn start_server(database: Option<&str>) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
     let addr = format!("127.0.0.1:{port}");
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = format!("sqlite://{}", dir.path().join("otvet.db").display());
+    let db = database.map_or_else(
+        || format!("sqlite://{}", dir.path().join("otvet.db").display()),
+        str::to_string,
+    );
     let child = Command::new(env!("CARGO_BIN_EXE_otvet"))
         .args([
             "serve",
@@ -64,6 +86,8 @@ fn start_server() -> Server {
             "false",
         ])
         .args(["--model", "off", "--trusted-proxies", "none"])
+        // Agents claim by hand: the queue stays as the flood left it.
+        .args(["--auto-assign", "false"])
         .arg("--articles")
         .arg(repo().join("articles"))
         .env("RUST_LOG", "warn")
@@ -79,6 +103,7 @@ fn start_server() -> Server {
     Server {
         child,
         addr,
+        database: db,
         _dir: dir,
     }
 }
@@ -223,6 +248,305 @@ fn symlink_loop() -> (Option<i32>, Duration) {
     }
 }
 
+/// A websocket from `from` to `path` on the server, with `headers`.
+async fn ws_from(
+    server: &str,
+    from: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Result<Socket, String> {
+    let stream = connect_from(server, from)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    let mut req = format!("ws://{server}{path}")
+        .into_client_request()
+        .map_err(|e| e.to_string())?;
+    for (k, v) in headers {
+        req.headers_mut().insert(
+            HeaderName::from_bytes(k.as_bytes()).map_err(|e| e.to_string())?,
+            v.parse().map_err(|_| format!("header {k}"))?,
+        );
+    }
+    let (ws, _) = tokio::time::timeout(Duration::from_secs(10), client_async(req, stream))
+        .await
+        .map_err(|_| "upgrade timed out".to_string())?
+        .map_err(|e| format!("upgrade: {e}"))?;
+    Ok(ws)
+}
+
+async fn send(ws: &mut Socket, v: Value) -> Result<(), String> {
+    ws.send(Message::Text(v.to_string().into()))
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The next frame with a `type` among `types`, within 10 s, with its size in bytes; or how
+/// the socket ended (`closed <code>`).
+async fn frame(ws: &mut Socket, types: &[&str]) -> Result<(Value, usize), String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio::time::timeout_at(deadline, ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap_or_default();
+                if types.iter().any(|ty| v["type"] == *ty) {
+                    return Ok((v, t.len()));
+                }
+            }
+            Ok(Some(Ok(Message::Close(c)))) => {
+                return Err(format!("closed {}", c.map_or(0, |c| u16::from(c.code))));
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(e))) => return Err(e.to_string()),
+            Ok(None) => return Err("ended".into()),
+            Err(_) => return Err(format!("no {types:?} within 10 s")),
+        }
+    }
+}
+
+/// One flood attempt from `from`: a new customer who asks for a person at once. What came of
+/// it: `welcome` refused, the escalation refused, or queued.
+#[derive(Clone, Copy, PartialEq)]
+enum Attempt {
+    CustomerRefused,
+    EscalationRefused,
+    Queued,
+    Failed,
+}
+
+async fn flood_attempt(server: &str, from: &str) -> Attempt {
+    let Ok(mut ws) = ws_from(server, from, "/api/chat", &[]).await else {
+        return Attempt::Failed;
+    };
+    let result = async {
+        send(&mut ws, json!({"type": "hello", "v": 1, "lang": "ru"})).await?;
+        let (f, _) = frame(&mut ws, &["welcome", "error"]).await?;
+        if f["type"] == "error" {
+            return Ok(Attempt::CustomerRefused);
+        }
+        send(&mut ws, json!({"type": "human"})).await?;
+        let (f, _) = frame(&mut ws, &["status", "error"]).await?;
+        Ok::<_, String>(if f["type"] == "error" {
+            Attempt::EscalationRefused
+        } else {
+            Attempt::Queued
+        })
+    }
+    .await;
+    let _ = ws.close(None).await;
+    result.unwrap_or(Attempt::Failed)
+}
+
+/// Where a conversation stands, asked again by its customer: the `status` frame's position.
+async fn position(ws: &mut Socket) -> Result<i64, String> {
+    send(ws, json!({"type": "human"})).await?;
+    let (f, _) = frame(ws, &["status"]).await?;
+    f["position"]
+        .as_i64()
+        .ok_or_else(|| format!("no position in {f}"))
+}
+
+/// An agent's console from `from`: the time to its `queue` frame, the frame's waiting count,
+/// items and bytes.
+async fn console_queue(
+    server: &str,
+    from: &str,
+    cookie: &str,
+) -> Result<(Duration, i64, usize, usize), String> {
+    let started = Instant::now();
+    let origin = format!("http://{server}");
+    let mut ws = ws_from(
+        server,
+        from,
+        "/agent/ws",
+        &[("Cookie", cookie), ("Origin", &origin)],
+    )
+    .await?;
+    let (q, bytes) = frame(&mut ws, &["queue"]).await?;
+    let took = started.elapsed();
+    let _ = ws.close(None).await;
+    Ok((
+        took,
+        q["waiting"].as_i64().unwrap_or(-1),
+        q["items"].as_array().map_or(0, Vec::len),
+        bytes,
+    ))
+}
+
+/// What the conversation flood left: (customers refused, escalations refused, queued, failed,
+/// the flood's duration, the real customer's place before and after, the console's queue).
+struct QueueFlood {
+    outcomes: [usize; 4],
+    took: Duration,
+    before: i64,
+    after: Result<i64, String>,
+    console: Result<(Duration, i64, usize, usize), String>,
+}
+
+/// A real customer from 127.0.0.2 (127.0.0.30 when `spread`) waits in the queue; 127.0.0.5 (or, `spread`, a new address
+/// of 127.1.0.0/16 each time) tries 2,000 times to open a conversation and ask for a person;
+/// then the customer's place and a console's queue.
+async fn queue_flood(server: &Server, spread: bool) -> Result<QueueFlood, String> {
+    let addr = server.addr.as_str();
+    if !spread {
+        common::add_agent(
+            &server.database,
+            "olga@example.com",
+            "Ольга",
+            "agent",
+            None,
+            PASSWORD,
+        )?;
+    }
+    let http = reqwest::Client::builder()
+        .local_address("127.0.0.20".parse::<std::net::IpAddr>().ok())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let cookie = common::login(&http, addr, "olga@example.com", PASSWORD).await?;
+    // The second run's real customer from an address of its own: the first one still waits.
+    let real_from = if spread { "127.0.0.30" } else { "127.0.0.2" };
+    let mut real = ws_from(addr, real_from, "/api/chat", &[]).await?;
+    send(&mut real, json!({"type": "hello", "v": 1, "lang": "ru"})).await?;
+    frame(&mut real, &["welcome"]).await?;
+    let before = position(&mut real).await?;
+    let started = Instant::now();
+    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(FLOOD_CONCURRENCY));
+    let tasks: Vec<_> = (0..FLOOD_ATTEMPTS)
+        .map(|i| {
+            let server = addr.to_string();
+            let sem = sem.clone();
+            let from = if spread {
+                format!("127.1.{}.{}", i / 250, 1 + i % 250)
+            } else {
+                "127.0.0.5".to_string()
+            };
+            tokio::spawn(async move {
+                let _permit = sem.acquire_owned().await;
+                flood_attempt(&server, &from).await
+            })
+        })
+        .collect();
+    let mut outcomes = [0; 4];
+    for t in tasks {
+        let i = match t.await.unwrap_or(Attempt::Failed) {
+            Attempt::CustomerRefused => 0,
+            Attempt::EscalationRefused => 1,
+            Attempt::Queued => 2,
+            Attempt::Failed => 3,
+        };
+        outcomes[i] += 1;
+    }
+    let took = started.elapsed();
+    let after = position(&mut real).await;
+    let console = console_queue(addr, "127.0.0.20", &cookie).await;
+    Ok(QueueFlood {
+        outcomes,
+        took,
+        before,
+        after,
+        console,
+    })
+}
+
+/// Two nodes on a fresh PostgreSQL database; an admin on node A disables an agent whose
+/// console is open on node B: the time until B closes it, and the close code.
+async fn revocation(admin_url: &str) -> Result<(Duration, String), String> {
+    let name = format!("otvet_abuse_{}", std::process::id());
+    common::admin_sql(
+        admin_url,
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await?;
+    common::admin_sql(admin_url, format!("CREATE DATABASE {name}")).await?;
+    let url = match admin_url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => return Err(format!("cannot read the database URL {admin_url}")),
+    };
+    let result = async {
+        common::add_agent(&url, "admin@example.com", "Админ", "admin", None, PASSWORD)?;
+        common::add_agent(
+            &url,
+            "fired@example.com",
+            "Уволенный",
+            "agent",
+            None,
+            PASSWORD,
+        )?;
+        let a = start_server(Some(&url));
+        let b = start_server(Some(&url));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let admin = common::login(&http, &a.addr, "admin@example.com", PASSWORD).await?;
+        let fired = common::login(&http, &a.addr, "fired@example.com", PASSWORD).await?;
+        let me: Value = http
+            .get(format!("http://{}/agent/api/me", a.addr))
+            .header("Cookie", &admin)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let csrf = me["csrf"].as_str().unwrap_or_default().to_string();
+        let team: Value = http
+            .get(format!("http://{}/agent/api/agents", a.addr))
+            .header("Cookie", &admin)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let id = team["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["email"] == "fired@example.com"))
+            .and_then(|i| i["id"].as_i64())
+            .ok_or_else(|| format!("no such agent in {team}"))?;
+        let origin_b = format!("http://{}", b.addr);
+        let mut console = ws_from(
+            &b.addr,
+            "127.0.0.1",
+            "/agent/ws",
+            &[("Cookie", &fired), ("Origin", &origin_b)],
+        )
+        .await?;
+        frame(&mut console, &["queue"]).await?;
+        let started = Instant::now();
+        let r = http
+            .put(format!("http://{}/agent/api/agents/{id}", a.addr))
+            .header("Cookie", &admin)
+            .header("X-CSRF-Token", &csrf)
+            .header("Origin", format!("http://{}", a.addr))
+            .json(&json!({"disabled": true}))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !r.status().is_success() {
+            return Err(format!("disabling: {}", r.status()));
+        }
+        let end = loop {
+            match frame(&mut console, &[]).await {
+                Err(e) if e.starts_with("no ") => {}
+                Err(e) => break e,
+                Ok(_) => {}
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                break "still open after 10 s".into();
+            }
+        };
+        Ok((started.elapsed(), end))
+    }
+    .await;
+    let _ = common::admin_sql(
+        admin_url,
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await;
+    result
+}
+
 fn peak_rss(pid: u32) -> String {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -241,7 +565,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let server = start_server();
+    let server = start_server(None);
     let pid = server.child.id();
     let base_rss = peak_rss(pid);
     eprintln!("{IDLE_CONNECTIONS} idle and half-sent connections from one address…");
@@ -255,15 +579,68 @@ fn main() {
     let cpu = common::cpu_time(&pid.to_string());
     eprintln!("a symbolic-link loop under articles/…");
     let (code, took) = symlink_loop();
+    eprintln!("{FLOOD_ATTEMPTS} conversations and escalations from one address…");
+    let flood = rt.block_on(queue_flood(&server, false));
+    eprintln!("{FLOOD_ATTEMPTS} conversations and escalations, each from an address of its own…");
+    let spread = rt.block_on(queue_flood(&server, true));
+    let admin_url = std::env::var("OTVET_BENCH_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_POSTGRES.into());
+    let revoked = match rt.block_on(common::admin_sql(&admin_url, "SELECT 1".into())) {
+        Ok(()) => {
+            eprintln!("an agent disabled on node A, its console on node B…");
+            Some(rt.block_on(revocation(&admin_url)))
+        }
+        Err(e) => {
+            eprintln!("revocation row skipped: no PostgreSQL at {admin_url}: {e}");
+            None
+        }
+    };
     let answered = match answered {
         Ok(d) => format!("{} ms", d.as_millis()),
         Err(e) => format!("not answered: {e}"),
+    };
+    let flood_row = |flood: Result<QueueFlood, String>| match flood {
+        Ok(f) => {
+            let [customers, escalations, queued, failed] = f.outcomes;
+            format!(
+                "{customers} new customers and {escalations} escalations refused, {queued} queued, {failed} failed, in {:.1} s; the real customer's place {} before, {} after; a console got the queue ({}) in {}",
+                f.took.as_secs_f64(),
+                f.before,
+                f.after
+                    .map_or_else(|e| format!("unknown ({e})"), |p| p.to_string()),
+                f.console.as_ref().map_or_else(
+                    |e| format!("not at all: {e}"),
+                    |(_, waiting, items, bytes)| format!(
+                        "{waiting} waiting, {items} items, {bytes} bytes"
+                    ),
+                ),
+                f.console.as_ref().map_or_else(
+                    |_| "-".to_string(),
+                    |(t, ..)| format!("{} ms", t.as_millis())
+                ),
+            )
+        }
+        Err(e) => format!("could not run: {e}"),
+    };
+    let (flood_row, spread_row) = (flood_row(flood), flood_row(spread));
+    let revoked_row = match revoked {
+        Some(Ok((t, end))) => format!(
+            "the console on node B {end} {} ms after the admin's request",
+            t.as_millis()
+        ),
+        Some(Err(e)) => format!("could not run: {e}"),
+        None => "skipped: no PostgreSQL".into(),
     };
     println!(
         "| attack | result | goal |\n|---|---|---|\n\
          | {IDLE_CONNECTIONS} idle / half-sent connections from one address | {open} kept open (the cap), {} closed or refused{}; a customer from another address answered in {answered} | answered within 1 s |\n\
          | {LOGINS} concurrent sign-ins, unknown emails, 8 addresses | {unauthorized} × 401, {busy} × 429, {other} other, in {:.1} s; server peak RSS {rss} (at start {base_rss}, after the connection flood {idle_rss}) | peak RSS < 300 MB |\n\
          | a symbolic-link loop under `articles/` | `otvet check` exit {} in {} ms | reported, not hung |\n\
+         | {FLOOD_ATTEMPTS} new conversations asking for a person from one address ({FLOOD_CONCURRENCY} at a time), a real customer waiting | {flood_row} | the place kept; queue within 1 s |\n\
+         | the same from {FLOOD_ATTEMPTS} addresses, one each (not stopped by per-address limits) | {spread_row} | the place kept; queue within 1 s |\n\
+         | an agent disabled on node A (PostgreSQL), console open on node B | {revoked_row} | closed within 1 s |\n\
          \nserver CPU time over the run: {:.1} s",
         IDLE_CONNECTIONS - open,
         if refused > 0 {

@@ -50,7 +50,6 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use sqlx::Connection;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::Message as WsMessage;
@@ -132,23 +131,6 @@ const LABELS: [&str; 2] = ["A", "B"];
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
 // ---------------------------------------------------------------------------------------------
-
-async fn admin_sql(admin_url: &str, sql: String) -> Res<()> {
-    let mut conn = tokio::time::timeout(
-        Duration::from_secs(10),
-        sqlx::PgConnection::connect(admin_url),
-    )
-    .await
-    .map_err(|_| "connecting to PostgreSQL timed out".to_string())?
-    .map_err(|e| format!("connecting to PostgreSQL: {e}"))?;
-    let r = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-        .execute(&mut conn)
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("{sql}: {e}"));
-    let _ = conn.close().await;
-    r
-}
 
 /// CPU time of every process named `postgres` (the server and all its backends), from /proc.
 fn postgres_cpu() -> Duration {
@@ -279,33 +261,14 @@ async fn metric(http: &reqwest::Client, addr: &str, name: &str) -> Option<f64> {
 }
 
 fn add_agent(db: &str, i: usize, max_chats: u64) -> Res<()> {
-    let mut child = Command::new(bin())
-        .args(["agent", "add", "--database", db])
-        .args(["--email", &agent_email(i), "--name", &format!("Agent {i}")])
-        .args(["--max-chats", &max_chats.to_string(), "--password-stdin"])
-        .env("OTVET_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("otvet agent add: {e}"))?;
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(PASSWORD.as_bytes())
-        .map_err(|e| format!("otvet agent add: {e}"))?;
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("otvet agent add: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "otvet agent add: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
+    common::add_agent(
+        db,
+        &agent_email(i),
+        &format!("Agent {i}"),
+        "agent",
+        Some(max_chats),
+        PASSWORD,
+    )
 }
 
 fn agent_email(i: usize) -> String {
@@ -334,29 +297,6 @@ async fn send_json(ws: &mut Socket, v: Value) -> Res<()> {
     ws.send(WsMessage::Text(v.to_string().into()))
         .await
         .map_err(|e| format!("send: {e}"))
-}
-
-/// Signs an agent in on `addr`; the `Cookie` header value of the session.
-async fn login(http: &reqwest::Client, addr: &str, email: &str) -> Res<String> {
-    let r = http
-        .post(format!("http://{addr}/agent/login"))
-        .header("Origin", format!("http://{addr}"))
-        .form(&[("email", email), ("password", PASSWORD), ("next", "/agent")])
-        .send()
-        .await
-        .map_err(|e| format!("login: {e}"))?;
-    let status = r.status();
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';')
-                .next()
-                .filter(|c| c.starts_with("otvet_session=") && c.len() > "otvet_session=".len())
-        })
-        .map(str::to_string)
-        .ok_or_else(|| format!("login of {email} on {addr}: {status}, no session cookie"))
 }
 
 async fn open_console(addr: &str, cookie: &str) -> Res<(Socket, i64)> {
@@ -865,7 +805,7 @@ async fn scenario(k: Arc<Knobs>, consoles_on: usize, db: &str) -> Res<Report> {
     let counters = Arc::new(Counters::default());
     let mut consoles = Vec::with_capacity(k.agents);
     for i in 0..k.agents {
-        let cookie = login(&http, &console_addr, &agent_email(i)).await?;
+        let cookie = common::login(&http, &console_addr, &agent_email(i), PASSWORD).await?;
         let (ws, me) = open_console(&console_addr, &cookie).await?;
         consoles.push(tokio::spawn(console(
             ws,
@@ -1250,7 +1190,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    if let Err(e) = rt.block_on(admin_sql(&admin, "SELECT 1".into())) {
+    if let Err(e) = rt.block_on(common::admin_sql(&admin, "SELECT 1".into())) {
         eprintln!(
             "cluster bench skipped: PostgreSQL is not reachable at {admin} \
              (set OTVET_BENCH_POSTGRES_URL): {e}"
@@ -1279,7 +1219,7 @@ fn main() {
             std::process::id(),
             LABELS[on].to_lowercase()
         );
-        if let Err(e) = rt.block_on(admin_sql(&admin, format!("CREATE DATABASE {name}"))) {
+        if let Err(e) = rt.block_on(common::admin_sql(&admin, format!("CREATE DATABASE {name}"))) {
             eprintln!("cluster: {e}");
             std::process::exit(1);
         }
@@ -1292,7 +1232,7 @@ fn main() {
             rt.block_on(scenario(k.clone(), on, &url))
         }));
         // The nodes are gone (killed when the scenario ended); FORCE drops any leftover session.
-        if let Err(e) = rt.block_on(admin_sql(
+        if let Err(e) = rt.block_on(common::admin_sql(
             &admin,
             format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         )) {

@@ -154,8 +154,8 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
     }
     let sockets = state.hub.open_sockets();
     let agents = state.hub.agent_listeners().min(sockets);
-    let waiting = match state.store.waiting().await {
-        Ok(w) => w.len().to_string(),
+    let waiting = match state.store.waiting_count().await {
+        Ok(w) => w.to_string(),
         Err(_) => "NaN".into(),
     };
     let mut out = String::new();

@@ -596,8 +596,12 @@ pub async fn escalate(
         })),
     });
     let availability = availability(state, now).await;
-    let waiting = state.store.waiting().await.or_internal()?.len() as i64;
-    let position = waiting + 1;
+    let source = queue_source(&state.visitor_secret, c.addr);
+    let position = state
+        .store
+        .queue_position_of_new(&source, now)
+        .await
+        .or_internal()?;
     let (text, event) = match &availability {
         Availability::Open { agents } => (
             replies::queued(
@@ -621,6 +625,7 @@ pub async fn escalate(
         .when_status(&["bot"])
         .set("status", Val::Text("queued".into()))
         .set("queued_at", Val::Int(now))
+        .set("source", Val::Text(source))
         .set(
             "offline",
             Val::Bool(!matches!(availability, Availability::Open { .. })),
@@ -741,17 +746,38 @@ pub async fn queue_changed(state: &AppState) {
 
 /// Reads the queue and the team and publishes them to this node's consoles.
 pub async fn send_queue_to_consoles(state: &AppState) {
-    match (state.store.queue().await, team(state).await) {
-        (Ok(q), Ok(team)) => {
-            // Serialized once here rather than by each console: with many open conversations
-            // the queue frame is the biggest thing consoles get.
-            let queue = json!({"type": "queue", "items": q}).to_string();
-            let agents = json!({"type": "agents", "agents": team}).to_string();
+    match queue_frames(state).await {
+        Ok((queue, agents)) => {
             state.hub.publish_local(Event::Queue(queue.into()));
             state.hub.publish_local(Event::Agents(agents.into()));
         }
-        (Err(e), _) | (_, Err(e)) => tracing::error!(error = ?e, "cannot read the queue"),
+        Err(e) => tracing::error!(error = ?e, "cannot read the queue"),
     }
+}
+
+/// Waiting conversations a console is sent at most: the first ones in the queue's order. The
+/// `queue` frame says how many wait in all; the rest come up as the first are taken.
+pub const QUEUE_SHOWN: i64 = 200;
+
+/// The `queue` and `agents` frames, serialized (once per refresh rather than by each console:
+/// with many open conversations the queue frame is the biggest thing consoles get).
+pub async fn queue_frames(state: &AppState) -> anyhow::Result<(String, String)> {
+    let (items, waiting, team) = tokio::try_join!(
+        state.store.queue(QUEUE_SHOWN),
+        state.store.waiting_count(),
+        team(state)
+    )?;
+    let queue = json!({"type": "queue", "items": items, "waiting": waiting}).to_string();
+    let agents = json!({"type": "agents", "agents": team}).to_string();
+    Ok((queue, agents))
+}
+
+/// The queue source of a client address group: a keyed hash of it (the installation's
+/// secret), so the stored value says nothing about the address (see `0009_queue_source`).
+pub fn queue_source(secret: &str, addr: std::net::IpAddr) -> String {
+    let mut id = crate::feedback::visitor_id(secret, &addr.to_string(), "queue");
+    id.truncate(16);
+    id
 }
 
 /// The server's default cap of open conversations per agent.

@@ -1,6 +1,6 @@
 //! Per-client rate limits, over real websockets and HTTP: a reconnect does not reset the
 //! message limit; one address's flood of new customers and escalations is refused while
-//! another address is served; votes and views from one address stop counting whatever the
+//! another address is served, and does not push real customers down the fair queue; votes and views from one address stop counting whatever the
 //! `User-Agent`; a login flood from one address is refused whatever the email. The test client
 //! is on loopback, a trusted proxy by default, so `X-Forwarded-For` names the client.
 
@@ -145,13 +145,77 @@ async fn one_address_flood_of_customers_and_escalations_is_refused_others_are_se
     }
     assert_eq!((queued, limited), (10, 10));
 
-    // A customer from another address is served and queued behind the ten, not the flood.
+    // A customer from another address is served, and queued behind the flood's first
+    // conversation only: the queue takes one conversation per address in turn.
     let mut real = socket_from(&app, "198.51.100.7").await;
     real.hello(json!({"lang": "ru"})).await;
     real.send(json!({"type": "human"})).await;
     let status = real.until_type("status").await;
     assert_eq!(status["status"], "queued", "{status}");
-    assert_eq!(status["position"], 11, "{status}");
+    assert_eq!(status["position"], 2, "{status}");
+}
+
+/// Asks for a person from `addr` as a new customer: the socket, the `welcome` frame, the
+/// `status` frame and the conversation's id.
+async fn queue_from(app: &TestApp, addr: &str) -> (Ws, Value, Value, i64) {
+    let mut ws = socket_from(app, addr).await;
+    let welcome = ws.hello(json!({"lang": "ru"})).await;
+    ws.send(json!({"type": "human"})).await;
+    let status = ws.until_type("status").await;
+    assert_eq!(status["status"], "queued", "{status}");
+    let conv = ws
+        .log
+        .iter()
+        .find_map(|v| (v["type"] == "message").then(|| v["conversation_id"].as_i64())?)
+        .expect("the queued notice");
+    (ws, welcome, status, conv)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_address_does_not_push_real_customers_down_the_queue() {
+    let mut config = otvet::Config::new(fixture("small-kb"));
+    config.chat.auto_assign = false;
+    let app = crate::helpers::spawn_app_with(config).await;
+    let (cookie, _) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let mut console = crate::ws::agent_socket(&app, &cookie).await;
+
+    let (anna, anna_welcome, first, anna_conv) = queue_from(&app, "198.51.100.7").await;
+    assert_eq!(first["position"], 1, "{first}");
+    anna.close().await;
+    // The flood: as many escalations as one address gets at once.
+    let mut flood = Vec::new();
+    for _ in 0..10 {
+        flood.push(queue_from(&app, "203.0.113.9").await);
+    }
+    assert_eq!(flood[0].2["position"], 2, "{:?}", flood[0].2);
+    assert_eq!(flood[9].2["position"], 11, "{:?}", flood[9].2);
+    // A customer after the flood comes right behind its first conversation.
+    let (_boris, _, second, boris_conv) = queue_from(&app, "2001:db8::1").await;
+    assert_eq!(second["position"], 3, "{second}");
+
+    // Anna is still first: her widget says so when it comes back, and the console agrees.
+    let mut anna = socket_from(&app, "198.51.100.7").await;
+    anna.hello(json!({"token": anna_welcome["token"], "lang": "ru"}))
+        .await;
+    let again = anna.until_type("status").await;
+    assert_eq!(again["position"], 1, "{again}");
+    let queue = console
+        .until("the queue with all twelve", |v| {
+            v["type"] == "queue" && v["waiting"] == 12
+        })
+        .await;
+    let items = queue["items"].as_array().unwrap();
+    let place = |conv: i64| {
+        items
+            .iter()
+            .find(|i| i["conversation_id"] == conv)
+            .map(|i| i["position"].clone())
+    };
+    assert_eq!(place(anna_conv), Some(json!(1)), "{queue}");
+    assert_eq!(place(flood[0].3), Some(json!(2)), "{queue}");
+    assert_eq!(place(boris_conv), Some(json!(3)), "{queue}");
+    assert_eq!(place(flood[1].3), Some(json!(4)), "{queue}");
+    assert_eq!(place(flood[9].3), Some(json!(12)), "{queue}");
 }
 
 /// Votes "yes" on the sample article from `addr` as `user_agent`: status and body.

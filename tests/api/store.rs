@@ -956,3 +956,74 @@ async fn new_connections_do_not_recreate_a_deleted_sqlite_file() {
     drop(held);
     store.close().await;
 }
+
+on_both!(the_queue_takes_one_conversation_per_source_in_turn);
+
+/// The queue's fair order in SQL, on both backends: a source's n-th waiting conversation
+/// counts as queued (n − 1) × 10 minutes later; a conversation without a source is a source of
+/// its own; positions agree with the order, and with the place a new one gets.
+async fn the_queue_takes_one_conversation_per_source_in_turn(db: TestDb) {
+    use otvet::store::chat::{Patch, Val};
+    let store = connect(&db).await;
+    let mut ids = Vec::new();
+    // (source, queued at): a flood "f" of four, two real customers, one without a source.
+    for (i, (source, at)) in [
+        (Some("real-a"), 100),
+        (Some("f"), 200),
+        (Some("f"), 201),
+        (Some("f"), 202),
+        (None, 250),
+        (Some("real-b"), 300),
+        (Some("f"), 400),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let customer = store.create_customer(&format!("t-{i}"), 0).await.unwrap();
+        let conv = store
+            .create_conversation(customer.id, "ru", None, 0)
+            .await
+            .unwrap();
+        let mut patch = Patch::default()
+            .set("status", Val::Text("queued".into()))
+            .set("queued_at", Val::Int(at));
+        if let Some(s) = source {
+            patch = patch.set("source", Val::Text(s.into()));
+        }
+        assert!(store.update_conversation(conv.id, &patch).await.unwrap());
+        ids.push(conv.id);
+    }
+    let order = [0, 1, 4, 5, 2, 3, 6].map(|i| ids[i]);
+    assert_eq!(store.waiting().await.unwrap(), order);
+    for (place, id) in order.iter().enumerate() {
+        assert_eq!(
+            store.queue_position(*id).await.unwrap(),
+            Some(place as i64 + 1)
+        );
+    }
+    assert_eq!(store.waiting_count().await.unwrap(), 7);
+    // A new real customer comes right after those who came before, except the flood's
+    // second and later; the flood's fifth comes last.
+    assert_eq!(store.queue_position_of_new("real-c", 500).await.unwrap(), 5);
+    assert_eq!(store.queue_position_of_new("f", 500).await.unwrap(), 8);
+    // The penalty is ten minutes a conversation: one who comes later than that goes behind
+    // the flood's second too.
+    assert_eq!(
+        store
+            .queue_position_of_new("real-c", 700_000)
+            .await
+            .unwrap(),
+        6
+    );
+    // The console's list: the first three waiting, with their places.
+    let shown = store.queue(3).await.unwrap();
+    let shown: Vec<(i64, Option<i64>)> = shown
+        .iter()
+        .map(|q| (q.conversation_id, q.position))
+        .collect();
+    assert_eq!(
+        shown,
+        [(ids[0], Some(1)), (ids[1], Some(2)), (ids[4], Some(3))]
+    );
+    store.close().await;
+}

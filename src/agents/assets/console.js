@@ -180,6 +180,8 @@
   let attempts = 0;
   let pingTimer = null;
   let queue = [];
+  // How many wait in all: the server sends the first ones of a long queue only.
+  let waitingTotal = 0;
   let agents = [];
   let current = null; // the conversation on screen
   let wantOpen = null; // claimed here: show it when it arrives
@@ -366,7 +368,7 @@
   function handle(f) {
     switch (f.type) {
       case 'hello': return onHello(f);
-      case 'queue': return onQueue(f.items || []);
+      case 'queue': return onQueue(f.items || [], f.waiting);
       case 'agents': return onAgents(f.agents || []);
       case 'conversation': return onConversation(f);
       case 'message': return onMessage(f);
@@ -408,8 +410,9 @@
     }
   }
 
-  function onQueue(items) {
+  function onQueue(items, waiting) {
     queue = items;
+    waitingTotal = typeof waiting === 'number' ? waiting : items.filter((q) => q.status === 'queued').length;
     for (const q of items) {
       const c = convs.get(q.conversation_id);
       if (c && c.info) {
@@ -585,10 +588,11 @@
     const list = $('queue-list');
     const focused = document.activeElement && list.contains(document.activeElement)
       ? [document.activeElement.closest('li')?.dataset.id, document.activeElement.className] : null;
-    const items = queue.slice().sort((a, b) => group(a) - group(b) || (a.since || 0) - (b.since || 0) || a.conversation_id - b.conversation_id);
+    // Waiting ones in the server's fair order (one per customer address in turn), then one's own.
+    const items = queue.slice().sort((a, b) => group(a) - group(b) || (a.position || 0) - (b.position || 0)
+      || (a.since || 0) - (b.since || 0) || a.conversation_id - b.conversation_id);
     list.replaceChildren(...items.map(queueItem));
-    const waiting = items.filter((q) => q.status === 'queued').length;
-    $('queue-count').textContent = waiting ? `(${waiting})` : '';
+    $('queue-count').textContent = waitingTotal ? `(${waitingTotal})` : '';
     $('queue-empty').hidden = items.length > 0;
     if (focused) {
       const li = list.querySelector(`li[data-id="${CSS.escape(focused[0] || '')}"]`);
