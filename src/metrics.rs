@@ -139,7 +139,8 @@ fn authorized(config: &Config, headers: &HeaderMap) -> bool {
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
     // Compared as hashes, so that the time taken says nothing about the token's length either.
-    use crate::agents::session::{constant_time_eq, token_hash};
+    use crate::agents::session::constant_time_eq;
+    use crate::domain::token::token_hash;
     given.is_some_and(|g| constant_time_eq(&token_hash(g), &token_hash(expected)))
 }
 

@@ -212,13 +212,6 @@ pub fn validate_max_chats(max_chats: i64) -> Result<(), String> {
     }
 }
 
-/// The current time as Unix milliseconds.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

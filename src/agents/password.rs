@@ -234,7 +234,7 @@ impl LoginThrottle {
     /// address (neither is stored as such).
     pub fn key(email: &str, ip: &str) -> String {
         use sha2::Digest;
-        crate::store::hex(&sha2::Sha256::digest(format!("{email}\n{ip}").as_bytes()))
+        crate::domain::token::hex(&sha2::Sha256::digest(format!("{email}\n{ip}").as_bytes()))
     }
 
     /// Starts an attempt for `key`: `Err(retry_after)` when the pair is locked (or as many

@@ -43,14 +43,16 @@ use super::password::{
 };
 use super::session::{
     AgentPage, AgentSession, CSRF_FIELD, CurrentAgent, check_origin, clear_cookie, local_next,
-    new_token, session_cookie, session_from_headers, token_hash,
+    session_cookie, session_from_headers,
 };
 use super::text::{T, role_name, tr};
 use super::{
-    Agent, AgentUpdate, NewAgent, Role, normalize_email, now_ms, validate_email,
-    validate_max_chats, validate_name,
+    Agent, AgentUpdate, NewAgent, Role, normalize_email, validate_email, validate_max_chats,
+    validate_name,
 };
 use crate::domain::Lang;
+use crate::domain::now_ms;
+use crate::domain::token::{new_token, token_hash};
 use crate::error::AppError;
 use crate::limits::{ClientAddr, address_key, retry_after_secs};
 use crate::state::AppState;

@@ -30,12 +30,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use sha2::{Digest, Sha256};
 
-use super::{Agent, Role, SessionInfo, now_ms};
+use super::{Agent, Role, SessionInfo};
+use crate::domain::now_ms;
+use crate::domain::token::token_hash;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::hex;
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "otvet_session";
@@ -47,16 +47,6 @@ pub const CSRF_FIELD: &str = "csrf";
 pub const SESSION_TTL_MS: i64 = 14 * 24 * 60 * 60 * 1000;
 /// Largest form body [`form_csrf`] reads to find the token.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
-
-/// A new random token (32 bytes, 64 hex digits): session tokens and CSRF tokens.
-pub fn new_token() -> String {
-    hex(&rand::random::<[u8; 32]>())
-}
-
-/// What is stored of a session token: its SHA-256 in hex.
-pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
 
 /// Whether the site is served over HTTPS (then cookies get `Secure`).
 fn secure(state: &AppState) -> bool {
@@ -432,15 +422,7 @@ pub fn local_next(next: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_are_random_hex_and_hashed() {
-        let t = new_token();
-        assert_eq!(t.len(), 64);
-        assert_ne!(t, new_token());
-        assert_eq!(token_hash(&t).len(), 64);
-        assert_ne!(token_hash(&t), t);
-    }
+    use crate::domain::token::new_token;
 
     #[test]
     fn the_session_cookie_is_found_among_others() {

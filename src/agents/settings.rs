@@ -211,7 +211,7 @@ async fn render(
         Some((s, z)) => (s.to_string(), z.to_string()),
         None => (spec, zone),
     };
-    let now = crate::agents::now_ms();
+    let now = crate::domain::now_ms();
     let opens = (!hours.is_open(now))
         .then(|| hours.next_open(now))
         .flatten()

@@ -471,7 +471,7 @@ pub fn record_search_miss(state: &AppState, text: &str, lang: Option<Lang>) {
     let masked = mask_pii(&text.chars().take(MAX_LOGGED_CHARS).collect::<String>());
     let store = state.store.clone();
     tokio::spawn(async move {
-        let now = crate::chat::protocol::now_ms();
+        let now = crate::domain::now_ms();
         if let Err(e) = store.record_search_miss(&masked, lang.code(), now).await {
             tracing::warn!(error = ?e, "cannot record a search without results");
         }
@@ -1371,7 +1371,10 @@ fn cluster_id(kind: Kind, lang: Lang, key: &str) -> String {
     h.update(lang.code().as_bytes());
     h.update([0]);
     h.update(key.as_bytes());
-    format!("{prefix}{}", &crate::store::hex(&h.finalize())[..10])
+    format!(
+        "{prefix}{}",
+        &crate::domain::token::hex(&h.finalize())[..10]
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ use serde::Deserialize;
 
 use crate::agents::Role;
 use crate::agents::session::AgentPage;
-use crate::chat::protocol::now_ms;
+use crate::domain::now_ms;
 use crate::domain::{Answer, Clarify};
 use crate::state::AppState;
 use crate::store::Store;

@@ -50,7 +50,7 @@ pub async fn upgrade(
             .into_response();
     }
     let token_hash = crate::agents::session::session_token(&headers)
-        .map(|t| crate::agents::session::token_hash(&t))
+        .map(|t| crate::domain::token::token_hash(&t))
         .unwrap_or_default();
     let Some((agent, _csrf)) = crate::agents::session::session_from_headers(&state, &headers).await
     else {
@@ -76,7 +76,7 @@ pub async fn upgrade(
             let _counted = state.hub.socket_opened();
             let came_online = match state
                 .store
-                .presence_connect(me.id, state.hub.node(), super::protocol::now_ms())
+                .presence_connect(me.id, state.hub.node(), crate::domain::now_ms())
                 .await
             {
                 Ok(c) => c,
@@ -246,7 +246,7 @@ impl Console {
     /// change, disabled account, expiry) or its role changed. A failed lookup keeps the socket
     /// (the database may be back in a moment; the next frame checks again).
     async fn revoked(&mut self) -> Option<(u16, &'static str)> {
-        let now = super::protocol::now_ms();
+        let now = crate::domain::now_ms();
         match self.state.store.session_agent(&self.token_hash, now).await {
             Ok(None) => Some((CLOSE_SESSION_ENDED, "session ended")),
             Ok(Some(s)) if s.agent.role != self.role => {

@@ -21,8 +21,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::hub::{Event, Hub};
-use super::protocol::{Message, now_ms};
+use super::protocol::Message;
 use super::service;
+use crate::domain::now_ms;
 use crate::state::AppState;
 use crate::store::Store;
 

@@ -9,19 +9,19 @@ use axum::extract::State;
 use axum::extract::ws::{self, CloseFrame, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use hmac::{KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::hub::Event;
 use super::protocol::{
     ConversationInfo, CustomerIn, CustomerInfo, CustomerOut, ErrorFrame, HARD_FRAME_BYTES,
-    Identity, MAX_FRAME_BYTES, MAX_URL_CHARS, VERSION, now_ms,
+    Identity, MAX_FRAME_BYTES, MAX_URL_CHARS, VERSION,
 };
 use super::service::{self, ChatResult, Customer};
-use crate::domain::Lang;
+use crate::domain::token::{hex, new_token, token_hash, unhex};
+use crate::domain::{Lang, now_ms};
 use crate::limits::{self, Bucket, ClientAddr};
 use crate::state::AppState;
-use crate::store::hex;
 
 /// Time a new connection has to say `hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -128,7 +128,7 @@ pub fn decode<T: serde::de::DeserializeOwned>(msg: ws::Message) -> Incoming<T> {
 
 /// Whether `hash` is the hex HMAC-SHA256 of the lower-cased `email` under `secret`.
 pub fn identity_hash_ok(secret: &str, email: &str, hash: &str) -> bool {
-    let Some(bytes) = unhex(hash.trim()) else {
+    let Some(bytes) = Some(hash.trim()).filter(|h| h.len() <= 128).and_then(unhex) else {
         return false;
     };
     let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
@@ -144,21 +144,6 @@ pub fn identity_hash(secret: &str, email: &str) -> String {
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     mac.update(email.trim().to_lowercase().as_bytes());
     hex(&mac.finalize().into_bytes())
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || s.len() > 128 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-/// SHA-256 of a customer token, as stored.
-pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
 }
 
 struct Connection {
@@ -386,7 +371,7 @@ impl Connection {
                         retry,
                     ));
                 }
-                let t = hex(&rand::random::<[u8; 32]>());
+                let t = new_token();
                 let row = store
                     .create_customer(&token_hash(&t), now)
                     .await

@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 
-use super::protocol::now_ms;
 use super::service::{Availability, availability};
 use crate::analytics::reports::{median_first_reply, usual_reply_since};
+use crate::domain::now_ms;
 use crate::error::AppError;
 use crate::state::AppState;
 

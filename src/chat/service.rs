@@ -5,9 +5,10 @@
 use serde_json::json;
 
 use super::hub::{AgentPresence, Event};
-use super::protocol::{ErrorFrame, MAX_COMMENT_CHARS, Message, Status, now_ms};
+use super::protocol::{ErrorFrame, MAX_COMMENT_CHARS, Message, Status};
 use crate::bot::{self, Shown, intent::Intent, replies};
 use crate::domain::Lang;
+use crate::domain::now_ms;
 use crate::privacy::mask_pii;
 use crate::state::AppState;
 use crate::store::chat::{Appended, ConversationRow, CustomerRow, NewMessage, Patch, Val};

@@ -16,10 +16,10 @@ use anyhow::{Context, bail};
 
 use crate::agents::password::{generate_password, hash_password, validate_new_password};
 use crate::agents::{
-    AgentUpdate, NewAgent, Role, normalize_email, now_ms, validate_email, validate_max_chats,
-    validate_name,
+    AgentUpdate, NewAgent, Role, normalize_email, validate_email, validate_max_chats, validate_name,
 };
 use crate::config::{AgentAddArgs, AgentArgs, AgentCommand, AgentEmailArgs, AgentPasswdArgs};
+use crate::domain::now_ms;
 use crate::store::Store;
 
 /// Runs an `otvet agent` command; prints problems as `otvet: …` and exits 1 on them.

@@ -52,7 +52,7 @@ async fn run(store: &Store, command: &CustomerCommand) -> anyhow::Result<()> {
         CustomerCommand::Export { email } => {
             let email = checked(email)?;
             let export = store
-                .customer_export(&email, crate::agents::now_ms())
+                .customer_export(&email, crate::domain::now_ms())
                 .await?;
             if export.is_empty() {
                 eprintln!("otvet: nothing is stored about {email}");

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 use anyhow::bail;
 
 use crate::analytics::gaps::{self, Cluster, GapReport, Kind};
-use crate::chat::protocol::now_ms;
 use crate::config::GapsArgs;
+use crate::domain::now_ms;
 use crate::search::SearchEngine;
 use crate::store::Store;
 

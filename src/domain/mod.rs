@@ -1,5 +1,5 @@
-//! Domain value types shared by every feature area: languages, slugs, the bot's answers and
-//! the trusted proxies.
+//! Domain value types shared by every feature area: languages, slugs, the bot's answers, the
+//! trusted proxies, tokens and the clock.
 
 use std::fmt;
 use std::str::FromStr;
@@ -8,9 +8,17 @@ use serde::{Deserialize, Serialize};
 
 pub mod answer;
 pub mod proxies;
+pub mod token;
 
 pub use answer::{Answer, ArticleLink, Block, Clarify, ClarifyOption, Span};
 pub use proxies::TrustedProxies;
+
+/// The current time as Unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
 
 /// A content language the help center supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

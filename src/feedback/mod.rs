@@ -20,11 +20,12 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::domain::token::hex;
 use crate::domain::{Lang, Slug, TrustedProxies};
 use crate::error::AppError;
 use crate::limits::ClientAddr;
 use crate::state::AppState;
-use crate::store::{FeedbackCounts, hex};
+use crate::store::FeedbackCounts;
 
 /// Longest comment accepted, in characters.
 pub const MAX_COMMENT_CHARS: usize = 2_000;

@@ -45,7 +45,7 @@ pub fn spawn(store: Store, days: u32) -> tokio::task::JoinHandle<()> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = sweep(&store, days, crate::agents::now_ms()).await {
+            if let Err(e) = sweep(&store, days, crate::domain::now_ms()).await {
                 tracing::error!(error = %format!("{e:#}"), "retention sweep failed");
             }
         }

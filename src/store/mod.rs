@@ -259,7 +259,7 @@ impl Store {
     pub async fn probe_write(&self) -> anyhow::Result<()> {
         const SQL: &str = "INSERT INTO settings (key, value) VALUES ($1, $2) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-        let now = crate::chat::protocol::now_ms().to_string();
+        let now = crate::domain::now_ms().to_string();
         let _turn = self.write_turn().await;
         on_pool!(self, p => {
             sqlx::query(SQL).bind(PROBE_KEY).bind(&now).execute(p).await?;
@@ -440,16 +440,7 @@ fn create_parent(file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Lowercase hexadecimal of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
+use crate::domain::token::hex;
 
 #[cfg(test)]
 mod tests {

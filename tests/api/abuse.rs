@@ -225,7 +225,7 @@ async fn an_agent_socket_ends_with_its_session_or_rights() {
 
 fn session_hash(cookie: &str) -> String {
     let token = cookie.strip_prefix("otvet_session=").unwrap();
-    otvet::agents::session::token_hash(token)
+    otvet::domain::token::token_hash(token)
 }
 
 /// Whether the server closes `stream` within `within` (reads until the end; what it sent is

@@ -585,7 +585,7 @@ async fn the_expected_wait_is_the_median_of_recent_first_replies() {
     let app = spawn_app_with(config).await;
     // Three recent conversations answered after 1, 2 and 3 minutes in the queue.
     let store = otvet::Store::connect(&app.database_url).await.unwrap();
-    let now = otvet::chat::protocol::now_ms();
+    let now = otvet::domain::now_ms();
     for (i, minutes) in [1i64, 2, 3].into_iter().enumerate() {
         let c = store
             .create_customer(&format!("seed-{i}"), now - 3_600_000)

@@ -10,8 +10,9 @@
 use std::time::Duration;
 
 use otvet::Store;
-use otvet::agents::session::{new_token, token_hash};
-use otvet::agents::{NewAgent, Role, now_ms};
+use otvet::agents::{NewAgent, Role};
+use otvet::domain::now_ms;
+use otvet::domain::token::{new_token, token_hash};
 use serde_json::json;
 
 use crate::helpers::{TestApp, login, no_redirect_client, sample_articles, spawn_app_with};

@@ -11,7 +11,7 @@ use otvet::Store;
 use otvet::agents::{NewAgent, Role};
 use otvet::analytics::gaps::{self, Cluster, ClusterParams, Context, Entry, GapReport, Kind};
 use otvet::bot::Shown;
-use otvet::chat::protocol::now_ms;
+use otvet::domain::now_ms;
 use otvet::domain::{Lang, Slug};
 use otvet::search::{SearchEngine, SearchRequest};
 use serde_json::Value;

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use otvet::Store;
-use otvet::chat::protocol::now_ms;
+use otvet::domain::now_ms;
 use otvet::store::chat::{ConversationRow, NewMessage, Patch, Val};
 use serde_json::{Value, json};
 

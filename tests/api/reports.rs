@@ -7,8 +7,8 @@
 
 use otvet::Store;
 use otvet::analytics::reports::{self, Period, Report};
-use otvet::chat::protocol::now_ms;
 use otvet::domain::Answer;
+use otvet::domain::now_ms;
 use otvet::domain::{Lang, Slug};
 use otvet::store::chat::{Appended, ConversationRow, NewMessage, Patch, Val};
 use serde_json::Value;

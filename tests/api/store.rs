@@ -56,7 +56,7 @@ impl TestDb {
         };
         let name = format!(
             "otvet_test_{}",
-            otvet::store::hex(&rand::random::<[u8; 8]>())
+            otvet::domain::token::hex(&rand::random::<[u8; 8]>())
         );
         let mut conn = sqlx::PgConnection::connect(&admin_url)
             .await

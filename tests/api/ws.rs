@@ -247,7 +247,7 @@ pub async fn account_cookie(
     let store = otvet::Store::connect(&app.database_url)
         .await
         .expect("open the app's database");
-    let now = otvet::chat::protocol::now_ms();
+    let now = otvet::domain::now_ms();
     let agent = store
         .create_agent(
             &otvet::agents::NewAgent {
@@ -263,11 +263,11 @@ pub async fn account_cookie(
         .await
         .expect("create agent")
         .expect("new email");
-    let token = otvet::agents::session::new_token();
+    let token = otvet::domain::token::new_token();
     store
         .create_session(
             agent.id,
-            &otvet::agents::session::token_hash(&token),
+            &otvet::domain::token::token_hash(&token),
             "csrf-for-tests",
             now,
         )

@@ -582,7 +582,7 @@ pub(super) fn render_error(
             params.from.as_deref().unwrap_or(""),
             params.to.as_deref().unwrap_or(""),
             None,
-            super::today(crate::chat::protocol::now_ms(), &super::business_tz(state)),
+            super::today(crate::domain::now_ms(), &super::business_tz(state)),
         ))
     };
     respond(
@@ -837,7 +837,7 @@ pub(super) fn render(
     };
     let main = html! {
         h1 { (tx(lang, K::Title)) }
-        (period_form(lang, &from, &to, Some(&csv_href), super::today(crate::chat::protocol::now_ms(), r.period.tz())))
+        (period_form(lang, &from, &to, Some(&csv_href), super::today(crate::domain::now_ms(), r.period.tz())))
         p.rp-note { (note) }
         ul.rp-cards {
             @for c in cards(lang, r) {
