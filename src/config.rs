@@ -139,10 +139,10 @@ pub struct ServeArgs {
 pub struct ChatArgs {
     /// Business hours of the live agents, e.g. `mon-fri 09:00-18:00; sat 10:00-14:00`
     /// (`24/7` for always). Outside them customers are told when support is back.
-    #[arg(long, env = "OTVET_HOURS", default_value = "24/7", value_parser = crate::chat::hours::WeeklyHours::parse)]
-    pub hours: crate::chat::hours::WeeklyHours,
+    #[arg(long, env = "OTVET_HOURS", default_value = "24/7", value_parser = crate::domain::hours::WeeklyHours::parse)]
+    pub hours: crate::domain::hours::WeeklyHours,
     /// Time zone of the business hours (IANA name, e.g. `Europe/Moscow`).
-    #[arg(long, env = "OTVET_TIMEZONE", default_value = "UTC", value_parser = crate::chat::hours::parse_timezone)]
+    #[arg(long, env = "OTVET_TIMEZONE", default_value = "UTC", value_parser = crate::domain::hours::parse_timezone)]
     pub timezone: jiff::tz::TimeZone,
     /// How many open conversations an agent may have at once (auto-assignment and claims stop
     /// there).
@@ -162,7 +162,7 @@ pub struct ChatArgs {
 #[derive(Debug, Clone)]
 pub struct ChatConfig {
     /// When agents work.
-    pub hours: crate::chat::hours::BusinessHours,
+    pub hours: crate::domain::hours::BusinessHours,
     /// The time zone of the hours (for telling customers when support is back).
     pub timezone: jiff::tz::TimeZone,
     /// Open conversations per agent.
@@ -176,7 +176,7 @@ pub struct ChatConfig {
 impl Default for ChatConfig {
     fn default() -> Self {
         ChatConfig {
-            hours: crate::chat::hours::BusinessHours::always(),
+            hours: crate::domain::hours::BusinessHours::always(),
             timezone: jiff::tz::TimeZone::UTC,
             max_chats: 5,
             auto_assign: true,
@@ -188,7 +188,7 @@ impl Default for ChatConfig {
 impl From<&ChatArgs> for ChatConfig {
     fn from(a: &ChatArgs) -> Self {
         ChatConfig {
-            hours: crate::chat::hours::BusinessHours::new(a.hours.clone(), a.timezone.clone()),
+            hours: crate::domain::hours::BusinessHours::new(a.hours.clone(), a.timezone.clone()),
             timezone: a.timezone.clone(),
             max_chats: a.max_chats.max(1),
             auto_assign: a.auto_assign,

@@ -1,10 +1,6 @@
-//! The one error type of the HTTP layer: stable JSON `{code, message}`; internal details are
-//! logged, never shown.
-
-use axum::Json;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+//! The one error type of requests: what went wrong, as the features say it. The HTTP layer
+//! answers it (`web::error`: JSON `{code, message}` with the status, HTML for pages); internal
+//! details are logged, never shown.
 
 /// An error answered to an HTTP client.
 #[derive(Debug, thiserror::Error)]
@@ -37,45 +33,17 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: &'a str,
-    message: String,
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let (status, code, message) = match self {
-            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
-            AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
-            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m),
-            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
-            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
-            AppError::TooManyRequests {
-                message,
-                retry_after,
-            } => {
-                let secs = crate::limits::retry_after_secs(retry_after);
-                let body = ErrorBody {
-                    code: "too_many_requests",
-                    message,
-                };
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(header::RETRY_AFTER, secs.to_string())],
-                    Json(body),
-                )
-                    .into_response();
-            }
-            AppError::Internal(e) => {
-                tracing::error!(error = ?e, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "internal error".to_string(),
-                )
-            }
-        };
-        (status, Json(ErrorBody { code, message })).into_response()
+impl AppError {
+    /// The stable machine-readable code clients see (`{"code": …}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::NotFound(_) => "not_found",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Internal(_) => "internal",
+        }
     }
 }

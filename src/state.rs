@@ -23,7 +23,7 @@ pub struct AppState {
     /// The business hours in force: `--hours`/`--timezone`, or the override an admin set on
     /// `/agent/settings` (kept in `settings`, loaded at start-up, swapped in live). Read this,
     /// not `config.chat.hours`.
-    pub hours: Arc<arc_swap::ArcSwap<crate::chat::hours::BusinessHours>>,
+    pub hours: Arc<arc_swap::ArcSwap<crate::domain::hours::BusinessHours>>,
     /// This node's per-client rate limits (in memory: see [`crate::limits`]).
     pub limits: Arc<crate::limits::Limits>,
 }

@@ -36,7 +36,6 @@ use axum::{Form, Json, Router};
 use maud::{Markup, html};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::canned::{CannedInput, CannedReply, fill_placeholders};
 use super::password::{
     LoginThrottle, generate_password, hash_password_async, validate_new_password,
     verify_password_async,
@@ -45,12 +44,13 @@ use super::session::{
     AgentPage, AgentSession, CSRF_FIELD, CurrentAgent, check_origin, clear_cookie, local_next,
     session_cookie, session_from_headers,
 };
-use super::text::{T, role_name, tr};
+use super::text::{T, tr};
 use super::{
     Agent, AgentUpdate, NewAgent, Role, normalize_email, validate_email, validate_max_chats,
     validate_name,
 };
 use crate::domain::Lang;
+use crate::domain::canned::{CannedInput, CannedReply, fill_placeholders};
 use crate::domain::now_ms;
 use crate::domain::token::{new_token, token_hash};
 use crate::error::AppError;
@@ -490,7 +490,7 @@ pub(super) fn agent_layout(
                         li { a href="/agent/team" aria-current=[(path == "/agent/team").then_some("page")] { (tr(lang, T::Team)) } }
                         li { a href="/agent/settings" aria-current=[(path == "/agent/settings").then_some("page")] { (tr(lang, T::Settings)) } }
                     }
-                    li.meta { (tr(lang, T::SignedInAs)) " " strong { (s.agent.name) } " (" (role_name(lang, s.agent.role)) ")" }
+                    li.meta { (tr(lang, T::SignedInAs)) " " strong { (s.agent.name) } " (" (s.agent.role.name(lang)) ")" }
                     li {
                         form method="post" action="/agent/logout" style="margin:0" {
                             input type="hidden" name=(CSRF_FIELD) value=(s.csrf);
@@ -989,7 +989,7 @@ async fn render_team(
         html! {
             select #(id) style=(FIELD) name="role" {
                 @for r in Role::ALL {
-                    option value=(r.as_str()) selected[r == current] { (role_name(lang, r)) }
+                    option value=(r.as_str()) selected[r == current] { (r.name(lang)) }
                 }
             }
         }
@@ -1001,7 +1001,7 @@ async fn render_team(
             section.agent id=(format!("agent-{}", a.id)) style="border-top:1px solid var(--border);padding:0.5rem 0" {
                 h2 style="font-size:1.1rem" {
                     (a.name) " "
-                    span.meta { "<" (a.email) "> · " (role_name(lang, a.role))
+                    span.meta { "<" (a.email) "> · " (a.role.name(lang))
                         @if a.disabled { " · " (tr(lang, T::Disabled)) }
                         @if a.id == session.agent.id { " · " (tr(lang, T::You)) }
                     }

@@ -43,8 +43,7 @@ pub const COOKIE_NAME: &str = "otvet_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Form field that carries the CSRF token of HTML forms.
 pub const CSRF_FIELD: &str = "csrf";
-/// How long a session lasts after its last use (14 days), in milliseconds.
-pub const SESSION_TTL_MS: i64 = 14 * 24 * 60 * 60 * 1000;
+pub use crate::domain::agent::SESSION_TTL_MS;
 /// Largest form body [`form_csrf`] reads to find the token.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
 

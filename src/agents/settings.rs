@@ -24,8 +24,8 @@ use super::routes::{
 use super::session::{AgentPage, AgentSession, CSRF_FIELD};
 use super::text::{T, tr};
 use super::{Agent, Role};
-use crate::chat::hours::{BusinessHours, WeeklyHours, parse_timezone};
 use crate::config::ChatConfig;
+use crate::domain::hours::{BusinessHours, WeeklyHours, parse_timezone};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::Store;

@@ -186,18 +186,3 @@ pub(crate) fn tr(lang: Lang, t: T) -> &'static str {
         Lang::De => de,
     }
 }
-
-/// The name of a role in `lang`.
-pub(crate) fn role_name(lang: Lang, role: super::Role) -> &'static str {
-    use super::Role;
-    let [ru, en, de] = match role {
-        Role::Agent => ["оператор", "agent", "Agent"],
-        Role::Editor => ["редактор", "editor", "Redakteur"],
-        Role::Admin => ["администратор", "admin", "Administrator"],
-    };
-    match lang {
-        Lang::Ru => ru,
-        Lang::En => en,
-        Lang::De => de,
-    }
-}

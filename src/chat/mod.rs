@@ -4,7 +4,7 @@
 pub mod agent_ws;
 pub mod bus;
 pub mod customer_ws;
-pub mod hours;
+
 pub mod hub;
 pub mod info;
 pub mod protocol;

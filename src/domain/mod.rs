@@ -6,7 +6,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub mod agent;
 pub mod answer;
+pub mod canned;
+pub mod hours;
+pub mod message;
 pub mod proxies;
 pub mod token;
 

@@ -5,9 +5,9 @@
 //! only as their SHA-256 (`agent_sessions.token_hash`); the caller hashes.
 
 use super::Store;
-use crate::agents::canned::{CannedInput, CannedReply};
-use crate::agents::session::SESSION_TTL_MS;
-use crate::agents::{Agent, AgentUpdate, NewAgent, Role, SessionInfo, normalize_email};
+use crate::domain::agent::SESSION_TTL_MS;
+use crate::domain::agent::{Agent, AgentUpdate, NewAgent, Role, SessionInfo, normalize_email};
+use crate::domain::canned::{CannedInput, CannedReply};
 
 /// How often a used session's `last_seen_at` (and sliding expiry) is written at most.
 pub const LAST_SEEN_EVERY_MS: i64 = 60_000;

@@ -2,6 +2,7 @@
 //! and robots.txt, health checks and the fallback (an HTML 404 page under `/{lang}/`, JSON
 //! elsewhere).
 
+pub mod error;
 pub mod headers;
 pub mod i18n;
 pub mod pages;

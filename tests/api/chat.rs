@@ -533,7 +533,7 @@ crate::store::on_both!(unresolved_questions_are_recorded_masked);
 
 #[tokio::test]
 async fn outside_business_hours_the_customer_is_told_when_support_is_back() {
-    use otvet::chat::hours::{BusinessHours, WeeklyHours};
+    use otvet::domain::hours::{BusinessHours, WeeklyHours};
     let tz = jiff::tz::TimeZone::get("Europe/Moscow").unwrap();
     let now = jiff::Timestamp::now().to_zoned_datetime(tz.clone());
     // Open only on the day after tomorrow, 09:00–10:00 Moscow time: closed now for sure.

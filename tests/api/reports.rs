@@ -557,8 +557,10 @@ async fn moscow_app() -> TestApp {
     let mut config = otvet::Config::new(sample_articles());
     config.watch = false;
     config.chat.timezone = moscow();
-    config.chat.hours =
-        otvet::chat::hours::BusinessHours::new(otvet::chat::hours::WeeklyHours::always(), moscow());
+    config.chat.hours = otvet::domain::hours::BusinessHours::new(
+        otvet::domain::hours::WeeklyHours::always(),
+        moscow(),
+    );
     spawn_app_with(config).await
 }
 
@@ -763,10 +765,10 @@ async fn chat_info_outside_business_hours_says_when_support_is_back() {
         .unwrap();
     let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         [back_day.weekday().to_monday_zero_offset() as usize];
-    let weekly = otvet::chat::hours::WeeklyHours::parse(&format!("{day} 00:00-24:00")).unwrap();
+    let weekly = otvet::domain::hours::WeeklyHours::parse(&format!("{day} 00:00-24:00")).unwrap();
     let mut config = otvet::Config::new(sample_articles());
     config.watch = false;
-    config.chat.hours = otvet::chat::hours::BusinessHours::new(weekly, utc.clone());
+    config.chat.hours = otvet::domain::hours::BusinessHours::new(weekly, utc.clone());
     let app = spawn_app_with(config).await;
     let (cookie, _) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
     let _agent = crate::ws::agent_socket(&app, &cookie).await;

@@ -216,17 +216,6 @@ fn pick<T>(lang: Lang, [ru, en, de]: [T; 3]) -> T {
     }
 }
 
-fn role_name(lang: Lang, role: Role) -> &'static str {
-    pick(
-        lang,
-        match role {
-            Role::Agent => ["оператор", "agent", "Agent"],
-            Role::Editor => ["редактор", "editor", "Redakteur"],
-            Role::Admin => ["администратор", "admin", "Administrator"],
-        },
-    )
-}
-
 /// The definitions shown under the page (the same as in README.md).
 fn definitions(lang: Lang) -> Vec<(K, &'static str)> {
     let d =
@@ -511,7 +500,7 @@ fn page(
                     @if a.has_role(Role::Admin) {
                         li { a href="/agent/team" { (tx(lang, K::Team)) } }
                     }
-                    li.meta { (tx(lang, K::SignedInAs)) " " strong { (a.name) } " (" (role_name(lang, a.role)) ")" }
+                    li.meta { (tx(lang, K::SignedInAs)) " " strong { (a.name) } " (" (a.role.name(lang)) ")" }
                     li {
                         form method="post" action="/agent/logout" {
                             input type="hidden" name=(CSRF_FIELD) value=(session.csrf);
