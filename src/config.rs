@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
+pub use crate::chat::ChatConfig;
 use crate::domain::Lang;
 use crate::search::DEFAULT_THRESHOLD;
 use crate::semantic::ModelChoice;
@@ -156,33 +157,6 @@ pub struct ChatArgs {
     /// never verified.
     #[arg(long, env = "OTVET_IDENTITY_SECRET", hide_env_values = true)]
     pub identity_secret: Option<String>,
-}
-
-/// The live-chat part of [`Config`].
-#[derive(Debug, Clone)]
-pub struct ChatConfig {
-    /// When agents work.
-    pub hours: crate::domain::hours::BusinessHours,
-    /// The time zone of the hours (for telling customers when support is back).
-    pub timezone: jiff::tz::TimeZone,
-    /// Open conversations per agent.
-    pub max_chats: u32,
-    /// Round-robin assignment to online agents.
-    pub auto_assign: bool,
-    /// Secret of identity hashes; `None`: identities are never verified.
-    pub identity_secret: Option<String>,
-}
-
-impl Default for ChatConfig {
-    fn default() -> Self {
-        ChatConfig {
-            hours: crate::domain::hours::BusinessHours::always(),
-            timezone: jiff::tz::TimeZone::UTC,
-            max_chats: 5,
-            auto_assign: true,
-            identity_secret: None,
-        }
-    }
 }
 
 impl From<&ChatArgs> for ChatConfig {

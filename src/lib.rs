@@ -122,20 +122,30 @@ pub async fn run(
         .retention_days
         .map(|days| privacy::retention::spawn(store.clone(), days));
     let (hub, outbox) = chat::bus::hub(&node, &store);
-    let state = AppState {
-        search,
-        config: Arc::new(config),
+    let config = Arc::new(config);
+    let limits = Arc::new(limits::Limits::default());
+    let chat = chat::Chat {
         store: store.clone(),
-        visitor_secret,
         hub,
         hours: Arc::new(arc_swap::ArcSwap::from_pointee(hours)),
-        limits: Arc::new(limits::Limits::default()),
+        limits: limits.clone(),
+        search: search.clone(),
+        config: Arc::new(config.chat.clone()),
+        visitor_secret: visitor_secret.clone(),
     };
-    let bus = chat::bus::Bus::start(state.clone(), outbox).await?;
+    let state = AppState {
+        search,
+        config,
+        store: store.clone(),
+        visitor_secret,
+        limits,
+        chat,
+    };
+    let bus = chat::bus::Bus::start(state.chat.clone(), outbox).await?;
     metrics::warn_if_public(&state.config);
     tracing::info!(addr = %listener.local_addr()?, node = %node, backend = store.backend(), "serving");
-    let stopping = state.clone();
-    let hub = state.hub.clone();
+    let stopping = state.chat.clone();
+    let hub = state.chat.hub.clone();
     let closing = hub.clone();
     let limits = server::ConnectionLimits {
         header_timeout: state.config.header_timeout,

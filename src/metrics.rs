@@ -86,7 +86,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
             "status": if ready { "ready" } else { "unavailable" },
             "database": database,
             "articles": articles,
-            "node": state.hub.node(),
+            "node": state.chat.hub.node(),
             // Semantic search never blocks readiness: answers are lexical until it is ready.
             "semantic": state.search.semantic_status(),
         })),
@@ -153,8 +153,8 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
         )
             .into_response();
     }
-    let sockets = state.hub.open_sockets();
-    let agents = state.hub.agent_listeners().min(sockets);
+    let sockets = state.chat.hub.open_sockets();
+    let agents = state.chat.hub.agent_listeners().min(sockets);
     let waiting = match state.store.waiting_count().await {
         Ok(w) => w.to_string(),
         Err(_) => "NaN".into(),
@@ -173,7 +173,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
         "# HELP otvet_agents_online Agents connected and not away.\n\
          # TYPE otvet_agents_online gauge\n\
          otvet_agents_online {}",
-        crate::chat::service::answering_agents(&state).await
+        crate::chat::service::answering_agents(&state.chat).await
     );
     let _ = writeln!(
         out,

@@ -18,12 +18,14 @@ pub struct AppState {
     /// The per-installation secret mixed into visitor hashes (`--secret` or generated once and
     /// kept in the database).
     pub visitor_secret: Arc<str>,
-    /// The chat's event bus, presence and assignment state.
-    pub hub: crate::chat::hub::Hub,
-    /// The business hours in force: `--hours`/`--timezone`, or the override an admin set on
-    /// `/agent/settings` (kept in `settings`, loaded at start-up, swapped in live). Read this,
-    /// not `config.chat.hours`.
-    pub hours: Arc<arc_swap::ArcSwap<crate::domain::hours::BusinessHours>>,
     /// This node's per-client rate limits (in memory: see [`crate::limits`]).
     pub limits: Arc<crate::limits::Limits>,
+    /// The live chat's parts (its store, hub, hours…), which its use cases take.
+    pub chat: crate::chat::Chat,
+}
+
+impl axum::extract::FromRef<AppState> for crate::chat::Chat {
+    fn from_ref(state: &AppState) -> Self {
+        state.chat.clone()
+    }
 }

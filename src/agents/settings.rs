@@ -161,10 +161,11 @@ pub async fn set_hours(
         .store
         .put_setting(HOURS_KEY, &encode(spec, timezone))
         .await?;
-    state.hours.store(std::sync::Arc::new(hours));
+    state.chat.hours.store(std::sync::Arc::new(hours));
     state
+        .chat
         .hub
-        .tell_others(crate::chat::bus::hours_notice(state.hub.node()));
+        .tell_others(crate::chat::bus::hours_notice(state.chat.hub.node()));
     tracing::info!(by = admin.id, hours = %spec.trim(), timezone = %timezone.trim(), "business hours changed");
     Ok(())
 }
@@ -174,11 +175,13 @@ pub async fn reset_hours(state: &AppState, admin: &Agent) -> Result<(), AppError
     admin.require(Role::Admin)?;
     state.store.delete_setting(HOURS_KEY).await?;
     state
+        .chat
         .hours
         .store(std::sync::Arc::new(state.config.chat.hours.clone()));
     state
+        .chat
         .hub
-        .tell_others(crate::chat::bus::hours_notice(state.hub.node()));
+        .tell_others(crate::chat::bus::hours_notice(state.chat.hub.node()));
     tracing::info!(by = admin.id, "business hours back to the server's");
     Ok(())
 }
@@ -202,7 +205,7 @@ async fn render(
         Ok(v) => v.and_then(|v| decode(&v).ok()),
         Err(e) => return AppError::Internal(e).into_response(),
     };
-    let hours = state.hours.load_full();
+    let hours = state.chat.hours.load_full();
     let (spec, zone) = match &stored {
         Some((_, spec, tz)) => (spec.clone(), tz.clone()),
         None => (format_weekly(hours.weekly()), zone_name(&hours)),

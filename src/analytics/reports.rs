@@ -757,7 +757,7 @@ pub fn routes() -> Router<AppState> {
 /// The business time zone in force (an admin may change it at run time): the days of the
 /// reports are its days.
 pub fn business_tz(state: &AppState) -> TimeZone {
-    state.hours.load().timezone().clone()
+    state.chat.hours.load().timezone().clone()
 }
 
 /// Reads the period of a request, or says what is wrong with it.

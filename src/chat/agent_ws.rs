@@ -73,10 +73,10 @@ pub async fn upgrade(
     ws.max_message_size(HARD_FRAME_BYTES)
         .max_frame_size(HARD_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
-            let _counted = state.hub.socket_opened();
+            let _counted = state.chat.hub.socket_opened();
             let came_online = match state
                 .store
-                .presence_connect(me.id, state.hub.node(), crate::domain::now_ms())
+                .presence_connect(me.id, state.chat.hub.node(), crate::domain::now_ms())
                 .await
             {
                 Ok(c) => c,
@@ -94,21 +94,21 @@ pub async fn upgrade(
                 watching: HashMap::new(),
                 shown: std::collections::HashSet::new(),
             };
-            service::queue_changed(&state).await;
+            service::queue_changed(&state.chat).await;
             if came_online {
-                service::auto_assign(&state).await;
+                service::auto_assign(&state.chat).await;
             }
             if let Err(e) = conn.run().await {
                 tracing::debug!(error = %e, "agent socket ended");
             }
             if let Err(e) = state
                 .store
-                .presence_disconnect(me.id, state.hub.node())
+                .presence_disconnect(me.id, state.chat.hub.node())
                 .await
             {
                 tracing::error!(error = ?e, "cannot record that the agent left");
             }
-            service::queue_changed(&state).await;
+            service::queue_changed(&state.chat).await;
         })
 }
 
@@ -128,7 +128,7 @@ struct Console {
 impl Drop for Console {
     fn drop(&mut self) {
         for id in self.shown.drain() {
-            self.state.hub.unwatch(id);
+            self.state.chat.hub.unwatch(id);
         }
     }
 }
@@ -138,7 +138,7 @@ impl Console {
     /// that nothing falls in between.
     fn show(&mut self, conv_id: i64) {
         if self.shown.insert(conv_id) {
-            self.state.hub.watch(conv_id);
+            self.state.chat.hub.watch(conv_id);
         }
     }
 
@@ -159,7 +159,7 @@ impl Console {
     }
 
     async fn run(&mut self) -> Result<(), axum::Error> {
-        let mut events = self.state.hub.subscribe_agents();
+        let mut events = self.state.chat.hub.subscribe_agents();
         self.send(json!({
             "type": "hello",
             "v": VERSION,
@@ -168,7 +168,7 @@ impl Console {
         .await?;
         self.send_queue().await?;
         let mut last_typing = Instant::now() - TYPING_EVERY;
-        let closing = self.state.hub.closing();
+        let closing = self.state.chat.hub.closing();
         tokio::pin!(closing);
         let mut revalidate = tokio::time::interval(REVALIDATE_EVERY);
         revalidate.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -211,7 +211,7 @@ impl Console {
                             && is_mine(&self.state, conversation_id, self.me.id).await
                         {
                             last_typing = Instant::now();
-                            self.state.hub.publish(Event::Typing {
+                            self.state.chat.hub.publish(Event::Typing {
                                 conversation_id,
                                 author: "agent",
                                 name: Some(self.me.name.clone()),
@@ -285,7 +285,7 @@ impl Console {
     }
 
     async fn send_queue(&mut self) -> Result<(), axum::Error> {
-        let (queue, agents) = match service::queue_frames(&self.state).await {
+        let (queue, agents) = match service::queue_frames(&self.state.chat).await {
             Ok(f) => f,
             Err(e) => {
                 let e = service::internal(e);
@@ -462,9 +462,9 @@ impl Console {
                     .presence_away(self.me.id, away)
                     .await
                     .map_err(service::internal)?;
-                service::queue_changed(&state).await;
+                service::queue_changed(&state.chat).await;
                 if !away {
-                    service::auto_assign(&state).await;
+                    service::auto_assign(&state.chat).await;
                 }
                 Ok(())
             }
@@ -473,7 +473,7 @@ impl Console {
                 last_seq,
             } => self.open(conversation_id, last_seq.unwrap_or(0)).await,
             AgentIn::Claim { conversation_id } => {
-                service::claim(&state, &self.me, conversation_id).await?;
+                service::claim(&state.chat, &self.me, conversation_id).await?;
                 if !self.watching.contains_key(&conversation_id) {
                     self.open(conversation_id, 0).await?;
                 }
@@ -484,9 +484,15 @@ impl Console {
                 client_id,
                 text,
             } => {
-                let (m, _) =
-                    service::agent_send(&state, &self.me, conversation_id, client_id, &text, false)
-                        .await?;
+                let (m, _) = service::agent_send(
+                    &state.chat,
+                    &self.me,
+                    conversation_id,
+                    client_id,
+                    &text,
+                    false,
+                )
+                .await?;
                 self.show(conversation_id);
                 self.watching.entry(conversation_id).or_insert(0);
                 self.ack(&m).await
@@ -496,18 +502,24 @@ impl Console {
                 client_id,
                 text,
             } => {
-                let (m, _) =
-                    service::agent_send(&state, &self.me, conversation_id, client_id, &text, true)
-                        .await?;
+                let (m, _) = service::agent_send(
+                    &state.chat,
+                    &self.me,
+                    conversation_id,
+                    client_id,
+                    &text,
+                    true,
+                )
+                .await?;
                 self.ack(&m).await
             }
             AgentIn::Typing { .. } => Ok(()),
             AgentIn::Transfer {
                 conversation_id,
                 agent_id,
-            } => service::transfer(&state, &self.me, conversation_id, agent_id).await,
+            } => service::transfer(&state.chat, &self.me, conversation_id, agent_id).await,
             AgentIn::Resolve { conversation_id } => {
-                service::resolve(&state, &self.me, conversation_id).await
+                service::resolve(&state.chat, &self.me, conversation_id).await
             }
             AgentIn::Ping {} => self
                 .send(json!({"type": "pong"}))

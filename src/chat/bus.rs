@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::Chat;
 use super::hub::{Event, Hub};
 use super::protocol::Message;
 use super::service;
 use crate::domain::now_ms;
-use crate::state::AppState;
 use crate::store::Store;
 
 /// First wait before reconnecting a lost listener; doubles up to [`MAX_BACKOFF`].
@@ -158,7 +158,7 @@ impl Bus {
     /// PostgreSQL, the outbox sender and the listener (listening before this returns, so the
     /// node misses nothing once it serves).
     pub async fn start(
-        state: AppState,
+        state: Chat,
         outbox: Option<mpsc::UnboundedReceiver<String>>,
     ) -> anyhow::Result<Bus> {
         let mut tasks = vec![
@@ -176,7 +176,7 @@ impl Bus {
     }
 
     /// Ends the tasks, forgets this node's consoles and tells the other nodes.
-    pub async fn stop(self, state: &AppState) {
+    pub async fn stop(self, state: &Chat) {
         for t in &self.tasks {
             t.abort();
         }
@@ -200,7 +200,7 @@ async fn send_outbox(store: Store, mut rx: mpsc::UnboundedReceiver<String>) {
     }
 }
 
-async fn heartbeat(state: AppState) {
+async fn heartbeat(state: Chat) {
     let mut tick = tokio::time::interval(HEARTBEAT);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -223,14 +223,14 @@ async fn heartbeat(state: AppState) {
     }
 }
 
-async fn assigner(state: AppState) {
+async fn assigner(state: Chat) {
     loop {
         state.hub.assignment_wanted().await;
         service::assign_now(&state).await;
     }
 }
 
-async fn refresh_queue(state: AppState) {
+async fn refresh_queue(state: Chat) {
     loop {
         state.hub.queue_refresh_wanted().await;
         if state.hub.take_queue_told() {
@@ -251,7 +251,7 @@ enum Heard {
     Resync,
 }
 
-async fn listen(state: AppState, mut listener: sqlx::postgres::PgListener) {
+async fn listen(state: Chat, mut listener: sqlx::postgres::PgListener) {
     let node = state.hub.node().to_string();
     // Reading from the database is the processor's job, so the connection is drained at once
     // and a burst of notifications costs one query.
@@ -304,7 +304,7 @@ impl Drop for AbortOnDrop {
 /// Most notifications handled per batch.
 const PROCESS_BATCH: usize = 256;
 
-async fn process(state: AppState, mut rx: mpsc::UnboundedReceiver<Heard>) {
+async fn process(state: Chat, mut rx: mpsc::UnboundedReceiver<Heard>) {
     let mut batch = Vec::with_capacity(PROCESS_BATCH);
     while rx.recv_many(&mut batch, PROCESS_BATCH).await > 0 {
         let mut notices = Vec::with_capacity(batch.len());
@@ -360,13 +360,13 @@ async fn process(state: AppState, mut rx: mpsc::UnboundedReceiver<Heard>) {
     }
 }
 
-async fn reload_hours(state: &AppState) {
-    let hours = crate::agents::settings::startup_hours(&state.store, &state.config.chat).await;
+async fn reload_hours(state: &Chat) {
+    let hours = crate::agents::settings::startup_hours(&state.store, &state.config).await;
     state.hours.store(Arc::new(hours));
 }
 
 /// A notification from another node, or `None` (own, or unreadable).
-fn parse(state: &AppState, payload: &str) -> Option<Notice> {
+fn parse(state: &Chat, payload: &str) -> Option<Notice> {
     let n: Notice = match serde_json::from_str(payload) {
         Ok(n) => n,
         Err(e) => {
@@ -384,7 +384,7 @@ fn parse(state: &AppState, payload: &str) -> Option<Notice> {
 /// Publishes what another node's notification says to this node's sockets (announced
 /// messages come read already in `messages`).
 async fn apply(
-    state: &AppState,
+    state: &Chat,
     n: Notice,
     messages: &std::collections::HashMap<(i64, i64), Message>,
 ) -> anyhow::Result<()> {

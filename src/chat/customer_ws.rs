@@ -47,7 +47,7 @@ pub async fn upgrade(
         .max_message_size(HARD_FRAME_BYTES)
         .max_frame_size(HARD_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
-            let _counted = state.hub.socket_opened();
+            let _counted = state.chat.hub.socket_opened();
             let mut conn = Connection {
                 state,
                 socket,
@@ -187,7 +187,7 @@ impl Connection {
     fn unsubscribe(&mut self) {
         if let Some((id, rx)) = self.sub.take() {
             drop(rx);
-            self.state.hub.release(id);
+            self.state.chat.hub.release(id);
         }
     }
 
@@ -245,7 +245,7 @@ impl Connection {
         };
         let mut typing = Bucket::full(limits::TYPING, Instant::now());
         let mut last_typing = Instant::now() - TYPING_EVERY;
-        let closing = self.state.hub.closing();
+        let closing = self.state.chat.hub.closing();
         tokio::pin!(closing);
         loop {
             tokio::select! {
@@ -306,7 +306,7 @@ impl Connection {
                         if last_typing.elapsed() >= TYPING_EVERY || !on {
                             last_typing = Instant::now();
                             if let Some(id) = customer.conversation {
-                                self.state.hub.publish(Event::Typing {
+                                self.state.chat.hub.publish(Event::Typing {
                                     conversation_id: id,
                                     author: "customer",
                                     name: None,
@@ -432,7 +432,7 @@ impl Connection {
             };
             self.follow(c.id, from).await?;
             if c.status == "queued" || c.status == "assigned" {
-                let status = service::status_of(&self.state, &c).await?;
+                let status = service::status_of(&self.state.chat, &c).await?;
                 self.send(&CustomerOut::Status(status))
                     .await
                     .map_err(|e| service::internal(e.into()))?;
@@ -498,7 +498,7 @@ impl Connection {
         if self.sub.as_ref().map(|s| s.0) != Some(conv_id) {
             self.unsubscribe();
             // Subscribe before reading the backlog so nothing falls in between.
-            self.sub = Some((conv_id, self.state.hub.subscribe(conv_id)));
+            self.sub = Some((conv_id, self.state.chat.hub.subscribe(conv_id)));
             self.last_sent = from;
         }
         self.backfill()
@@ -537,7 +537,7 @@ impl Connection {
         };
         if let Ok(Some(conv)) = self.state.store.conversation(*conv_id).await
             && (conv.status == "queued" || conv.status == "assigned")
-            && let Ok(status) = service::status_of(&self.state, &conv).await
+            && let Ok(status) = service::status_of(&self.state.chat, &conv).await
         {
             self.send(&CustomerOut::Status(status)).await?;
         }
@@ -589,9 +589,10 @@ impl Connection {
             CustomerIn::Hello { .. } => Err(ErrorFrame::new("bad_state", "hello was sent already")),
             CustomerIn::Send { client_id, text } => {
                 let before = c.conversation;
-                let (msg, new, conv) = service::customer_send(&state, c, client_id.clone(), &text)
-                    .await
-                    .map_err(|e| e.about(Some(client_id.clone())))?;
+                let (msg, new, conv) =
+                    service::customer_send(&state.chat, c, client_id.clone(), &text)
+                        .await
+                        .map_err(|e| e.about(Some(client_id.clone())))?;
                 if c.conversation != before || self.sub.is_none() {
                     self.follow(msg.conversation_id, 0).await?;
                 }
@@ -603,18 +604,20 @@ impl Connection {
                 .await
                 .map_err(|e| service::internal(e.into()))?;
                 if new {
-                    service::bot_turn(&state, c, &conv, &msg).await?;
+                    service::bot_turn(&state.chat, c, &conv, &msg).await?;
                 }
                 Ok(())
             }
             CustomerIn::Feedback { seq, helpful } => {
-                service::feedback(&state, c, seq, helpful).await
+                service::feedback(&state.chat, c, seq, helpful).await
             }
-            CustomerIn::Choose { seq, option } => service::choose(&state, c, seq, option).await,
+            CustomerIn::Choose { seq, option } => {
+                service::choose(&state.chat, c, seq, option).await
+            }
             CustomerIn::Human {} => {
-                let conv = service::open_conversation(&state, c).await?;
+                let conv = service::open_conversation(&state.chat, c).await?;
                 self.follow(conv.id, self.last_sent_for(conv.id)).await?;
-                service::escalate(&state, c, conv.id, "human_request").await
+                service::escalate(&state.chat, c, conv.id, "human_request").await
             }
             CustomerIn::Typing { .. } => Ok(()),
             CustomerIn::Ping {} => self
@@ -625,9 +628,11 @@ impl Connection {
                 client_id,
                 email,
                 name,
-            } => service::contact(&state, c, client_id, &email, name).await,
+            } => service::contact(&state.chat, c, client_id, &email, name).await,
             CustomerIn::Identify(id) => self.identify(c, id).await,
-            CustomerIn::Rate { score, comment } => service::rate(&state, c, score, comment).await,
+            CustomerIn::Rate { score, comment } => {
+                service::rate(&state.chat, c, score, comment).await
+            }
         }
     }
 

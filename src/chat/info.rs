@@ -38,12 +38,15 @@ pub fn routes() -> Router<AppState> {
 
 /// What a customer would be told now.
 pub async fn chat_info(state: &AppState, now: i64) -> anyhow::Result<ChatInfo> {
-    let hours = state.hours.load();
+    let hours = state.chat.hours.load();
     let open_now = hours.is_open(now);
     let since = usual_reply_since(now, hours.timezone());
     let usual = median_first_reply(&state.store, since).await?;
     Ok(ChatInfo {
-        online: matches!(availability(state, now).await, Availability::Open { .. }),
+        online: matches!(
+            availability(&state.chat, now).await,
+            Availability::Open { .. }
+        ),
         open_now,
         back_at: if open_now { None } else { hours.next_open(now) },
         usual_reply_secs: usual.map(|ms| (ms + 999) / 1000),

@@ -15,7 +15,64 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use crate::domain::hours::BusinessHours;
+use crate::limits::Limits;
+use crate::search::SearchEngine;
 use crate::state::AppState;
+use crate::store::Store;
+
+/// What the chat's use cases work with: the parts of the application's state they read
+/// (the HTTP layer hands them over, see `web::state`).
+#[derive(Clone)]
+pub struct Chat {
+    /// The database.
+    pub store: Store,
+    /// The event bus, presence and assignment state of this node.
+    pub hub: hub::Hub,
+    /// The business hours in force: `--hours`/`--timezone`, or the override an admin set on
+    /// `/agent/settings` (kept in `settings`, loaded at start-up, swapped in live). Read this,
+    /// not `config.hours`.
+    pub hours: Arc<ArcSwap<BusinessHours>>,
+    /// This node's per-client rate limits.
+    pub limits: Arc<Limits>,
+    /// Search over the knowledge base, for the bot's answers.
+    pub search: SearchEngine,
+    /// How the chat is staffed.
+    pub config: Arc<ChatConfig>,
+    /// The per-installation secret of keyed hashes (queue sources).
+    pub visitor_secret: Arc<str>,
+}
+
+/// How the live chat is staffed: the part of the configuration the chat reads.
+#[derive(Debug, Clone)]
+pub struct ChatConfig {
+    /// When agents work.
+    pub hours: crate::domain::hours::BusinessHours,
+    /// The time zone of the hours (for telling customers when support is back).
+    pub timezone: jiff::tz::TimeZone,
+    /// Open conversations per agent.
+    pub max_chats: u32,
+    /// Round-robin assignment to online agents.
+    pub auto_assign: bool,
+    /// Secret of identity hashes; `None`: identities are never verified.
+    pub identity_secret: Option<String>,
+}
+
+impl Default for ChatConfig {
+    fn default() -> Self {
+        ChatConfig {
+            hours: crate::domain::hours::BusinessHours::always(),
+            timezone: jiff::tz::TimeZone::UTC,
+            max_chats: 5,
+            auto_assign: true,
+            identity_secret: None,
+        }
+    }
+}
 
 /// The widget script, embedded in the binary.
 const WIDGET_JS: &str = include_str!("../../widget/widget.js");

@@ -4,13 +4,13 @@
 
 use serde_json::json;
 
+use super::Chat;
 use super::hub::{AgentPresence, Event};
 use super::protocol::{ErrorFrame, MAX_COMMENT_CHARS, Message, Status};
 use crate::bot::{self, Shown, intent::Intent, replies};
 use crate::domain::Lang;
 use crate::domain::now_ms;
 use crate::privacy::mask_pii;
-use crate::state::AppState;
 use crate::store::chat::{Appended, ConversationRow, CustomerRow, NewMessage, Patch, Val};
 use crate::store::cluster::OnlineAgent;
 
@@ -101,7 +101,7 @@ fn invisible(c: char) -> bool {
 }
 
 /// Publishes a stored message (and nothing for a duplicate).
-fn publish_new(state: &AppState, a: &Appended) {
+fn publish_new(state: &Chat, a: &Appended) {
     if let Appended::New(m) = a {
         crate::metrics::message_stored();
         state.hub.publish(Event::Message(m.clone()));
@@ -109,7 +109,7 @@ fn publish_new(state: &AppState, a: &Appended) {
 }
 
 /// The customer's open conversation, or a new one (which the customer then follows).
-pub async fn open_conversation(state: &AppState, c: &mut Customer) -> ChatResult<ConversationRow> {
+pub async fn open_conversation(state: &Chat, c: &mut Customer) -> ChatResult<ConversationRow> {
     if let Some(id) = c.conversation
         && let Some(conv) = state.store.conversation(id).await.or_internal()?
         && conv.status != "resolved"
@@ -127,7 +127,7 @@ pub async fn open_conversation(state: &AppState, c: &mut Customer) -> ChatResult
 
 /// Stores a bot or system message in a conversation and publishes it.
 async fn say(
-    state: &AppState,
+    state: &Chat,
     conv_id: i64,
     author: &'static str,
     text: String,
@@ -147,7 +147,7 @@ async fn say(
 
 /// Stores a message in a conversation and publishes it.
 async fn say_message(
-    state: &AppState,
+    state: &Chat,
     conv_id: i64,
     m: &NewMessage,
     patch: &Patch,
@@ -165,7 +165,7 @@ async fn say_message(
 /// Returns the stored message, whether it is new (a resend is not answered again), and the
 /// conversation as it was just before.
 pub async fn customer_send(
-    state: &AppState,
+    state: &Chat,
     c: &mut Customer,
     client_id: String,
     text: &str,
@@ -215,7 +215,7 @@ pub async fn customer_send(
 /// (`conv` as it was when the message came; the bot's reply is stored only if the
 /// conversation is still with the bot then).
 pub async fn bot_turn(
-    state: &AppState,
+    state: &Chat,
     c: &Customer,
     conv: &ConversationRow,
     question: &Message,
@@ -296,7 +296,7 @@ pub async fn bot_turn(
 
 /// The customer's messages before `question` in its conversation (a few, oldest first), when
 /// `question` is short enough to be a follow-up of one of them.
-async fn follow_up_context(state: &AppState, question: &Message) -> Vec<String> {
+async fn follow_up_context(state: &Chat, question: &Message) -> Vec<String> {
     if question.text.split_whitespace().count() > bot::MAX_FOLLOW_UP_WORDS {
         return Vec::new();
     }
@@ -319,7 +319,7 @@ async fn follow_up_context(state: &AppState, question: &Message) -> Vec<String> 
 }
 
 async fn record_unresolved(
-    state: &AppState,
+    state: &Chat,
     conv: &ConversationRow,
     question: &Message,
     reason: &str,
@@ -338,7 +338,7 @@ async fn record_unresolved(
 }
 
 /// "Did this help?" on the answer `seq`.
-pub async fn feedback(state: &AppState, c: &Customer, seq: i64, helpful: bool) -> ChatResult<()> {
+pub async fn feedback(state: &Chat, c: &Customer, seq: i64, helpful: bool) -> ChatResult<()> {
     let conv_id = c.conversation.ok_or_else(|| {
         ErrorFrame::new(
             "no_conversation",
@@ -401,12 +401,7 @@ pub async fn feedback(state: &AppState, c: &Customer, seq: i64, helpful: bool) -
 /// A choice on the «Вы об этом?» message `seq`: the chosen section is answered (the choice
 /// is its "it helped"); "none of these" (`None`) counts as "it did not help": the question is
 /// logged for editors and the conversation goes to a person.
-pub async fn choose(
-    state: &AppState,
-    c: &Customer,
-    seq: i64,
-    option: Option<usize>,
-) -> ChatResult<()> {
+pub async fn choose(state: &Chat, c: &Customer, seq: i64, option: Option<usize>) -> ChatResult<()> {
     let conv_id = c.conversation.ok_or_else(|| {
         ErrorFrame::new("no_conversation", "there is no conversation to choose in")
     })?;
@@ -495,7 +490,7 @@ pub async fn choose(
 }
 
 /// The customer's last message before `seq`: the question a bot message answered.
-async fn question_before(state: &AppState, conv_id: i64, seq: i64) -> ChatResult<Option<Message>> {
+async fn question_before(state: &Chat, conv_id: i64, seq: i64) -> ChatResult<Option<Message>> {
     let earlier = state
         .store
         .messages_after(conv_id, 0, false)
@@ -514,7 +509,7 @@ fn slug_of(url: &str) -> String {
 
 /// Hands the conversation to people: the handoff packet, the queue, the honest wait.
 pub async fn escalate(
-    state: &AppState,
+    state: &Chat,
     c: &Customer,
     conv_id: i64,
     reason: &'static str,
@@ -664,7 +659,7 @@ pub enum Availability {
 }
 
 /// Whether somebody can answer at `now`.
-pub async fn availability(state: &AppState, now: i64) -> Availability {
+pub async fn availability(state: &Chat, now: i64) -> Availability {
     let hours = state.hours.load();
     if !hours.is_open(now) {
         return Availability::Closed {
@@ -678,7 +673,7 @@ pub async fn availability(state: &AppState, now: i64) -> Availability {
 }
 
 /// Agents online and not away, on any node (0 when the database cannot say).
-pub async fn answering_agents(state: &AppState) -> i64 {
+pub async fn answering_agents(state: &Chat) -> i64 {
     match state
         .store
         .online_agents(now_ms(), default_cap(state))
@@ -696,11 +691,7 @@ pub async fn answering_agents(state: &AppState) -> i64 {
 /// reply — the support dashboard's median over the conversations of the last 14 days
 /// ([`crate::analytics::reports::median_first_reply`]) — times the rounds of the queue the
 /// online agents need to reach it. `None` while there are fewer than 3 such replies to say.
-pub async fn expected_wait(
-    state: &AppState,
-    position: i64,
-    agents: i64,
-) -> ChatResult<Option<i64>> {
+pub async fn expected_wait(state: &Chat, position: i64, agents: i64) -> ChatResult<Option<i64>> {
     use crate::analytics::reports::{median_first_reply, usual_reply_since};
     let since = usual_reply_since(now_ms(), state.hours.load().timezone());
     let Some(median) = median_first_reply(&state.store, since)
@@ -715,7 +706,7 @@ pub async fn expected_wait(
 }
 
 /// Where a conversation stands, for its customer.
-pub async fn status_of(state: &AppState, conv: &ConversationRow) -> ChatResult<Status> {
+pub async fn status_of(state: &Chat, conv: &ConversationRow) -> ChatResult<Status> {
     let mut s = Status {
         status: conv.status.clone(),
         position: None,
@@ -741,12 +732,12 @@ pub async fn status_of(state: &AppState, conv: &ConversationRow) -> ChatResult<S
 }
 
 /// The queue or presence changed: every console, on every node, gets the fresh ones soon.
-pub async fn queue_changed(state: &AppState) {
+pub async fn queue_changed(state: &Chat) {
     state.hub.queue_changed();
 }
 
 /// Reads the queue and the team and publishes them to this node's consoles.
-pub async fn send_queue_to_consoles(state: &AppState) {
+pub async fn send_queue_to_consoles(state: &Chat) {
     match queue_frames(state).await {
         Ok((queue, agents)) => {
             state.hub.publish_local(Event::Queue(queue.into()));
@@ -762,7 +753,7 @@ pub const QUEUE_SHOWN: i64 = 200;
 
 /// The `queue` and `agents` frames, serialized (once per refresh rather than by each console:
 /// with many open conversations the queue frame is the biggest thing consoles get).
-pub async fn queue_frames(state: &AppState) -> anyhow::Result<(String, String)> {
+pub async fn queue_frames(state: &Chat) -> anyhow::Result<(String, String)> {
     let (items, waiting, team) = tokio::try_join!(
         state.store.queue(QUEUE_SHOWN),
         state.store.waiting_count(),
@@ -782,12 +773,12 @@ pub fn queue_source(secret: &str, addr: std::net::IpAddr) -> String {
 }
 
 /// The server's default cap of open conversations per agent.
-pub fn default_cap(state: &AppState) -> i64 {
-    i64::from(state.config.chat.max_chats).max(1)
+pub fn default_cap(state: &Chat) -> i64 {
+    i64::from(state.config.max_chats).max(1)
 }
 
 /// The agents online on any node, with their open conversations.
-pub async fn team(state: &AppState) -> anyhow::Result<Vec<AgentPresence>> {
+pub async fn team(state: &Chat) -> anyhow::Result<Vec<AgentPresence>> {
     let online = state
         .store
         .online_agents(now_ms(), default_cap(state))
@@ -817,17 +808,17 @@ pub fn round_robin(mut candidates: Vec<OnlineAgent>, last: Option<i64>) -> Vec<O
 
 /// Asks for waiting conversations to be handed to online agents: this node's assigner
 /// ([`crate::chat::bus`]) runs [`assign_now`] soon, once for a burst of requests.
-pub async fn auto_assign(state: &AppState) {
+pub async fn auto_assign(state: &Chat) {
     state.hub.want_assignment();
 }
 
 /// Hands waiting conversations to online agents under their cap, round-robin. One node at a
 /// time assigns (a lock in the database), so the order holds across nodes; caps and "one agent
 /// per conversation" hold anyway, by the conditional updates of [`claim`].
-pub async fn assign_now(state: &AppState) {
+pub async fn assign_now(state: &Chat) {
     // Outside business hours customers were told when support is back; agents who happen to
     // be online may still claim conversations themselves.
-    if !state.config.chat.auto_assign || !state.hours.load().is_open(now_ms()) {
+    if !state.config.auto_assign || !state.hours.load().is_open(now_ms()) {
         return;
     }
     let _this_node = state.hub.assignment_lock().await;
@@ -842,7 +833,7 @@ pub async fn assign_now(state: &AppState) {
     all_nodes.release().await;
 }
 
-async fn assign_waiting(state: &AppState) {
+async fn assign_waiting(state: &Chat) {
     let (waiting, mut last, online, mut open) = match (
         state.store.waiting().await,
         state.store.last_assigned().await,
@@ -891,7 +882,7 @@ async fn assign_waiting(state: &AppState) {
 }
 
 /// An agent takes a waiting conversation (or one still with the bot).
-pub async fn claim(state: &AppState, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
+pub async fn claim(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
     let conv = conversation(state, conv_id).await?;
     let lang = lang_of(&conv);
     let now = now_ms();
@@ -930,7 +921,7 @@ pub async fn claim(state: &AppState, agent: &AgentRef, conv_id: i64) -> ChatResu
     assigned(state, conv_id, agent.id, &agent.name).await
 }
 
-async fn assigned(state: &AppState, conv_id: i64, agent_id: i64, name: &str) -> ChatResult<()> {
+async fn assigned(state: &Chat, conv_id: i64, agent_id: i64, name: &str) -> ChatResult<()> {
     state.hub.publish(Event::Assigned {
         conversation_id: conv_id,
         agent_id,
@@ -948,7 +939,7 @@ async fn assigned(state: &AppState, conv_id: i64, agent_id: i64, name: &str) -> 
 }
 
 /// The conversation, or a `no_conversation` error frame.
-async fn conversation(state: &AppState, conv_id: i64) -> ChatResult<ConversationRow> {
+async fn conversation(state: &Chat, conv_id: i64) -> ChatResult<ConversationRow> {
     state
         .store
         .conversation(conv_id)
@@ -960,7 +951,7 @@ async fn conversation(state: &AppState, conv_id: i64) -> ChatResult<Conversation
 /// Stores a system message together with `patch`; `bad_state` with `refused` when the patch's
 /// conditions did not hold.
 async fn system_change(
-    state: &AppState,
+    state: &Chat,
     conv_id: i64,
     text: String,
     event: &'static str,
@@ -989,7 +980,7 @@ impl ErrorFrame {
 
 /// An agent's message (or private note) to a conversation.
 pub async fn agent_send(
-    state: &AppState,
+    state: &Chat,
     agent: &AgentRef,
     conv_id: i64,
     client_id: String,
@@ -1046,7 +1037,7 @@ pub async fn agent_send(
 }
 
 /// Hands a conversation to another online agent.
-pub async fn transfer(state: &AppState, agent: &AgentRef, conv_id: i64, to: i64) -> ChatResult<()> {
+pub async fn transfer(state: &Chat, agent: &AgentRef, conv_id: i64, to: i64) -> ChatResult<()> {
     let online = state
         .store
         .online_agents(now_ms(), default_cap(state))
@@ -1085,7 +1076,7 @@ pub async fn transfer(state: &AppState, agent: &AgentRef, conv_id: i64, to: i64)
 }
 
 /// Closes a conversation; the customer is asked to rate it.
-pub async fn resolve(state: &AppState, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
+pub async fn resolve(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
     let conv = conversation(state, conv_id).await?;
     let mut patch = Patch::default()
         .set("status", Val::Text("resolved".into()))
@@ -1121,7 +1112,7 @@ pub async fn resolve(state: &AppState, agent: &AgentRef, conv_id: i64) -> ChatRe
 
 /// The customer rates their resolved conversation (again: replaces).
 pub async fn rate(
-    state: &AppState,
+    state: &Chat,
     c: &Customer,
     score: i64,
     comment: Option<String>,
@@ -1173,7 +1164,7 @@ pub async fn rate(
 
 /// The customer leaves an email for an answer.
 pub async fn contact(
-    state: &AppState,
+    state: &Chat,
     c: &mut Customer,
     client_id: Option<String>,
     email: &str,
