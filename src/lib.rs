@@ -12,14 +12,12 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
-pub mod feedback;
 pub mod limits;
 pub mod metrics;
 pub mod privacy;
 pub mod search;
 pub mod semantic;
 pub mod server;
-pub mod state;
 pub mod store;
 pub mod web;
 
@@ -31,53 +29,19 @@ use tokio::net::TcpListener;
 
 pub use config::Config;
 use search::SearchEngine;
-pub use state::AppState;
 pub use store::Store;
+pub use web::state::AppState;
 
-/// Longest time a request may take (websockets only take it to be upgraded).
-pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-/// Longest pause in a request body.
-pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+pub use web::router::{BODY_TIMEOUT, REQUEST_TIMEOUT};
+
 /// How long HTTP requests in flight may take once a shutdown began.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 /// How long websockets get to say goodbye (and the database to finish) at shutdown.
 const SOCKETS_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// The whole HTTP application: every feature's routes merged in one place.
+/// The whole HTTP application (the router table is `web::router`).
 pub fn app(state: AppState) -> Router {
-    let router = Router::new()
-        .merge(search::routes::routes())
-        .merge(articles::routes::routes())
-        .merge(feedback::routes())
-        .merge(chat::routes())
-        .merge(metrics::routes())
-        .merge(chat::info::routes())
-        .merge(agents::routes::routes())
-        .merge(agents::console::routes())
-        .merge(analytics::routes::routes())
-        .merge(analytics::reports::routes())
-        .merge(web::routes())
-        .fallback(web::not_found);
-    let [csp, nosniff, referrer] = web::headers::layers();
-    let router = match web::headers::hsts(state.config.public_url.as_deref()) {
-        Some(hsts) => router.layer(hsts),
-        None => router,
-    };
-    router
-        // A request that takes longer is answered 408; a body that sends nothing for this
-        // long is cut (bodies are small: the largest accepted is 64 KiB).
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            BODY_TIMEOUT,
-        ))
-        .layer(csp)
-        .layer(nosniff)
-        .layer(referrer)
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+    web::router::app(state)
 }
 
 /// Opens the database, loads the knowledge base, then serves on `listener` until `shutdown` resolves.
@@ -116,7 +80,7 @@ pub async fn run(
             Err(e) => tracing::error!(error = ?e, "reloading articles failed; still serving the previous set"),
         })
     });
-    let hours = agents::settings::startup_hours(&store, &config.chat).await;
+    let hours = chat::hours::startup_hours(&store, &config.chat).await;
     // Old conversation texts go at start-up and every hour (`--retention-days`).
     let retention = config
         .retention_days
@@ -142,7 +106,7 @@ pub async fn run(
         chat,
     };
     let bus = chat::bus::Bus::start(state.chat.clone(), outbox).await?;
-    metrics::warn_if_public(&state.config);
+    web::api::metrics::warn_if_public(&state.config);
     tracing::info!(addr = %listener.local_addr()?, node = %node, backend = store.backend(), "serving");
     let stopping = state.chat.clone();
     let hub = state.chat.hub.clone();

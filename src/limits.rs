@@ -24,11 +24,6 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-
-use crate::state::AppState;
-
 /// Most keys one limiter tracks (some 10 MB at most per limiter).
 pub const MAX_KEYS: usize = 100_000;
 /// How often idle full buckets are dropped even when the table is not full.
@@ -274,30 +269,6 @@ impl Default for Limits {
             views: Limiter::new(VIEWS, MAX_KEYS),
             logins: Limiter::new(LOGINS, MAX_KEYS),
         }
-    }
-}
-
-/// The client address of a request (see [`crate::feedback::client_ip`]); empty when unknown.
-pub struct ClientAddr(pub String);
-
-impl ClientAddr {
-    /// The key the per-address limits use (see [`address_key`]).
-    pub fn key(&self) -> IpAddr {
-        address_key(&self.0)
-    }
-}
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(crate::feedback::client_ip(
-            parts,
-            &state.config.trusted_proxies,
-        )))
     }
 }
 

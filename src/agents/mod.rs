@@ -17,12 +17,7 @@
 //! Accounts are stored by `Store` methods in `store/agents.rs`; `otvet agent …` (`cli/agent.rs`)
 //! creates them from the command line.
 
-pub mod console;
 pub mod password;
-pub mod routes;
-pub mod session;
-pub mod settings;
-mod text;
 
 pub use crate::domain::agent::{
     Agent, AgentUpdate, MAX_CHATS_LIMIT, MAX_EMAIL_BYTES, MAX_NAME_CHARS, NewAgent, Role,

@@ -169,7 +169,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         memory.fill(argon2::Block::default());
         r
     });
-    hashed.is_ok() && super::session::constant_time_eq_bytes(&out, expected.as_bytes())
+    hashed.is_ok() && crate::domain::token::constant_time_eq_bytes(&out, expected.as_bytes())
 }
 
 thread_local! {

@@ -56,8 +56,8 @@ use crate::bot::Shown;
 use crate::domain::{Lang, category_slug};
 use crate::privacy::mask_pii;
 use crate::search::{SearchEngine, SearchRequest, analyzer, layout, query};
-use crate::state::AppState;
 use crate::store::Store;
+use crate::web::state::AppState;
 
 /// One day in milliseconds.
 pub const DAY_MS: i64 = 86_400_000;

@@ -12,4 +12,3 @@
 
 pub mod gaps;
 pub mod reports;
-pub mod routes;

@@ -1,7 +1,8 @@
-//! Support analytics: the figures of `/agent/reports` (editors and admins) and its CSV export,
+//! Support analytics: the figures of `/agent/reports` (editors and admins, served by
+//! `web::analytics::reports`) and its CSV export,
 //! per day of a period in the business time zone and over the whole period.
 //!
-//! Days are those of the business time zone in force ([`business_tz`]: `--timezone`, or the one
+//! Days are those of the business time zone in force (`--timezone`, or the one
 //! an admin set with the business hours). The store returns raw rows ([`crate::store::reports`]); everything else — days, rates,
 //! medians, percentiles — is computed here in Rust, so SQLite and PostgreSQL give the same
 //! numbers. Definitions (also in README.md, "Support analytics"):
@@ -39,25 +40,13 @@
 //! is the nearest-rank percentile (the smallest value with at least 90 % of the values at or
 //! below it). Durations below zero (clock changes) count as zero.
 
-mod page;
-
 use std::collections::HashMap;
 
-use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
-use serde::Deserialize;
 
-use crate::agents::Role;
-use crate::agents::session::AgentPage;
-use crate::domain::now_ms;
 use crate::domain::{Answer, Clarify};
-use crate::state::AppState;
 use crate::store::Store;
 use crate::store::reports::{ReportBotMessage, ReportConversation, ReportViews, ReportVote};
 
@@ -733,118 +722,6 @@ pub fn csv(report: &Report) -> String {
         out.push_str("\r\n");
     }
     out
-}
-
-// ---------------------------------------------------------------------------------------------
-// HTTP
-// ---------------------------------------------------------------------------------------------
-
-/// `?from=YYYY-MM-DD&to=YYYY-MM-DD`.
-#[derive(Debug, Default, Deserialize)]
-struct PeriodParams {
-    from: Option<String>,
-    to: Option<String>,
-}
-
-/// Routes of the analytics: the page, its CSV export and its stylesheet.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/agent/reports", get(report_page))
-        .route("/agent/reports.csv", get(report_csv))
-        .route("/agent/reports.css", get(page::stylesheet))
-}
-
-/// The business time zone in force (an admin may change it at run time): the days of the
-/// reports are its days.
-pub fn business_tz(state: &AppState) -> TimeZone {
-    state.chat.hours.load().timezone().clone()
-}
-
-/// Reads the period of a request, or says what is wrong with it.
-fn period_of(
-    state: &AppState,
-    params: Result<Query<PeriodParams>, axum::extract::rejection::QueryRejection>,
-) -> (PeriodParams, Result<Period, String>) {
-    let p = params.map(|Query(p)| p).unwrap_or_default();
-    let period = Period::from_query(
-        p.from.as_deref(),
-        p.to.as_deref(),
-        now_ms(),
-        &business_tz(state),
-    );
-    (p, period)
-}
-
-fn no_store(mut res: Response) -> Response {
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store, private"),
-    );
-    res
-}
-
-/// `GET /agent/reports`: the dashboard (editors and admins).
-async fn report_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    agent: AgentPage,
-    params: Result<Query<PeriodParams>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    if let Err(res) = agent.require(&state, &headers, Role::Editor) {
-        return *res;
-    }
-    let (p, period) = period_of(&state, params);
-    let res = match period {
-        Err(message) => page::render_error(&state, &headers, &agent.0, &p, &message),
-        Ok(period) => match Report::compute(&state.store, &period).await {
-            Ok(report) => page::render(&state, &headers, &agent.0, &report),
-            Err(e) => crate::error::AppError::Internal(e).into_response(),
-        },
-    };
-    no_store(res)
-}
-
-/// `GET /agent/reports.csv`: one line per day with every figure, as a download.
-async fn report_csv(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    agent: AgentPage,
-    params: Result<Query<PeriodParams>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    if let Err(res) = agent.require(&state, &headers, Role::Editor) {
-        return *res;
-    }
-    let (p, period) = period_of(&state, params);
-    let period = match period {
-        Ok(period) => period,
-        Err(message) => {
-            return no_store(page::render_error(&state, &headers, &agent.0, &p, &message));
-        }
-    };
-    let report = match Report::compute(&state.store, &period).await {
-        Ok(r) => r,
-        Err(e) => return crate::error::AppError::Internal(e).into_response(),
-    };
-    let filename = format!("otvet-report-{}-{}.csv", period.from(), period.to());
-    let disposition = format!("attachment; filename=\"{filename}\"");
-    no_store(
-        (
-            StatusCode::OK,
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/csv; charset=utf-8"),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    HeaderValue::from_str(&disposition)
-                        .unwrap_or(HeaderValue::from_static("attachment")),
-                ),
-            ],
-            csv(&report),
-        )
-            .into_response(),
-    )
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 pub mod bank;
 mod blocks;
 mod parse;
-pub mod routes;
 pub mod synonyms;
 pub mod watch;
 

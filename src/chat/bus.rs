@@ -361,7 +361,7 @@ async fn process(state: Chat, mut rx: mpsc::UnboundedReceiver<Heard>) {
 }
 
 async fn reload_hours(state: &Chat) {
-    let hours = crate::agents::settings::startup_hours(&state.store, &state.config).await;
+    let hours = super::hours::startup_hours(&state.store, &state.config).await;
     state.hours.store(Arc::new(hours));
 }
 

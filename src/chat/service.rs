@@ -528,7 +528,7 @@ pub async fn escalate(
     }
     // Only entering the queue counts: the customer's messages and feedback are already stored.
     if let Err(retry) = state.limits.escalations.take(&c.addr) {
-        return Err(super::customer_ws::rate_limited(
+        return Err(crate::web::chat::customer_ws::rate_limited(
             "too many requests for a person from this address; try again later",
             retry,
         ));
@@ -767,7 +767,7 @@ pub async fn queue_frames(state: &Chat) -> anyhow::Result<(String, String)> {
 /// The queue source of a client address group: a keyed hash of it (the installation's
 /// secret), so the stored value says nothing about the address (see `0009_queue_source`).
 pub fn queue_source(secret: &str, addr: std::net::IpAddr) -> String {
-    let mut id = crate::feedback::visitor_id(secret, &addr.to_string(), "queue");
+    let mut id = crate::domain::token::visitor_id(secret, &addr.to_string(), "queue");
     id.truncate(16);
     id
 }

@@ -25,6 +25,27 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// Hashes what identifies a visitor (address, `User-Agent`, …) with the installation's secret:
+/// the stored id says nothing about the person and cannot be recomputed elsewhere.
+pub fn visitor_id(secret: &str, ip: &str, user_agent: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [secret, ip, user_agent] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+/// Whether two strings are equal, in time that depends only on their lengths.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    constant_time_eq_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// Whether two byte strings are equal, in time that depends only on their lengths.
+pub fn constant_time_eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A new random token (32 bytes, 64 hex digits).
 pub fn new_token() -> String {
     hex(&rand::random::<[u8; 32]>())
@@ -46,6 +67,17 @@ mod tests {
         assert_ne!(t, new_token());
         assert_eq!(token_hash(&t).len(), 64);
         assert_ne!(token_hash(&t), t);
+    }
+
+    #[test]
+    fn visitor_ids_depend_on_every_part() {
+        let a = visitor_id("s", "1.2.3.4", "ua");
+        assert_eq!(a.len(), 64);
+        assert_eq!(a, visitor_id("s", "1.2.3.4", "ua"));
+        assert_ne!(a, visitor_id("t", "1.2.3.4", "ua"));
+        assert_ne!(a, visitor_id("s", "1.2.3.5", "ua"));
+        assert_ne!(a, visitor_id("s", "1.2.3.4", "ub"));
+        assert_ne!(visitor_id("s", "ab", "c"), visitor_id("s", "a", "bc"));
     }
 
     #[test]

@@ -10,7 +10,6 @@ pub mod content;
 pub mod hybrid;
 pub mod layout;
 pub mod query;
-pub mod routes;
 
 pub use content::{ArticlePart, PartContent};
 

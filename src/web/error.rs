@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::error::AppError;
 
 #[derive(Serialize)]
-struct ErrorBody<'a> {
+pub(crate) struct ErrorBody<'a> {
     code: &'a str,
     message: String,
 }

@@ -2,60 +2,41 @@
 //! and robots.txt, health checks and the fallback (an HTML 404 page under `/{lang}/`, JSON
 //! elsewhere).
 
+pub mod agents;
+pub mod analytics;
+pub mod api;
+pub mod chat;
 pub mod error;
+pub mod extract;
 pub mod headers;
 pub mod i18n;
 pub mod pages;
+pub mod router;
+pub mod state;
 
 use std::hash::{Hash, Hasher};
 
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::domain::Lang;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 /// The stylesheet of every page; the brand colour is put in front of it when served.
 const SITE_CSS: &str = include_str!("assets/site.css");
 /// Instant search: suggestions under the search boxes (the pages work without it).
 const SEARCH_JS: &str = include_str!("assets/search.js");
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/", get(root))
-        .route("/sitemap.xml", get(pages::sitemap::sitemap))
-        .route("/robots.txt", get(pages::sitemap::robots))
-        .route("/assets/site.css", get(site_css))
-        .route("/assets/search.js", get(search_js))
-        .route("/assets/logo", get(logo))
-        .route("/{lang}", get(lang_root))
-        .route("/{lang}/", get(pages::home::home))
-        .route("/{lang}/search", get(pages::search::search))
-        .route("/{lang}/categories/{category}", get(pages::home::category))
-        .route("/{lang}/articles/{slug}", get(pages::article::show))
-        .merge(
-            Router::new()
-                .route(
-                    "/{lang}/articles/{slug}/feedback",
-                    post(pages::article::record),
-                )
-                .layer(DefaultBodyLimit::max(crate::feedback::MAX_BODY_BYTES)),
-        )
-}
-
 /// Liveness: the process serves HTTP (with the articles it holds in memory). It never touches
 /// the database, so a database outage does not make a load balancer restart every node;
 /// readiness is `/readyz`.
-async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
+pub(crate) async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
     let snap = state.search.snapshot();
     Json(json!({
         "status": "ok",
@@ -66,7 +47,7 @@ async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
 
 /// `/`: a 303 to the home page in the visitor's language (`Accept-Language`, among the
 /// languages that have articles; else the default language).
-async fn root(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(crate) async fn root(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let snap = state.search.snapshot();
     let available = pages::available_langs(&snap.catalog, state.config.default_lang);
     let accept = headers
@@ -81,7 +62,7 @@ async fn root(State(state): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 /// `/ru` → `/ru/`; anything else is not found.
-async fn lang_root(
+pub(crate) async fn lang_root(
     State(state): State<AppState>,
     Path(segment): Path<String>,
     uri: Uri,
@@ -166,7 +147,7 @@ pub(crate) fn asset_cache(
 }
 
 /// `/assets/search.js`.
-async fn search_js(params: Result<Query<AssetParams>, QueryRejection>) -> Response {
+pub(crate) async fn search_js(params: Result<Query<AssetParams>, QueryRejection>) -> Response {
     script(params, &js_version(), SEARCH_JS)
 }
 
@@ -190,7 +171,7 @@ pub(crate) fn script(
 }
 
 /// `/assets/logo`: the configured logo (404 when there is none).
-async fn logo(
+pub(crate) async fn logo(
     State(state): State<AppState>,
     params: Result<Query<AssetParams>, QueryRejection>,
 ) -> Response {
@@ -221,7 +202,7 @@ pub(crate) struct AssetParams {
 
 /// `/assets/site.css`: the stylesheet with the brand colour as a custom property. Links carry
 /// `?v=` of the current version, which may be cached for a year; other requests for a while.
-async fn site_css(
+pub(crate) async fn site_css(
     State(state): State<AppState>,
     params: Result<Query<AssetParams>, QueryRejection>,
 ) -> Response {

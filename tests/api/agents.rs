@@ -7,12 +7,12 @@
 use std::time::Duration;
 
 use otvet::Store;
-use otvet::agents::session::SESSION_TTL_MS;
 use otvet::agents::{Agent, AgentUpdate, NewAgent, Role};
 use otvet::domain::canned::CannedInput;
 use otvet::domain::now_ms;
 use otvet::domain::token::{new_token, token_hash};
 use otvet::store::agents::{LAST_SEEN_EVERY_MS, Saved};
+use otvet::web::agents::session::SESSION_TTL_MS;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tempfile::TempDir;

@@ -446,7 +446,7 @@ async fn identity_needs_a_valid_hash() {
     config.watch = false;
     config.chat.identity_secret = Some("test-secret".into());
     let app = spawn_app_with(config).await;
-    let hash = otvet::chat::customer_ws::identity_hash("test-secret", "anna@example.com");
+    let hash = otvet::web::chat::customer_ws::identity_hash("test-secret", "anna@example.com");
     let mut ws = Ws::customer(&app).await;
     let w = ws
         .hello(json!({"identity": {"name": "Анна", "email": "Anna@example.com", "hash": hash}}))

@@ -51,10 +51,7 @@ fn closed_now_hours() -> (String, i64) {
 
 async fn stored_hours(app: &TestApp) -> Option<String> {
     let store = otvet::Store::connect(&app.database_url).await.unwrap();
-    let v = store
-        .setting(otvet::agents::settings::HOURS_KEY)
-        .await
-        .unwrap();
+    let v = store.setting(otvet::chat::hours::HOURS_KEY).await.unwrap();
     store.close().await;
     v
 }

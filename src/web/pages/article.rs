@@ -16,10 +16,11 @@ use super::{
 use crate::articles::{Article, Catalog};
 use crate::domain::{Lang, Slug, category_slug};
 use crate::error::AppError;
-use crate::feedback::{MAX_COMMENT_CHARS, Visitor, vote_allowed};
-use crate::limits::{ClientAddr, retry_after_secs};
-use crate::state::AppState;
+use crate::limits::retry_after_secs;
+use crate::web::api::feedback::{MAX_COMMENT_CHARS, vote_allowed};
+use crate::web::extract::{ClientAddr, Visitor};
 use crate::web::i18n::{Key, format_date, lang_name, t};
+use crate::web::state::AppState;
 
 /// The slug of the article the "No" answer links to until the chat widget exists.
 const CONTACT_SLUG: &str = "contact-support";

@@ -11,8 +11,8 @@ use maud::html;
 use super::{Head, Site, breadcrumbs, excerpt, layout, not_found_page, respond, search_form};
 use crate::articles::{Article, Catalog};
 use crate::domain::{Lang, category_slug};
-use crate::state::AppState;
 use crate::web::i18n::{Key, articles_count, t};
+use crate::web::state::AppState;
 
 /// How many popular articles the home page lists.
 const POPULAR: usize = 6;

@@ -15,7 +15,7 @@ use maud::{DOCTYPE, Markup, html};
 use super::i18n::{Key, lang_name, t};
 use crate::articles::Catalog;
 use crate::domain::Lang;
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 /// What every page needs to know about the site.
 pub struct Site {

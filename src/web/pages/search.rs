@@ -11,9 +11,9 @@ use super::home::page_lang;
 use super::{Head, Site, layout, not_found_page, respond, search_form, url_encode};
 use crate::domain::Lang;
 use crate::search::SearchRequest;
-use crate::search::routes::MAX_Q_CHARS;
-use crate::state::AppState;
+use crate::web::api::search::MAX_Q_CHARS;
 use crate::web::i18n::{Key, t};
+use crate::web::state::AppState;
 
 /// How many results the page shows.
 const RESULTS: usize = 20;

@@ -11,7 +11,7 @@ use super::Site;
 use super::home::{categories, category_path};
 use crate::domain::Lang;
 use crate::search::html_escape;
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 /// `GET /sitemap.xml`.
 pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {

@@ -1,27 +1,21 @@
 //! `GET /api/search`: JSON hits for the help center and integrations.
 
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::{Hit, MAX_LIMIT, SearchRequest};
 use crate::domain::Lang;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::search::{Hit, MAX_LIMIT, SearchRequest};
+use crate::web::state::AppState;
 
 /// Longest `q` accepted, in characters; longer queries get a 400. Search reads the first
 /// [`super::query::MAX_QUERY_CHARS`] characters of what it accepts.
 pub const MAX_Q_CHARS: usize = 10_000;
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/search", get(search))
-}
-
 #[derive(Deserialize)]
-struct Params {
+pub(crate) struct Params {
     q: Option<String>,
     lang: Option<String>,
     limit: Option<String>,
@@ -30,7 +24,7 @@ struct Params {
 }
 
 #[derive(Serialize)]
-struct Response {
+pub(crate) struct Response {
     query: String,
     lang: Option<Lang>,
     answered: bool,
@@ -38,7 +32,7 @@ struct Response {
     hits: Vec<Hit>,
 }
 
-async fn search(
+pub(crate) async fn search(
     State(state): State<AppState>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Response>, AppError> {

@@ -11,39 +11,29 @@
 //! edited in the folder shows its clusters as covered after the next hot reload.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::gaps::{self, Cluster, DEFAULT_PERIOD, GapReport, Kind};
 use crate::agents::Role;
-use crate::agents::session::{AgentPage, CSRF_FIELD, CurrentAgent};
+use crate::analytics::gaps::{self, Cluster, DEFAULT_PERIOD, GapReport, Kind};
 use crate::domain::Lang;
 use crate::domain::now_ms;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::agents::session::{AgentPage, CSRF_FIELD, CurrentAgent};
 use crate::web::pages::{Head, Site, layout, respond, url_encode};
+use crate::web::state::AppState;
 
 /// Clusters listed per section of the page (all of them are in the JSON).
 const SHOWN_CLUSTERS: usize = 50;
 /// Periods offered on the page.
 const PERIODS: [&str; 4] = ["7d", "30d", "90d", "365d"];
 
-/// Routes of the gap report.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/agent/gaps", get(page))
-        .route("/agent/gaps/{cluster}/draft.md", get(draft))
-        .route("/agent/api/gaps", get(api))
-}
-
 #[derive(Deserialize, Default)]
-struct Params {
+pub(crate) struct Params {
     since: Option<String>,
 }
 
@@ -62,7 +52,7 @@ async fn report(state: &AppState, period: i64) -> Result<GapReport, AppError> {
     Ok(gaps::build_report(&state.store, &state.search, period, now_ms()).await?)
 }
 
-async fn api(
+pub(crate) async fn api(
     State(state): State<AppState>,
     agent: CurrentAgent,
     params: Result<Query<Params>, QueryRejection>,
@@ -72,7 +62,7 @@ async fn api(
     Ok(Json(report(&state, period).await?))
 }
 
-async fn draft(
+pub(crate) async fn draft(
     State(state): State<AppState>,
     headers: HeaderMap,
     session: AgentPage,
@@ -115,7 +105,7 @@ async fn draft(
     }
 }
 
-async fn page(
+pub(crate) async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
     session: AgentPage,
@@ -124,7 +114,7 @@ async fn page(
     if let Err(res) = session.require(&state, &headers, Role::Editor) {
         return *res;
     }
-    let lang = crate::agents::routes::lang_of(&state, &headers);
+    let lang = crate::web::agents::routes::lang_of(&state, &headers);
     let (period, period_text) = match period_of(params) {
         Ok(p) => p,
         Err(e) => {
@@ -154,7 +144,7 @@ fn render(
     status: StatusCode,
     main: Markup,
 ) -> Response {
-    let lang = crate::agents::routes::lang_of(state, headers);
+    let lang = crate::web::agents::routes::lang_of(state, headers);
     let snap = state.search.snapshot();
     let site = Site::of(state, headers, &snap.catalog);
     let head = Head {

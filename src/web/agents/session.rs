@@ -31,11 +31,11 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{Agent, Role, SessionInfo};
+use crate::domain::agent::{Agent, Role, SessionInfo};
 use crate::domain::now_ms;
-use crate::domain::token::token_hash;
+use crate::domain::token::{constant_time_eq, token_hash};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "otvet_session";
@@ -108,16 +108,6 @@ pub async fn session_from_headers(
             None
         }
     }
-}
-
-/// Whether two strings are equal, in time that depends only on their lengths.
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    constant_time_eq_bytes(a.as_bytes(), b.as_bytes())
-}
-
-/// Whether two byte strings are equal, in time that depends only on their lengths.
-pub fn constant_time_eq_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The `host[:port]` of an absolute URL, lower-cased, without a default port.

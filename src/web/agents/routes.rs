@@ -28,71 +28,39 @@
 //!   cannot be demoted or disabled (409).
 
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post, put};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use maud::{Markup, html};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::password::{
-    LoginThrottle, generate_password, hash_password_async, validate_new_password,
-    verify_password_async,
-};
 use super::session::{
     AgentPage, AgentSession, CSRF_FIELD, CurrentAgent, check_origin, clear_cookie, local_next,
     session_cookie, session_from_headers,
 };
 use super::text::{T, tr};
-use super::{
+use crate::agents::password::{
+    LoginThrottle, generate_password, hash_password_async, validate_new_password,
+    verify_password_async,
+};
+use crate::domain::Lang;
+use crate::domain::agent::{
     Agent, AgentUpdate, NewAgent, Role, normalize_email, validate_email, validate_max_chats,
     validate_name,
 };
-use crate::domain::Lang;
 use crate::domain::canned::{CannedInput, CannedReply, fill_placeholders};
 use crate::domain::now_ms;
 use crate::domain::token::{new_token, token_hash};
 use crate::error::AppError;
-use crate::limits::{ClientAddr, address_key, retry_after_secs};
-use crate::state::AppState;
+use crate::limits::{address_key, retry_after_secs};
 use crate::store::agents::Saved;
+use crate::web::extract::ClientAddr;
 use crate::web::pages::{Head, Site, layout, respond, url_encode};
+use crate::web::state::AppState;
 
 /// Largest request body of these routes.
-const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// The routes of agent accounts (see the module documentation).
-pub fn routes() -> Router<AppState> {
-    let no_store = tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    );
-    Router::new()
-        .route("/agent/login", get(login_page).post(login))
-        .route("/agent/logout", post(logout))
-        .route("/agent/canned", get(canned_page).post(canned_create_form))
-        .route("/agent/canned/{id}", post(canned_update_form))
-        .route("/agent/canned/{id}/delete", post(canned_delete_form))
-        .route("/agent/team", get(team_page).post(team_create_form))
-        .route("/agent/team/{id}", post(team_update_form))
-        .route(
-            "/agent/settings",
-            get(super::settings::settings_page).post(super::settings::settings_form),
-        )
-        .route("/agent/api/me", get(me))
-        .route("/agent/api/canned", get(list_canned).post(create_canned))
-        .route(
-            "/agent/api/canned/{id}",
-            put(update_canned).delete(delete_canned),
-        )
-        .route("/agent/api/canned/{id}/fill", get(fill_canned))
-        .route("/agent/api/agents", get(list_agents).post(create_agent))
-        .route("/agent/api/agents/{id}", put(update_agent))
-        .layer(axum::middleware::from_fn(super::session::form_csrf))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(no_store)
-}
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Shared logic of the API and the forms
@@ -101,7 +69,7 @@ pub fn routes() -> Router<AppState> {
 /// An account as created by an admin.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewAgentInput {
+pub(crate) struct NewAgentInput {
     email: String,
     name: String,
     #[serde(default)]
@@ -116,7 +84,7 @@ struct NewAgentInput {
 /// A change to an account by an admin: absent fields stay.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AgentPatch {
+pub(crate) struct AgentPatch {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -303,13 +271,13 @@ fn path_id(id: Result<Path<i64>, PathRejection>) -> Result<i64, AppError> {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Serialize)]
-struct Me {
+pub(crate) struct Me {
     agent: Agent,
     csrf: String,
     expires_at: i64,
 }
 
-async fn me(State(state): State<AppState>, session: AgentSession) -> Response {
+pub(crate) async fn me(State(state): State<AppState>, session: AgentSession) -> Response {
     let cookie = session.renew_cookie(&state);
     let body = Me {
         agent: session.agent,
@@ -320,11 +288,11 @@ async fn me(State(state): State<AppState>, session: AgentSession) -> Response {
 }
 
 #[derive(Serialize)]
-struct Items<T> {
+pub(crate) struct Items<T> {
     items: Vec<T>,
 }
 
-async fn list_canned(
+pub(crate) async fn list_canned(
     State(state): State<AppState>,
     _agent: CurrentAgent,
 ) -> Result<Json<Items<CannedReply>>, AppError> {
@@ -333,7 +301,7 @@ async fn list_canned(
     }))
 }
 
-async fn create_canned(
+pub(crate) async fn create_canned(
     State(state): State<AppState>,
     CurrentAgent(agent): CurrentAgent,
     body: Result<Json<CannedInput>, JsonRejection>,
@@ -344,7 +312,7 @@ async fn create_canned(
     Ok((StatusCode::CREATED, Json(c)))
 }
 
-async fn update_canned(
+pub(crate) async fn update_canned(
     State(state): State<AppState>,
     CurrentAgent(agent): CurrentAgent,
     id: Result<Path<i64>, PathRejection>,
@@ -356,7 +324,7 @@ async fn update_canned(
     Ok(Json(update_canned_as(&state, &agent, id, &input).await?))
 }
 
-async fn delete_canned(
+pub(crate) async fn delete_canned(
     State(state): State<AppState>,
     CurrentAgent(agent): CurrentAgent,
     id: Result<Path<i64>, PathRejection>,
@@ -367,19 +335,19 @@ async fn delete_canned(
 }
 
 #[derive(Deserialize)]
-struct FillParams {
+pub(crate) struct FillParams {
     customer_name: Option<String>,
     lang: Option<String>,
 }
 
 #[derive(Serialize)]
-struct Filled {
+pub(crate) struct Filled {
     id: i64,
     shortcut: String,
     text: String,
 }
 
-async fn fill_canned(
+pub(crate) async fn fill_canned(
     State(state): State<AppState>,
     CurrentAgent(agent): CurrentAgent,
     id: Result<Path<i64>, PathRejection>,
@@ -406,7 +374,7 @@ async fn fill_canned(
     }))
 }
 
-async fn list_agents(
+pub(crate) async fn list_agents(
     State(state): State<AppState>,
     CurrentAgent(agent): CurrentAgent,
 ) -> Result<Json<Items<Agent>>, AppError> {
@@ -417,12 +385,12 @@ async fn list_agents(
 }
 
 #[derive(Serialize)]
-struct CreatedAgent {
+pub(crate) struct CreatedAgent {
     agent: Agent,
     password: Option<String>,
 }
 
-async fn create_agent(
+pub(crate) async fn create_agent(
     State(state): State<AppState>,
     CurrentAgent(admin): CurrentAgent,
     body: Result<Json<NewAgentInput>, JsonRejection>,
@@ -433,7 +401,7 @@ async fn create_agent(
     Ok((StatusCode::CREATED, Json(CreatedAgent { agent, password })))
 }
 
-async fn update_agent(
+pub(crate) async fn update_agent(
     State(state): State<AppState>,
     CurrentAgent(admin): CurrentAgent,
     id: Result<Path<i64>, PathRejection>,
@@ -559,12 +527,12 @@ pub(super) const FIELD: &str =
     "display:block;width:100%;max-width:40rem;margin:0.2rem 0 0.8rem;padding:0.4rem;font:inherit";
 
 #[derive(Deserialize)]
-struct LoginParams {
+pub(crate) struct LoginParams {
     next: Option<String>,
 }
 
 #[derive(Deserialize)]
-struct LoginForm {
+pub(crate) struct LoginForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -609,7 +577,7 @@ fn login_form(
     )
 }
 
-async fn login_page(
+pub(crate) async fn login_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     params: Result<Query<LoginParams>, QueryRejection>,
@@ -621,7 +589,7 @@ async fn login_page(
     login_form(&state, &headers, StatusCode::OK, "", &next, None)
 }
 
-async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     ClientAddr(ip): ClientAddr,
     headers: HeaderMap,
@@ -678,12 +646,12 @@ async fn login(
         Some((agent, hash)) => (Some(agent), Some(hash)),
         None => (None, None),
     };
-    let password_ok = if form.password.len() > super::password::MAX_PASSWORD_BYTES {
+    let password_ok = if form.password.len() > crate::agents::password::MAX_PASSWORD_BYTES {
         false
     } else {
         match verify_password_async(form.password, hash).await {
             Ok(ok) => ok,
-            Err(super::password::Busy) => {
+            Err(crate::agents::password::Busy) => {
                 // The attempt stays counted (forgetting it would let a flood reset the
                 // throttle).
                 tracing::warn!(ip = %ip, "agent login refused: every hashing slot is busy");
@@ -726,7 +694,10 @@ async fn login(
     res
 }
 
-async fn logout(State(state): State<AppState>, AgentPage(session): AgentPage) -> Response {
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    AgentPage(session): AgentPage,
+) -> Response {
     if let Err(e) = state.store.delete_session(&session.token_hash()).await {
         return AppError::Internal(e).into_response();
     }
@@ -738,7 +709,7 @@ async fn logout(State(state): State<AppState>, AgentPage(session): AgentPage) ->
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct DoneParams {
+pub(crate) struct DoneParams {
     pub(super) done: Option<String>,
 }
 
@@ -843,7 +814,7 @@ async fn render_canned(
     )
 }
 
-async fn canned_page(
+pub(crate) async fn canned_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     AgentPage(session): AgentPage,
@@ -893,7 +864,7 @@ async fn canned_form_result(
 
 /// The canned-reply forms (they also carry `csrf`, which the JSON API would refuse as unknown).
 #[derive(Deserialize)]
-struct CannedForm {
+pub(crate) struct CannedForm {
     #[serde(default)]
     shortcut: String,
     #[serde(default)]
@@ -912,7 +883,7 @@ impl CannedForm {
     }
 }
 
-async fn canned_create_form(
+pub(crate) async fn canned_create_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     page_session: AgentPage,
@@ -932,7 +903,7 @@ async fn canned_create_form(
     canned_form_result(&state, &headers, session, result, Some((None, &input))).await
 }
 
-async fn canned_update_form(
+pub(crate) async fn canned_update_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     page_session: AgentPage,
@@ -953,7 +924,7 @@ async fn canned_update_form(
     canned_form_result(&state, &headers, session, result, Some((Some(id), &input))).await
 }
 
-async fn canned_delete_form(
+pub(crate) async fn canned_delete_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     page_session: AgentPage,
@@ -1059,7 +1030,7 @@ async fn render_team(
     )
 }
 
-async fn team_page(
+pub(crate) async fn team_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     page_session: AgentPage,
@@ -1075,7 +1046,7 @@ async fn team_page(
 
 /// The account forms: every field is text; empty means "not given".
 #[derive(Deserialize)]
-struct TeamForm {
+pub(crate) struct TeamForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -1123,7 +1094,7 @@ async fn team_form_result(
     }
 }
 
-async fn team_create_form(
+pub(crate) async fn team_create_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     page_session: AgentPage,
@@ -1164,7 +1135,7 @@ async fn team_create_form(
     team_form_result(&state, &headers, session, result).await
 }
 
-async fn team_update_form(
+pub(crate) async fn team_update_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     page_session: AgentPage,

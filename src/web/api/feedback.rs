@@ -1,91 +1,34 @@
-//! "Was this helpful?": votes on articles, one per visitor, without cookies or logins.
+//! `GET`/`POST /api/articles/{slug}/feedback`, "Was this helpful?": votes on articles, one per
+//! visitor, without cookies or logins.
 //!
-//! A visitor is identified by a SHA-256 hash of the client IP (read from `X-Forwarded-For` when
+//! A visitor ([`Visitor`]) is identified by a SHA-256 hash of the client IP (read from `X-Forwarded-For` when
 //! the request comes through one of `--trusted-proxies`, else the socket address), the
 //! `User-Agent` and the installation's
 //! secret, so the stored id says nothing about the person and cannot be recomputed elsewhere.
 //! Since a new `User-Agent` makes a new visitor, votes are also limited per client address
 //! ([`crate::limits::VOTES`]).
 
-use std::net::SocketAddr;
-
-use axum::extract::connect_info::ConnectInfo;
+use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
-use crate::domain::token::hex;
-use crate::domain::{Lang, Slug, TrustedProxies};
+use crate::domain::{Lang, Slug};
 use crate::error::AppError;
-use crate::limits::ClientAddr;
-use crate::state::AppState;
 use crate::store::FeedbackCounts;
+use crate::web::extract::{ClientAddr, Visitor};
+use crate::web::state::AppState;
 
 /// Longest comment accepted, in characters.
 pub const MAX_COMMENT_CHARS: usize = 2_000;
 /// Largest request body accepted by the feedback endpoint, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/articles/{slug}/feedback", get(counts).post(record))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-}
-
-/// The anonymous id of the client making a request.
-pub struct Visitor(pub String);
-
-/// Hashes what identifies a visitor with the installation's secret.
-pub fn visitor_id(secret: &str, ip: &str, user_agent: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [secret, ip, user_agent] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    hex(&h.finalize())
-}
-
-/// The client address of a request: the socket's peer, or what `X-Forwarded-For` says when
-/// the peer is one of `proxies` (see [`TrustedProxies::client`]); empty when unknown.
-pub fn client_ip(parts: &Parts, proxies: &TrustedProxies) -> String {
-    let Some(peer) = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip())
-    else {
-        return String::new();
-    };
-    let forwarded = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    proxies.client(peer, forwarded).to_string()
-}
-
-impl FromRequestParts<AppState> for Visitor {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let ip = client_ip(parts, &state.config.trusted_proxies);
-        let ua = parts
-            .headers
-            .get(header::USER_AGENT)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .unwrap_or_default();
-        Ok(Visitor(visitor_id(&state.visitor_secret, &ip, &ua)))
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Vote {
+pub(crate) struct Vote {
     lang: String,
     helpful: bool,
     #[serde(default)]
@@ -93,7 +36,7 @@ struct Vote {
 }
 
 #[derive(Deserialize)]
-struct Params {
+pub(crate) struct Params {
     lang: Option<String>,
 }
 
@@ -138,7 +81,7 @@ pub fn vote_allowed(state: &AppState, addr: &ClientAddr) -> Result<(), AppError>
         })
 }
 
-async fn record(
+pub(crate) async fn record(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     addr: ClientAddr,
@@ -173,7 +116,7 @@ async fn record(
     Ok(Json(counts))
 }
 
-async fn counts(
+pub(crate) async fn counts(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     params: Result<Query<Params>, QueryRejection>,
@@ -185,20 +128,4 @@ async fn counts(
     };
     let slug = published(&state, lang, &slug)?;
     Ok(Json(state.store.feedback_counts(lang, &slug).await?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn visitor_ids_depend_on_every_part() {
-        let a = visitor_id("s", "1.2.3.4", "ua");
-        assert_eq!(a.len(), 64);
-        assert_eq!(a, visitor_id("s", "1.2.3.4", "ua"));
-        assert_ne!(a, visitor_id("t", "1.2.3.4", "ua"));
-        assert_ne!(a, visitor_id("s", "1.2.3.5", "ua"));
-        assert_ne!(a, visitor_id("s", "1.2.3.4", "ub"));
-        assert_ne!(visitor_id("s", "ab", "c"), visitor_id("s", "a", "bc"));
-    }
 }

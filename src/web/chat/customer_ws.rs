@@ -12,16 +12,17 @@ use hmac::{KeyInit, Mac};
 use sha2::Sha256;
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use super::hub::Event;
-use super::protocol::{
+use crate::chat::hub::Event;
+use crate::chat::protocol::{
     ConversationInfo, CustomerIn, CustomerInfo, CustomerOut, ErrorFrame, HARD_FRAME_BYTES,
     Identity, MAX_FRAME_BYTES, MAX_URL_CHARS, VERSION,
 };
-use super::service::{self, ChatResult, Customer};
+use crate::chat::service::{self, ChatResult, Customer};
 use crate::domain::token::{hex, new_token, token_hash, unhex};
 use crate::domain::{Lang, now_ms};
-use crate::limits::{self, Bucket, ClientAddr};
-use crate::state::AppState;
+use crate::limits::{self, Bucket};
+use crate::web::extract::ClientAddr;
+use crate::web::state::AppState;
 
 /// Time a new connection has to say `hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -408,7 +409,7 @@ impl Connection {
             agent: c
                 .agent_name
                 .clone()
-                .map(|name| super::protocol::AgentName { name }),
+                .map(|name| crate::chat::protocol::AgentName { name }),
             last_seq: c.last_seq,
             rating: c.rating,
         });

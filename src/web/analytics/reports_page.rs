@@ -12,12 +12,13 @@ use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use maud::{Markup, html};
 
-use super::{Figures, PeriodParams, Report};
+use super::reports::PeriodParams;
 use crate::agents::Role;
-use crate::agents::session::{AgentSession, CSRF_FIELD};
+use crate::analytics::reports::{Figures, Report};
 use crate::domain::{Lang, Slug};
-use crate::state::AppState;
+use crate::web::agents::session::{AgentSession, CSRF_FIELD};
 use crate::web::pages::{Head, Site, layout, respond};
+use crate::web::state::AppState;
 
 /// The page's own styles, on top of the help center's `site.css`.
 const REPORTS_CSS: &str = r#"/* /agent/reports */
@@ -63,7 +64,7 @@ fn css_version() -> String {
 }
 
 /// `GET /agent/reports.css`.
-pub(super) async fn stylesheet() -> impl IntoResponse {
+pub(crate) async fn stylesheet() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
@@ -562,7 +563,7 @@ pub(super) fn render_error(
     params: &PeriodParams,
     message: &str,
 ) -> Response {
-    let lang = crate::agents::routes::lang_of(state, headers);
+    let lang = crate::web::agents::routes::lang_of(state, headers);
     let main = html! {
         h1 { (tx(lang, K::Title)) }
         p.rp-error role="alert" { strong { (tx(lang, K::WrongPeriod)) ": " } (message) }
@@ -571,7 +572,7 @@ pub(super) fn render_error(
             params.from.as_deref().unwrap_or(""),
             params.to.as_deref().unwrap_or(""),
             None,
-            super::today(crate::domain::now_ms(), &super::business_tz(state)),
+            crate::analytics::reports::today(crate::domain::now_ms(), &super::reports::business_tz(state)),
         ))
     };
     respond(
@@ -788,7 +789,7 @@ pub(super) fn render(
     session: &AgentSession,
     r: &Report,
 ) -> Response {
-    let lang = crate::agents::routes::lang_of(state, headers);
+    let lang = crate::web::agents::routes::lang_of(state, headers);
     let days = r.period.days();
     let (from, to) = (r.period.from().to_string(), r.period.to().to_string());
     let csv_href = format!("/agent/reports.csv?from={from}&to={to}");
@@ -826,7 +827,7 @@ pub(super) fn render(
     };
     let main = html! {
         h1 { (tx(lang, K::Title)) }
-        (period_form(lang, &from, &to, Some(&csv_href), super::today(crate::domain::now_ms(), r.period.tz())))
+        (period_form(lang, &from, &to, Some(&csv_href), crate::analytics::reports::today(crate::domain::now_ms(), r.period.tz())))
         p.rp-note { (note) }
         ul.rp-cards {
             @for c in cards(lang, r) {

@@ -13,11 +13,11 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::customer_ws::{Incoming, decode};
-use super::hub::Event;
-use super::protocol::{AgentIn, ErrorFrame, HARD_FRAME_BYTES, Message, VERSION};
-use super::service::{self, AgentRef, ChatResult};
 use crate::agents::Role;
-use crate::state::AppState;
+use crate::chat::hub::Event;
+use crate::chat::protocol::{AgentIn, ErrorFrame, HARD_FRAME_BYTES, Message, VERSION};
+use crate::chat::service::{self, AgentRef, ChatResult};
+use crate::web::state::AppState;
 
 /// A console that sends nothing for this long is closed (the console pings every 30 s).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
@@ -42,17 +42,18 @@ pub async fn upgrade(
     // Browsers always send Origin on websocket handshakes, so a foreign page cannot ride on an
     // agent's cookie. A handshake without one is not the console's: refused too, so nothing
     // depends on which headers a proxy or an old client strips.
-    if crate::agents::session::check_origin(&state, &headers, true).is_err() {
+    if crate::web::agents::session::check_origin(&state, &headers, true).is_err() {
         return (
             StatusCode::FORBIDDEN,
             axum::Json(json!({"code": "forbidden", "message": "cross-site websocket refused"})),
         )
             .into_response();
     }
-    let token_hash = crate::agents::session::session_token(&headers)
+    let token_hash = crate::web::agents::session::session_token(&headers)
         .map(|t| crate::domain::token::token_hash(&t))
         .unwrap_or_default();
-    let Some((agent, _csrf)) = crate::agents::session::session_from_headers(&state, &headers).await
+    let Some((agent, _csrf)) =
+        crate::web::agents::session::session_from_headers(&state, &headers).await
     else {
         return (
             StatusCode::UNAUTHORIZED,

@@ -1,34 +1,28 @@
 //! `GET /api/articles/{slug}`: one article as JSON.
 
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::Section;
+use crate::articles::Section;
 use crate::domain::{Lang, Slug};
 use crate::error::AppError;
-use crate::state::AppState;
-
-/// Routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/articles/{slug}", get(article))
-}
+use crate::web::state::AppState;
 
 #[derive(Deserialize)]
-struct Params {
+pub(crate) struct Params {
     lang: Option<String>,
 }
 
 #[derive(Serialize)]
-struct Translation {
+pub(crate) struct Translation {
     lang: Lang,
     url: String,
 }
 
 #[derive(Serialize)]
-struct ArticleJson {
+pub(crate) struct ArticleJson {
     slug: Slug,
     lang: Lang,
     title: String,
@@ -42,7 +36,7 @@ struct ArticleJson {
     translations: Vec<Translation>,
 }
 
-async fn article(
+pub(crate) async fn article(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     params: Result<Query<Params>, QueryRejection>,

@@ -14,32 +14,22 @@
 
 use std::hash::{Hash, Hasher};
 
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use maud::{DOCTYPE, Markup, html};
 
-use super::Role;
 use super::session::{AgentPage, CSRF_FIELD};
 use crate::domain::Lang;
-use crate::state::AppState;
+use crate::domain::agent::Role;
+use crate::web::state::AppState;
 use crate::web::{AssetParams, asset_cache};
 
 /// The console script.
 const CONSOLE_JS: &str = include_str!("assets/console.js");
 /// The console stylesheet (the brand colour is put in front of it when served).
 const CONSOLE_CSS: &str = include_str!("assets/console.css");
-
-/// Routes of the console page and its assets.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/agent", get(console_page))
-        .route("/agent/assets/console.js", get(console_js))
-        .route("/agent/assets/console.css", get(console_css))
-}
 
 /// A text of the console page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,7 +150,7 @@ fn css_version(state: &AppState) -> String {
 }
 
 /// `GET /agent`: the console.
-async fn console_page(
+pub(crate) async fn console_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     AgentPage(session): AgentPage,
@@ -299,12 +289,12 @@ fn render(
 }
 
 /// `GET /agent/assets/console.js`.
-async fn console_js(params: Result<Query<AssetParams>, QueryRejection>) -> Response {
+pub(crate) async fn console_js(params: Result<Query<AssetParams>, QueryRejection>) -> Response {
     crate::web::script(params, &js_version(), CONSOLE_JS)
 }
 
 /// `GET /agent/assets/console.css`.
-async fn console_css(
+pub(crate) async fn console_css(
     State(state): State<AppState>,
     params: Result<Query<AssetParams>, QueryRejection>,
 ) -> Response {

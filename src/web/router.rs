@@ -1,0 +1,143 @@
+//! The one router table: every route of the application, its handler, and the layers of each
+//! group (body limits, CSRF, caching), then the layers every response gets (timeouts, security
+//! headers, tracing). Handlers live beside their pages and APIs in the modules of `web`.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post, put};
+
+use super::agents::{console, routes as agent, session, settings};
+use super::analytics::{reports, routes as gaps};
+use super::api::{articles, feedback, metrics, search};
+use super::chat::{agent_ws, customer_ws, info, widget_js};
+use super::pages;
+use super::state::AppState;
+
+/// Longest time a request may take (websockets only take it to be upgraded).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Longest pause in a request body.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let help_center = Router::new()
+        .route("/healthz", get(super::healthz))
+        .route("/", get(super::root))
+        .route("/sitemap.xml", get(pages::sitemap::sitemap))
+        .route("/robots.txt", get(pages::sitemap::robots))
+        .route("/assets/site.css", get(super::site_css))
+        .route("/assets/search.js", get(super::search_js))
+        .route("/assets/logo", get(super::logo))
+        .route("/{lang}", get(super::lang_root))
+        .route("/{lang}/", get(pages::home::home))
+        .route("/{lang}/search", get(pages::search::search))
+        .route("/{lang}/categories/{category}", get(pages::home::category))
+        .route("/{lang}/articles/{slug}", get(pages::article::show))
+        .merge(
+            Router::new()
+                .route(
+                    "/{lang}/articles/{slug}/feedback",
+                    post(pages::article::record),
+                )
+                .layer(DefaultBodyLimit::max(feedback::MAX_BODY_BYTES)),
+        );
+    let public_api = Router::new()
+        .route("/api/search", get(search::search))
+        .route("/api/articles/{slug}", get(articles::article))
+        .route("/api/chat/info", get(info::info))
+        .route("/readyz", get(metrics::readyz))
+        .route("/metrics", get(metrics::metrics))
+        .merge(
+            Router::new()
+                .route(
+                    "/api/articles/{slug}/feedback",
+                    get(feedback::counts).post(feedback::record),
+                )
+                .layer(DefaultBodyLimit::max(feedback::MAX_BODY_BYTES)),
+        );
+    let chat = Router::new()
+        .route("/widget.js", get(widget_js))
+        .route("/api/chat", get(customer_ws::upgrade))
+        .route("/agent/ws", get(agent_ws::upgrade));
+    // Agents' pages and API: CSRF-checked forms, small bodies, never cached.
+    let no_store = tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    let agents = Router::new()
+        .route("/agent/login", get(agent::login_page).post(agent::login))
+        .route("/agent/logout", post(agent::logout))
+        .route(
+            "/agent/canned",
+            get(agent::canned_page).post(agent::canned_create_form),
+        )
+        .route("/agent/canned/{id}", post(agent::canned_update_form))
+        .route("/agent/canned/{id}/delete", post(agent::canned_delete_form))
+        .route(
+            "/agent/team",
+            get(agent::team_page).post(agent::team_create_form),
+        )
+        .route("/agent/team/{id}", post(agent::team_update_form))
+        .route(
+            "/agent/settings",
+            get(settings::settings_page).post(settings::settings_form),
+        )
+        .route("/agent/api/me", get(agent::me))
+        .route(
+            "/agent/api/canned",
+            get(agent::list_canned).post(agent::create_canned),
+        )
+        .route(
+            "/agent/api/canned/{id}",
+            put(agent::update_canned).delete(agent::delete_canned),
+        )
+        .route("/agent/api/canned/{id}/fill", get(agent::fill_canned))
+        .route(
+            "/agent/api/agents",
+            get(agent::list_agents).post(agent::create_agent),
+        )
+        .route("/agent/api/agents/{id}", put(agent::update_agent))
+        .layer(axum::middleware::from_fn(session::form_csrf))
+        .layer(DefaultBodyLimit::max(agent::MAX_BODY_BYTES))
+        .layer(no_store);
+    let console = Router::new()
+        .route("/agent", get(console::console_page))
+        .route("/agent/assets/console.js", get(console::console_js))
+        .route("/agent/assets/console.css", get(console::console_css));
+    let editors = Router::new()
+        .route("/agent/gaps", get(gaps::page))
+        .route("/agent/gaps/{cluster}/draft.md", get(gaps::draft))
+        .route("/agent/api/gaps", get(gaps::api))
+        .route("/agent/reports", get(reports::report_page))
+        .route("/agent/reports.csv", get(reports::report_csv))
+        .route("/agent/reports.css", get(reports::stylesheet));
+    let router = Router::new()
+        .merge(public_api)
+        .merge(chat)
+        .merge(agents)
+        .merge(console)
+        .merge(editors)
+        .merge(help_center)
+        .fallback(super::not_found);
+    let [csp, nosniff, referrer] = super::headers::layers();
+    let router = match super::headers::hsts(state.config.public_url.as_deref()) {
+        Some(hsts) => router.layer(hsts),
+        None => router,
+    };
+    router
+        // A request that takes longer is answered 408; a body that sends nothing for this
+        // long is cut (bodies are small: the largest accepted is 64 KiB).
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            BODY_TIMEOUT,
+        ))
+        .layer(csp)
+        .layer(nosniff)
+        .layer(referrer)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
