@@ -42,8 +42,11 @@ pub mod agents;
 pub mod analytics;
 pub mod chat;
 pub mod cluster;
+mod messages;
 pub mod privacy;
+mod queue;
 pub mod reports;
+mod unresolved;
 
 /// The database of the whole app; cheap to clone (a connection pool).
 #[derive(Clone)]
