@@ -1,0 +1,36 @@
+//! Recording help-center searches without a confident hit (the report's searches).
+
+use crate::domain::Lang;
+use crate::privacy::mask_pii;
+use crate::web::state::AppState;
+
+/// Longest search text stored.
+const MAX_LOGGED_CHARS: usize = 500;
+
+/// Records a help-center search whose best hit did not clear the threshold (masked), in the
+/// background: never delays or fails the search. Texts with fewer than three letters or digits
+/// are not kept.
+pub fn record_search_miss(state: &AppState, text: &str, lang: Option<Lang>) {
+    let text = text.trim();
+    if text.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
+        return;
+    }
+    let lang = lang.unwrap_or_else(|| {
+        if text
+            .chars()
+            .any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'))
+        {
+            Lang::Ru
+        } else {
+            state.config.default_lang
+        }
+    });
+    let masked = mask_pii(&text.chars().take(MAX_LOGGED_CHARS).collect::<String>());
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let now = crate::domain::now_ms();
+        if let Err(e) = store.record_search_miss(&masked, lang.code(), now).await {
+            tracing::warn!(error = ?e, "cannot record a search without results");
+        }
+    });
+}
