@@ -415,7 +415,7 @@ pub fn as_read(engine: &super::SearchEngine, text: &str, lang: Lang) -> String {
 fn read(engine: &super::SearchEngine, text: &str, lang: Lang) -> (Vec<Concept>, Option<String>) {
     let snap = engine.snapshot();
     let inner = &*engine.0;
-    let li = super::lang_idx(lang);
+    let li = super::schema::lang_idx(lang);
     let vocab = Vocabulary {
         searcher: &snap.searcher,
         all: inner.fields.of(lang).all,
@@ -441,7 +441,7 @@ pub fn article_frequencies(
     terms: &[&str],
 ) -> (Vec<u64>, u64) {
     let snap = engine.snapshot();
-    let li = super::lang_idx(lang);
+    let li = super::schema::lang_idx(lang);
     let df = &snap.df[li];
     (
         terms
