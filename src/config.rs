@@ -278,7 +278,7 @@ pub struct AgentAddArgs {
     pub name: String,
     /// `agent`, `editor` or `admin`.
     #[arg(long, default_value = "agent", value_parser = parse_role)]
-    pub role: crate::agents::Role,
+    pub role: crate::domain::agent::Role,
     /// Open conversations at most (default: the server's `--max-chats`).
     #[arg(long)]
     pub max_chats: Option<i64>,
@@ -340,7 +340,7 @@ pub enum CustomerCommand {
     },
 }
 
-fn parse_role(s: &str) -> Result<crate::agents::Role, String> {
+fn parse_role(s: &str) -> Result<crate::domain::agent::Role, String> {
     s.parse()
 }
 

@@ -243,7 +243,7 @@ pub fn address_key(ip: &str) -> IpAddr {
     }
 }
 
-/// The limits of one node, shared by every handler through [`AppState`].
+/// The limits of one node, shared by every handler (they are part of the application state).
 pub struct Limits {
     /// Chat messages and actions, by customer id (a reconnect does not reset it).
     pub messages: Limiter<i64>,

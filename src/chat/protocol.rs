@@ -303,6 +303,13 @@ impl ErrorFrame {
         }
     }
 
+    /// The `rate_limited` error, with when to retry.
+    pub fn rate_limited(message: &'static str, retry: std::time::Duration) -> Self {
+        let mut e = ErrorFrame::new("rate_limited", message);
+        e.retry_ms = Some(u64::try_from(retry.as_millis()).unwrap_or(u64::MAX));
+        e
+    }
+
     /// The same, about the frame with this client id.
     pub fn about(mut self, client_id: Option<String>) -> Self {
         self.client_id = client_id;

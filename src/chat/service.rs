@@ -528,7 +528,7 @@ pub async fn escalate(
     }
     // Only entering the queue counts: the customer's messages and feedback are already stored.
     if let Err(retry) = state.limits.escalations.take(&c.addr) {
-        return Err(crate::web::chat::customer_ws::rate_limited(
+        return Err(ErrorFrame::rate_limited(
             "too many requests for a person from this address; try again later",
             retry,
         ));

@@ -5,6 +5,7 @@
 use crate::articles::bank::{self, BANK_FILE, TOP};
 use crate::config::CheckArgs;
 use crate::search::SearchEngine;
+use crate::search::bank::check;
 
 /// Checks the question bank of the articles folder, printing problems on stdout and a summary on
 /// stderr; returns the number of errors (0 when there is no bank).
@@ -17,7 +18,7 @@ pub fn run(args: &CheckArgs) -> usize {
     if !entries.is_empty() {
         match SearchEngine::open(dir, args.knowledge.default_lang, args.knowledge.threshold) {
             Ok(engine) => {
-                let report = bank::check(&engine, &entries);
+                let report = check(&engine, &entries);
                 problems.extend(report.problems.iter().cloned());
                 searched = Some(report);
             }

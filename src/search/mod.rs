@@ -18,6 +18,7 @@
 //!   [`content`]: article parts for the bot. The HTTP API is `web::api::search`.
 
 pub mod analyzer;
+pub mod bank;
 pub mod content;
 mod engine;
 mod execute;

@@ -9,7 +9,7 @@
 use anyhow::Context;
 
 use super::Store;
-use crate::chat::protocol::Message;
+use crate::domain::message::Message;
 use crate::domain::{Answer, Clarify};
 
 #[derive(sqlx::FromRow)]

@@ -2,7 +2,7 @@
 
 use crate::domain::Lang;
 use crate::privacy::mask_pii;
-use crate::web::state::AppState;
+use crate::store::Store;
 
 /// Longest search text stored.
 const MAX_LOGGED_CHARS: usize = 500;
@@ -10,7 +10,8 @@ const MAX_LOGGED_CHARS: usize = 500;
 /// Records a help-center search whose best hit did not clear the threshold (masked), in the
 /// background: never delays or fails the search. Texts with fewer than three letters or digits
 /// are not kept.
-pub fn record_search_miss(state: &AppState, text: &str, lang: Option<Lang>) {
+/// `default_lang` is the language of a text that says nothing of its own.
+pub fn record_search_miss(store: &Store, default_lang: Lang, text: &str, lang: Option<Lang>) {
     let text = text.trim();
     if text.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
         return;
@@ -22,11 +23,11 @@ pub fn record_search_miss(state: &AppState, text: &str, lang: Option<Lang>) {
         {
             Lang::Ru
         } else {
-            state.config.default_lang
+            default_lang
         }
     });
     let masked = mask_pii(&text.chars().take(MAX_LOGGED_CHARS).collect::<String>());
-    let store = state.store.clone();
+    let store = store.clone();
     tokio::spawn(async move {
         let now = crate::domain::now_ms();
         if let Err(e) = store.record_search_miss(&masked, lang.code(), now).await {

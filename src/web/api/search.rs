@@ -72,7 +72,12 @@ pub(crate) async fn search(
     });
     if !results.answered {
         let lang = lang.or_else(|| results.hits.first().map(|h| h.lang));
-        crate::analytics::gaps::record_search_miss(&state, &q, lang);
+        crate::analytics::gaps::record_search_miss(
+            &state.store,
+            state.config.default_lang,
+            &q,
+            lang,
+        );
     }
     Ok(Json(Response {
         query: q,

@@ -63,13 +63,6 @@ pub async fn upgrade(
         })
 }
 
-/// The `rate_limited` error frame, with when to retry.
-pub fn rate_limited(message: &'static str, retry: Duration) -> ErrorFrame {
-    let mut e = ErrorFrame::new("rate_limited", message);
-    e.retry_ms = Some(u64::try_from(retry.as_millis()).unwrap_or(u64::MAX));
-    e
-}
-
 /// Whether reading failed because a frame was over [`HARD_FRAME_BYTES`] (the socket is then
 /// closed with 1009, as the protocol says, instead of dropped).
 pub fn too_large(e: &axum::Error) -> bool {
@@ -295,7 +288,7 @@ impl Connection {
                             CustomerIn::Send { client_id, .. } => Some(client_id.clone()),
                             _ => None,
                         };
-                        let e = rate_limited("too many messages; at most 30 a minute", retry)
+                        let e = ErrorFrame::rate_limited("too many messages; at most 30 a minute", retry)
                             .about(client_id);
                         self.error(e).await?;
                         continue;
@@ -367,7 +360,7 @@ impl Connection {
                         .await;
                 }
                 if let Err(retry) = self.state.limits.new_customers.take(&self.addr) {
-                    return Err(rate_limited(
+                    return Err(ErrorFrame::rate_limited(
                         "too many new customers from this address; at most 20 per 10 minutes",
                         retry,
                     ));
@@ -661,7 +654,7 @@ mod tests {
 
     #[test]
     fn refusals_say_when_to_retry() {
-        let e = rate_limited("slow down", Duration::from_millis(1500));
+        let e = ErrorFrame::rate_limited("slow down", Duration::from_millis(1500));
         assert_eq!((e.code, e.retry_ms), ("rate_limited", Some(1500)));
     }
 

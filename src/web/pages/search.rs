@@ -56,7 +56,12 @@ pub async fn search(
             across: false,
         });
         if !results.answered {
-            crate::analytics::gaps::record_search_miss(&state, q_trim, Some(lang));
+            crate::analytics::gaps::record_search_miss(
+                &state.store,
+                state.config.default_lang,
+                q_trim,
+                Some(lang),
+            );
         }
         results.hits
     };
