@@ -105,7 +105,7 @@ pub async fn run(
         limits,
         chat,
     };
-    let bus = chat::bus::Bus::start(state.chat.clone(), outbox).await?;
+    let bus = chat::workers::Workers::start(state.chat.clone(), outbox).await?;
     web::api::metrics::warn_if_public(&state.config);
     tracing::info!(addr = %listener.local_addr()?, node = %node, backend = store.backend(), "serving");
     let stopping = state.chat.clone();

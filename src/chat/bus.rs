@@ -24,16 +24,11 @@ use super::Chat;
 use super::hub::{Event, Hub};
 use super::protocol::Message;
 use super::service;
-use crate::domain::now_ms;
 use crate::store::Store;
 
 /// First wait before reconnecting a lost listener; doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
-/// How often a node refreshes its presence rows (stale after 20 s).
-const HEARTBEAT: Duration = Duration::from_secs(5);
-/// Consoles get the queue at most this often: previews change with every customer message.
-const QUEUE_EVERY: Duration = Duration::from_millis(250);
 /// Notifications sent in one statement at most.
 const BATCH: usize = 64;
 
@@ -148,48 +143,8 @@ pub fn hub(node: &str, store: &Store) -> (Hub, Option<mpsc::UnboundedReceiver<St
     }
 }
 
-/// The bus's tasks; [`Bus::stop`] ends them.
-pub struct Bus {
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl Bus {
-    /// Starts the node's background work: the presence heartbeat, the queue refresher and, on
-    /// PostgreSQL, the outbox sender and the listener (listening before this returns, so the
-    /// node misses nothing once it serves).
-    pub async fn start(
-        state: Chat,
-        outbox: Option<mpsc::UnboundedReceiver<String>>,
-    ) -> anyhow::Result<Bus> {
-        let mut tasks = vec![
-            tokio::spawn(heartbeat(state.clone())),
-            tokio::spawn(refresh_queue(state.clone())),
-            tokio::spawn(assigner(state.clone())),
-        ];
-        if let Some(rx) = outbox {
-            tasks.push(tokio::spawn(send_outbox(state.store.clone(), rx)));
-        }
-        if let Some(listener) = state.store.listen(state.hub.node()).await? {
-            tasks.push(tokio::spawn(listen(state.clone(), listener)));
-        }
-        Ok(Bus { tasks })
-    }
-
-    /// Ends the tasks, forgets this node's consoles and tells the other nodes.
-    pub async fn stop(self, state: &Chat) {
-        for t in &self.tasks {
-            t.abort();
-        }
-        if let Err(e) = state.store.presence_leave(state.hub.node()).await {
-            tracing::warn!(error = ?e, "cannot clear this node's presence");
-        }
-        if state.hub.clustered() {
-            let _ = state.store.notify(&[queue_notice(state.hub.node())]).await;
-        }
-    }
-}
-
-async fn send_outbox(store: Store, mut rx: mpsc::UnboundedReceiver<String>) {
+/// Sends the hub's notifications to the other nodes, in batches.
+pub async fn send_outbox(store: Store, mut rx: mpsc::UnboundedReceiver<String>) {
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
         if let Err(e) = store.notify(&batch).await {
@@ -197,49 +152,6 @@ async fn send_outbox(store: Store, mut rx: mpsc::UnboundedReceiver<String>) {
             tracing::warn!(error = ?e, lost = batch.len(), "cannot notify the other nodes");
         }
         batch.clear();
-    }
-}
-
-async fn heartbeat(state: Chat) {
-    let mut tick = tokio::time::interval(HEARTBEAT);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        match state
-            .store
-            .presence_heartbeat(state.hub.node(), now_ms())
-            .await
-        {
-            Ok(0) => {}
-            Ok(gone) => {
-                tracing::info!(
-                    consoles = gone,
-                    "agents of a node that stopped answering are offline"
-                );
-                service::queue_changed(&state).await;
-            }
-            Err(e) => tracing::warn!(error = ?e, "presence heartbeat failed"),
-        }
-    }
-}
-
-async fn assigner(state: Chat) {
-    loop {
-        state.hub.assignment_wanted().await;
-        service::assign_now(&state).await;
-    }
-}
-
-async fn refresh_queue(state: Chat) {
-    loop {
-        state.hub.queue_refresh_wanted().await;
-        if state.hub.take_queue_told() {
-            state.hub.tell_others(queue_notice(state.hub.node()));
-        }
-        if state.hub.agent_listeners() > 0 {
-            service::send_queue_to_consoles(&state).await;
-        }
-        tokio::time::sleep(QUEUE_EVERY).await;
     }
 }
 
@@ -251,7 +163,9 @@ enum Heard {
     Resync,
 }
 
-async fn listen(state: Chat, mut listener: sqlx::postgres::PgListener) {
+/// Listens to the other nodes' notifications and publishes what they say to this node's
+/// sockets, until aborted.
+pub async fn listen(state: Chat, mut listener: sqlx::postgres::PgListener) {
     let node = state.hub.node().to_string();
     // Reading from the database is the processor's job, so the connection is drained at once
     // and a burst of notifications costs one query.

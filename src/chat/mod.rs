@@ -8,6 +8,7 @@ pub mod hub;
 pub mod info;
 pub mod protocol;
 pub mod service;
+pub mod workers;
 
 use std::sync::Arc;
 

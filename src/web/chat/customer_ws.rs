@@ -18,6 +18,7 @@ use crate::chat::protocol::{
     Identity, MAX_FRAME_BYTES, MAX_URL_CHARS, VERSION,
 };
 use crate::chat::service::{self, ChatResult, Customer};
+use crate::domain::message::Message;
 use crate::domain::token::{hex, new_token, token_hash, unhex};
 use crate::domain::{Lang, now_ms};
 use crate::limits::{self, Bucket};
@@ -582,25 +583,19 @@ impl Connection {
         match frame {
             CustomerIn::Hello { .. } => Err(ErrorFrame::new("bad_state", "hello was sent already")),
             CustomerIn::Send { client_id, text } => {
-                let before = c.conversation;
-                let (msg, new, conv) =
-                    service::customer_send(&state.chat, c, client_id.clone(), &text)
-                        .await
-                        .map_err(|e| e.about(Some(client_id.clone())))?;
-                if c.conversation != before || self.sub.is_none() {
-                    self.follow(msg.conversation_id, 0).await?;
-                }
-                self.send(&CustomerOut::Ack {
-                    client_id,
-                    conversation_id: msg.conversation_id,
-                    seq: msg.seq,
-                })
-                .await
-                .map_err(|e| service::internal(e.into()))?;
-                if new {
-                    service::bot_turn(&state.chat, c, &conv, &msg).await?;
-                }
-                Ok(())
+                let ack = async |msg: &Message, moved: bool| -> ChatResult<()> {
+                    if moved || self.sub.is_none() {
+                        self.follow(msg.conversation_id, 0).await?;
+                    }
+                    self.send(&CustomerOut::Ack {
+                        client_id: client_id.clone(),
+                        conversation_id: msg.conversation_id,
+                        seq: msg.seq,
+                    })
+                    .await
+                    .map_err(|e| service::internal(e.into()))
+                };
+                service::customer_message(&state.chat, c, client_id.clone(), &text, ack).await
             }
             CustomerIn::Feedback { seq, helpful } => {
                 service::feedback(&state.chat, c, seq, helpful).await

@@ -1,0 +1,143 @@
+//! The agent's side of a conversation: replies and private notes, transfer and resolve.
+
+use crate::bot::replies;
+use crate::chat::Chat;
+use crate::chat::hub::Event;
+use crate::chat::protocol::{ErrorFrame, Message};
+use crate::domain::now_ms;
+use crate::store::chat::{Appended, NewMessage, Patch, Val};
+use crate::store::cluster::OnlineAgent;
+
+use super::*;
+
+/// An agent's message (or private note) to a conversation.
+pub async fn agent_send(
+    state: &Chat,
+    agent: &AgentRef,
+    conv_id: i64,
+    client_id: String,
+    text: &str,
+    private: bool,
+) -> ChatResult<(Message, bool)> {
+    let text = check_text(text, Some(&client_id)).map_err(|e| e.with_conversation(conv_id))?;
+    let conv = conversation(state, conv_id).await?;
+    let m = NewMessage {
+        client_id: Some(client_id.clone()),
+        author: "agent",
+        agent_id: Some(agent.id),
+        author_name: Some(agent.name.clone()),
+        private,
+        text,
+        ..Default::default()
+    };
+    let patch = if private {
+        Patch::default()
+    } else {
+        if conv.status == "bot" || conv.status == "queued" {
+            match claim(state, agent, conv_id).await {
+                Ok(()) => {}
+                // A resend after the claim went through.
+                Err(e) if e.code == "already_taken" => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let p = Patch::default()
+            .when_status(&["assigned"])
+            .first_reply(now_ms());
+        if agent.admin {
+            p
+        } else {
+            p.when_agent(agent.id)
+        }
+    };
+    let a = state
+        .store
+        .append_message(conv_id, &m, &patch, now_ms())
+        .await
+        .or_internal()?;
+    publish_new(state, &a);
+    match a {
+        Appended::New(m) => Ok((m, true)),
+        Appended::Duplicate(m) => Ok((m, false)),
+        Appended::Refused => Err(ErrorFrame::new(
+            "bad_state",
+            "this conversation is not yours or is closed",
+        )
+        .about(Some(client_id))
+        .with_conversation(conv_id)),
+    }
+}
+
+/// Hands a conversation to another online agent.
+pub async fn transfer(state: &Chat, agent: &AgentRef, conv_id: i64, to: i64) -> ChatResult<()> {
+    let online = state
+        .store
+        .online_agents(now_ms(), default_cap(state))
+        .await
+        .or_internal()?;
+    let Some(OnlineAgent {
+        name: to_name,
+        max_chats: to_cap,
+        ..
+    }) = online.into_iter().find(|a| a.id == to && !a.away)
+    else {
+        return Err(
+            ErrorFrame::new("bad_state", "that agent is not online (or away)")
+                .with_conversation(conv_id),
+        );
+    };
+    let conv = conversation(state, conv_id).await?;
+    let mut patch = Patch::default()
+        .when_status(&["assigned"])
+        .when_below_cap(to, to_cap)
+        .set("agent_id", Val::Int(to))
+        .set("agent_name", Val::Text(to_name.clone()));
+    if !agent.admin {
+        patch = patch.when_agent(agent.id);
+    }
+    system_change(
+        state,
+        conv_id,
+        replies::transferred(lang_of(&conv), &to_name),
+        "transferred",
+        &patch,
+        "cannot transfer: the conversation is not yours, or the other agent is at their cap",
+    )
+    .await?;
+    assigned(state, conv_id, to, &to_name).await
+}
+
+/// Closes a conversation; the customer is asked to rate it.
+pub async fn resolve(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
+    let conv = conversation(state, conv_id).await?;
+    let mut patch = Patch::default()
+        .set("status", Val::Text("resolved".into()))
+        .set("resolved_at", Val::Int(now_ms()));
+    if conv.status == "assigned" && !agent.admin {
+        patch = patch.when_status(&["assigned"]).when_agent(agent.id);
+    } else {
+        patch = patch.when_status(&["bot", "queued", "assigned"]);
+    }
+    system_change(
+        state,
+        conv_id,
+        replies::resolved(lang_of(&conv)).into(),
+        "resolved",
+        &patch,
+        "this conversation is closed already or with another agent",
+    )
+    .await?;
+    state.hub.publish(Event::Resolved {
+        conversation_id: conv_id,
+    });
+    if let Some(conv) = state.store.conversation(conv_id).await.or_internal()? {
+        let status = status_of(state, &conv).await?;
+        state.hub.publish(Event::Status {
+            conversation_id: conv_id,
+            status,
+        });
+    }
+    queue_changed(state).await;
+    auto_assign(state).await;
+    Ok(())
+}
