@@ -563,7 +563,7 @@ pub(super) fn render_error(
     params: &PeriodParams,
     message: &str,
 ) -> Response {
-    let lang = crate::web::agents::routes::lang_of(state, headers);
+    let lang = crate::web::agents::layout::lang_of(state, headers);
     let main = html! {
         h1 { (tx(lang, K::Title)) }
         p.rp-error role="alert" { strong { (tx(lang, K::WrongPeriod)) ": " } (message) }
@@ -789,7 +789,7 @@ pub(super) fn render(
     session: &AgentSession,
     r: &Report,
 ) -> Response {
-    let lang = crate::web::agents::routes::lang_of(state, headers);
+    let lang = crate::web::agents::layout::lang_of(state, headers);
     let days = r.period.days();
     let (from, to) = (r.period.from().to_string(), r.period.to().to_string());
     let csv_href = format!("/agent/reports.csv?from={from}&to={to}");
