@@ -7,7 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post, put};
 
-use super::agents::{console, routes as agent, session, settings};
+use super::agents::{canned, console, login, session, settings, team};
 use super::analytics::{reports, routes as gaps};
 use super::api::{articles, feedback, metrics, search};
 use super::chat::{agent_ws, customer_ws, info, widget_js};
@@ -66,40 +66,43 @@ pub fn app(state: AppState) -> Router {
         HeaderValue::from_static("no-store"),
     );
     let agents = Router::new()
-        .route("/agent/login", get(agent::login_page).post(agent::login))
-        .route("/agent/logout", post(agent::logout))
+        .route("/agent/login", get(login::login_page).post(login::login))
+        .route("/agent/logout", post(login::logout))
         .route(
             "/agent/canned",
-            get(agent::canned_page).post(agent::canned_create_form),
+            get(canned::canned_page).post(canned::canned_create_form),
         )
-        .route("/agent/canned/{id}", post(agent::canned_update_form))
-        .route("/agent/canned/{id}/delete", post(agent::canned_delete_form))
+        .route("/agent/canned/{id}", post(canned::canned_update_form))
+        .route(
+            "/agent/canned/{id}/delete",
+            post(canned::canned_delete_form),
+        )
         .route(
             "/agent/team",
-            get(agent::team_page).post(agent::team_create_form),
+            get(team::team_page).post(team::team_create_form),
         )
-        .route("/agent/team/{id}", post(agent::team_update_form))
+        .route("/agent/team/{id}", post(team::team_update_form))
         .route(
             "/agent/settings",
             get(settings::settings_page).post(settings::settings_form),
         )
-        .route("/agent/api/me", get(agent::me))
+        .route("/agent/api/me", get(login::me))
         .route(
             "/agent/api/canned",
-            get(agent::list_canned).post(agent::create_canned),
+            get(canned::list_canned).post(canned::create_canned),
         )
         .route(
             "/agent/api/canned/{id}",
-            put(agent::update_canned).delete(agent::delete_canned),
+            put(canned::update_canned).delete(canned::delete_canned),
         )
-        .route("/agent/api/canned/{id}/fill", get(agent::fill_canned))
+        .route("/agent/api/canned/{id}/fill", get(canned::fill_canned))
         .route(
             "/agent/api/agents",
-            get(agent::list_agents).post(agent::create_agent),
+            get(team::list_agents).post(team::create_agent),
         )
-        .route("/agent/api/agents/{id}", put(agent::update_agent))
+        .route("/agent/api/agents/{id}", put(team::update_agent))
         .layer(axum::middleware::from_fn(session::form_csrf))
-        .layer(DefaultBodyLimit::max(agent::MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(super::agents::MAX_BODY_BYTES))
         .layer(no_store);
     let console = Router::new()
         .route("/agent", get(console::console_page))

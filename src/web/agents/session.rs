@@ -353,7 +353,7 @@ impl AgentPage {
         role: Role,
     ) -> Result<(), Box<Response>> {
         self.0.agent.require(role).map_err(|e| {
-            Box::new(super::routes::forbidden_page(
+            Box::new(super::layout::forbidden_page(
                 state,
                 headers,
                 &e.to_string(),
@@ -370,7 +370,7 @@ impl FromRequestParts<AppState> for AgentPage {
             Ok(s) => Ok(AgentPage(s)),
             Err(AppError::Unauthorized(_)) => Err(login_redirect(parts)),
             Err(AppError::Forbidden(m)) => {
-                Err(super::routes::forbidden_page(state, &parts.headers, &m))
+                Err(super::layout::forbidden_page(state, &parts.headers, &m))
             }
             Err(e) => Err(e.into_response()),
         }
@@ -381,7 +381,7 @@ impl FromRequestParts<AppState> for AgentPage {
 fn login_redirect(parts: &Parts) -> Response {
     let target = if is_safe(&parts.method) {
         let here = parts.uri.path_and_query().map_or("/agent", |p| p.as_str());
-        super::routes::login_url(here)
+        super::login::login_url(here)
     } else {
         "/agent/login".to_string()
     };

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::routes::{
+use super::layout::{
     DoneParams, FIELD, agent_layout, bad_request_page, done_notice, form_error, lang_of, page,
 };
 use super::session::{AgentPage, AgentSession, CSRF_FIELD};

@@ -114,7 +114,7 @@ pub(crate) async fn page(
     if let Err(res) = session.require(&state, &headers, Role::Editor) {
         return *res;
     }
-    let lang = crate::web::agents::routes::lang_of(&state, &headers);
+    let lang = crate::web::agents::layout::lang_of(&state, &headers);
     let (period, period_text) = match period_of(params) {
         Ok(p) => p,
         Err(e) => {
@@ -144,7 +144,7 @@ fn render(
     status: StatusCode,
     main: Markup,
 ) -> Response {
-    let lang = crate::web::agents::routes::lang_of(state, headers);
+    let lang = crate::web::agents::layout::lang_of(state, headers);
     let snap = state.search.snapshot();
     let site = Site::of(state, headers, &snap.catalog);
     let head = Head {

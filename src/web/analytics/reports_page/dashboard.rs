@@ -44,7 +44,7 @@ pub(in crate::web::analytics) fn render(
     session: &AgentSession,
     r: &Report,
 ) -> Response {
-    let lang = crate::web::agents::routes::lang_of(state, headers);
+    let lang = crate::web::agents::layout::lang_of(state, headers);
     let days = r.period.days();
     let (from, to) = (r.period.from().to_string(), r.period.to().to_string());
     let csv_href = format!("/agent/reports.csv?from={from}&to={to}");

@@ -113,7 +113,7 @@ pub(in crate::web::analytics) fn render_error(
     params: &PeriodParams,
     message: &str,
 ) -> Response {
-    let lang = crate::web::agents::routes::lang_of(state, headers);
+    let lang = crate::web::agents::layout::lang_of(state, headers);
     let main = html! {
         h1 { (tx(lang, K::Title)) }
         p.rp-error role="alert" { strong { (tx(lang, K::WrongPeriod)) ": " } (message) }

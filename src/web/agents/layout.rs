@@ -1,0 +1,161 @@
+//! What every agent page shares: the language it is shown in, the layout (the help center's,
+//! with the agents' navigation and the sign-out button), the 400 and 403 pages, notices, the
+//! style of form fields and what a form's error or success shows.
+//!
+//! The sign-in, canned-reply, team and settings pages are server-rendered: plain HTML forms, no
+//! scripts (the console, `console.rs`, is a page of its own). The editors' pages of
+//! `web::analytics` take their language from [`lang_of`] too.
+
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::session::{AgentSession, CSRF_FIELD};
+use super::text::{T, tr};
+use crate::domain::Lang;
+use crate::domain::agent::Role;
+use crate::error::AppError;
+use crate::web::pages::{Head, Site, layout, respond};
+use crate::web::state::AppState;
+
+/// The language of the agent pages: the agent's browser's (`Accept-Language`), else the
+/// server's default language.
+pub(crate) fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| crate::web::choose_lang(a, &Lang::ALL))
+        .unwrap_or(state.config.default_lang)
+}
+
+/// A whole agent page: the help center's layout, never indexed, with the console navigation
+/// and the sign-out button when signed in.
+pub(super) fn agent_layout(
+    state: &AppState,
+    headers: &HeaderMap,
+    title: &str,
+    path: &str,
+    session: Option<&AgentSession>,
+    main: Markup,
+) -> Markup {
+    let lang = lang_of(state, headers);
+    let snap = state.search.snapshot();
+    let site = Site::of(state, headers, &snap.catalog);
+    let head = Head {
+        title: title.to_string(),
+        description: tr(lang, T::Console).to_string(),
+        canonical: path.to_string(),
+        alternates: Vec::new(),
+        noindex: true,
+        header_search: false,
+    };
+    let main = html! {
+        @if let Some(s) = session {
+            nav.agent-nav aria-label=(tr(lang, T::AgentsNav)) {
+                ul style="list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:0.5rem 1.25rem;align-items:center" {
+                    li { a href="/agent" { (tr(lang, T::Console)) } }
+                    li { a href="/agent/canned" aria-current=[(path == "/agent/canned").then_some("page")] { (tr(lang, T::Canned)) } }
+                    @if s.agent.has_role(Role::Admin) {
+                        li { a href="/agent/team" aria-current=[(path == "/agent/team").then_some("page")] { (tr(lang, T::Team)) } }
+                        li { a href="/agent/settings" aria-current=[(path == "/agent/settings").then_some("page")] { (tr(lang, T::Settings)) } }
+                    }
+                    li.meta { (tr(lang, T::SignedInAs)) " " strong { (s.agent.name) } " (" (s.agent.role.name(lang)) ")" }
+                    li {
+                        form method="post" action="/agent/logout" style="margin:0" {
+                            input type="hidden" name=(CSRF_FIELD) value=(s.csrf);
+                            button type="submit" { (tr(lang, T::SignOut)) }
+                        }
+                    }
+                }
+            }
+        }
+        (main)
+    };
+    layout(state, &site, lang, head, "", main)
+}
+
+/// An HTML response for an agent page.
+pub(super) fn page(status: StatusCode, markup: Markup) -> Response {
+    respond(status, markup)
+}
+
+/// The HTML 403 page (a role the agent lacks, a missing CSRF token, a foreign origin).
+pub(crate) fn forbidden_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
+    let lang = lang_of(state, headers);
+    let main = html! {
+        h1 { (tr(lang, T::Forbidden)) }
+        p { (message) }
+        p { a href="/agent" { (tr(lang, T::Console)) } }
+    };
+    page(
+        StatusCode::FORBIDDEN,
+        agent_layout(state, headers, tr(lang, T::Forbidden), "/agent", None, main),
+    )
+}
+
+/// The HTML 400 page (a form or a path that cannot be read).
+pub(super) fn bad_request_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
+    let lang = lang_of(state, headers);
+    let main = html! {
+        h1 { (tr(lang, T::BadRequest)) }
+        p { (message) }
+        p { a href="/agent" { (tr(lang, T::Console)) } }
+    };
+    page(
+        StatusCode::BAD_REQUEST,
+        agent_layout(
+            state,
+            headers,
+            tr(lang, T::BadRequest),
+            "/agent",
+            None,
+            main,
+        ),
+    )
+}
+
+/// A notice at the top of a page: an error (`role="alert"`) or a success (`role="status"`).
+pub(super) fn notice(message: &str, error: bool) -> Markup {
+    let style = if error {
+        "border:2px solid #b00020;padding:0.5rem 1rem;border-radius:6px"
+    } else {
+        "border:2px solid var(--brand-color);padding:0.5rem 1rem;border-radius:6px"
+    };
+    html! {
+        p role=(if error { "alert" } else { "status" }) style=(style) { (message) }
+    }
+}
+
+/// The style of an input of the agent forms.
+pub(super) const FIELD: &str =
+    "display:block;width:100%;max-width:40rem;margin:0.2rem 0 0.8rem;padding:0.4rem;font:inherit";
+
+/// `?done=` of a page a form redirected to after it succeeded.
+#[derive(Deserialize, Default)]
+pub(crate) struct DoneParams {
+    pub(super) done: Option<String>,
+}
+
+/// The success notice for `?done=created|saved|deleted`; none for anything else.
+pub(super) fn done_notice(lang: Lang, done: Option<&str>) -> Option<Markup> {
+    let text = match done? {
+        "created" => tr(lang, T::Created),
+        "saved" => tr(lang, T::Saved),
+        "deleted" => tr(lang, T::Deleted),
+        _ => return None,
+    };
+    Some(notice(text, false))
+}
+
+/// The status and HTML notice of an error met by a form; internal errors stay errors.
+pub(super) fn form_error(e: AppError) -> Result<(StatusCode, Markup), AppError> {
+    let (status, m) = match e {
+        AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+        AppError::Conflict(m) => (StatusCode::CONFLICT, m),
+        AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
+        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
+        other => return Err(other),
+    };
+    Ok((status, notice(&m, true)))
+}
