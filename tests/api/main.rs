@@ -7,6 +7,7 @@
 mod abuse;
 mod agents;
 mod answers;
+mod architecture;
 mod articles;
 mod bank;
 mod browser;

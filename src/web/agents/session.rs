@@ -176,8 +176,8 @@ pub struct FormCsrf(pub String);
 /// Middleware that lets HTML forms carry the CSRF token: for a state-changing
 /// `application/x-www-form-urlencoded` request it reads the body (at most [`MAX_FORM_BYTES`],
 /// else 413), puts the `csrf` field in the request's extensions as [`FormCsrf`] and passes the
-/// body on unchanged. `routes()` of this module applies it; other routers taking agent form
-/// posts should add `axum::middleware::from_fn(form_csrf)` too.
+/// body on unchanged. The router table (`web::router`) applies it to the agents' group; other
+/// groups taking agent form posts should add `axum::middleware::from_fn(form_csrf)` too.
 pub async fn form_csrf(req: Request, next: Next) -> Response {
     let is_form = req
         .headers()
