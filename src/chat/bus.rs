@@ -24,6 +24,7 @@ use super::Chat;
 use super::hub::{Event, Hub};
 use super::protocol::Message;
 use super::service;
+use crate::domain::Author;
 use crate::store::Store;
 
 /// First wait before reconnecting a lost listener; doubles up to [`MAX_BACKOFF`].
@@ -98,7 +99,7 @@ pub fn notice_of(event: &Event, node: &str) -> Option<String> {
             on,
             ..
         } => Notice {
-            a: Some((*author).into()),
+            a: Some(author.as_str().into()),
             g: *agent_id,
             on: *on,
             ..Notice::new("t", *conversation_id, node)
@@ -320,14 +321,18 @@ async fn apply(
             if !hub.follows(c) && !hub.watched(c) {
                 return Ok(());
             }
-            let agent = n.a.as_deref() == Some("agent");
+            let agent = n.a.as_deref() == Some(Author::Agent.as_str());
             let name = match (agent, n.g) {
                 (true, Some(g)) => store.agent_by_id(g).await?.map(|a| a.name),
                 _ => None,
             };
             hub.publish_local(Event::Typing {
                 conversation_id: c,
-                author: if agent { "agent" } else { "customer" },
+                author: if agent {
+                    Author::Agent
+                } else {
+                    Author::Customer
+                },
                 name,
                 agent_id: n.g,
                 on: n.on,
@@ -383,7 +388,7 @@ mod tests {
     fn notices_are_small_and_round_trip() {
         let e = Event::Typing {
             conversation_id: 12,
-            author: "agent",
+            author: Author::Agent,
             name: Some("Ольга".into()),
             agent_id: Some(3),
             on: true,
@@ -409,7 +414,7 @@ mod tests {
             conversation_id: 1,
             seq: 1,
             client_id: None,
-            author: "customer".into(),
+            author: Author::Customer,
             name: None,
             agent_id: None,
             text: "секрет".into(),

@@ -6,6 +6,7 @@
 //! that falls behind (a lagged channel, a gap in sequence numbers, a lost bus connection)
 //! back-fills from it.
 
+use crate::domain::Author;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -25,8 +26,8 @@ pub enum Event {
     Typing {
         /// Conversation.
         conversation_id: i64,
-        /// `customer` or `agent`.
-        author: &'static str,
+        /// The customer or an agent.
+        author: Author,
         /// The agent's name.
         name: Option<String>,
         /// The agent's id.
@@ -250,7 +251,7 @@ impl Hub {
             && !matches!(
                 &*event,
                 Event::Typing {
-                    author: "customer",
+                    author: Author::Customer,
                     ..
                 } | Event::Rating { .. }
                     | Event::Assigned { .. }
@@ -407,7 +408,7 @@ mod tests {
             conversation_id: 7,
             seq: 1,
             client_id: None,
-            author: "agent".into(),
+            author: Author::Agent,
             name: None,
             agent_id: Some(1),
             text: "x".into(),

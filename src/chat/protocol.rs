@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::domain::message::Message;
+use crate::domain::{Author, ConversationStatus};
 
 pub use crate::domain::{Answer, ArticleLink, Clarify, ClarifyOption};
 
@@ -185,8 +186,8 @@ pub enum AgentIn {
 pub struct ConversationInfo {
     /// Id.
     pub id: i64,
-    /// `bot`, `queued`, `assigned` or `resolved`.
-    pub status: String,
+    /// Where it stands.
+    pub status: ConversationStatus,
     /// The agent with it, once a person joined.
     pub agent: Option<AgentName>,
     /// Highest seq.
@@ -216,8 +217,8 @@ pub struct CustomerInfo {
 /// Where a conversation stands (customer side).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Status {
-    /// `bot`, `queued`, `assigned` or `resolved`.
-    pub status: String,
+    /// Where it stands.
+    pub status: ConversationStatus,
     /// Place in the queue (1 = next).
     pub position: Option<i64>,
     /// Honest expected wait, when there is data for one.
@@ -260,8 +261,8 @@ pub enum CustomerOut {
     Status(Status),
     /// The other side types.
     Typing {
-        /// `agent`.
-        author: String,
+        /// An agent.
+        author: Author,
         /// The agent's name.
         name: Option<String>,
         /// On or off.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Answer, Clarify};
+use crate::domain::{Answer, Author, Clarify, Notice};
 
 /// One stored message as clients see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,8 +15,8 @@ pub struct Message {
     /// The sender's id for it, if a client sent it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `customer`, `bot`, `agent` or `system`.
-    pub author: String,
+    /// Who wrote it.
+    pub author: Author,
     /// The agent's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -27,9 +27,9 @@ pub struct Message {
     pub text: String,
     /// Unix ms.
     pub at: i64,
-    /// System events: `queued`, `offline`, `joined`, `transferred`, `resolved`, `contact`.
+    /// What a system or bot message announces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event: Option<String>,
+    pub event: Option<Notice>,
     /// A bot answer from the help center.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<Answer>,

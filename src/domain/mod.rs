@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 pub mod agent;
 pub mod answer;
 pub mod canned;
+pub mod conversation;
 pub mod hours;
 pub mod message;
 pub mod proxies;
 pub mod token;
 
 pub use answer::{Answer, ArticleLink, Block, Clarify, ClarifyOption, Span};
+pub use conversation::{Author, ConversationStatus, EscalationReason, Notice};
 pub use proxies::TrustedProxies;
 
 /// The current time as Unix milliseconds.

@@ -8,6 +8,7 @@
 use super::Store;
 pub use super::messages::{Appended, NewMessage, Patch, Val};
 pub use super::queue::QueueRow;
+use crate::domain::{ConversationStatus, EscalationReason};
 
 /// A customer record.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -30,7 +31,7 @@ pub struct ConversationRow {
     /// Its customer.
     pub customer_id: i64,
     /// `bot`, `queued`, `assigned` or `resolved`.
-    pub status: String,
+    pub status: ConversationStatus,
     /// Language code.
     pub lang: String,
     /// Page the chat started on.
@@ -48,7 +49,7 @@ pub struct ConversationRow {
     /// The handoff packet (JSON).
     pub handoff: Option<String>,
     /// Why it was escalated: `not_helpful`, `human_request`, `no_answer`.
-    pub escalation: Option<String>,
+    pub escalation: Option<EscalationReason>,
     /// Started (ms).
     pub created_at: i64,
     /// Entered the queue (ms).
@@ -74,7 +75,7 @@ pub struct HistoryRow {
     /// Conversation.
     pub id: i64,
     /// Status.
-    pub status: String,
+    pub status: ConversationStatus,
     /// Started (ms).
     pub created_at: i64,
     /// First customer message.

@@ -11,18 +11,19 @@ use anyhow::Context;
 use super::Store;
 use crate::domain::message::Message;
 use crate::domain::{Answer, Clarify};
+use crate::domain::{Author, ConversationStatus, Notice};
 
 #[derive(sqlx::FromRow)]
 struct MessageRow {
     conversation_id: i64,
     seq: i64,
     client_id: Option<String>,
-    author: String,
+    author: Author,
     agent_id: Option<i64>,
     author_name: Option<String>,
     private: bool,
     body: String,
-    event: Option<String>,
+    event: Option<Notice>,
     answer: Option<String>,
     feedback: Option<bool>,
     created_at: i64,
@@ -65,8 +66,8 @@ impl From<MessageRow> for Message {
 pub struct NewMessage {
     /// The sending client's id (deduplicates resends).
     pub client_id: Option<String>,
-    /// `customer`, `bot`, `agent` or `system`.
-    pub author: &'static str,
+    /// Who wrote it.
+    pub author: Author,
     /// The agent who wrote it.
     pub agent_id: Option<i64>,
     /// The agent's name at the time.
@@ -75,8 +76,8 @@ pub struct NewMessage {
     pub private: bool,
     /// Plain text.
     pub text: String,
-    /// System event name.
-    pub event: Option<&'static str>,
+    /// What a system or bot message announces.
+    pub event: Option<Notice>,
     /// Bot answer.
     pub answer: Option<Answer>,
     /// «Вы об этом?» options.
@@ -103,7 +104,7 @@ pub enum Val {
 pub struct Patch {
     sets: Vec<(&'static str, Val)>,
     /// Only apply (and store the message) when the conversation is in one of these states.
-    pub only_if_status: Vec<&'static str>,
+    pub only_if_status: Vec<ConversationStatus>,
     /// Only when `agent_id` equals this.
     pub only_if_agent: Option<i64>,
     /// Only when this agent has fewer than this many open conversations: (agent, cap).
@@ -125,8 +126,13 @@ impl Patch {
         )
     }
 
+    /// Sets the status.
+    pub fn status(self, status: ConversationStatus) -> Self {
+        self.set("status", Val::Text(status.as_str().into()))
+    }
+
     /// Requires one of these statuses.
-    pub fn when_status(mut self, statuses: &[&'static str]) -> Self {
+    pub fn when_status(mut self, statuses: &[ConversationStatus]) -> Self {
         self.only_if_status = statuses.to_vec();
         self
     }

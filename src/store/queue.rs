@@ -2,6 +2,7 @@
 //! addresses (`queue_order!`), the waiting ones, and the open conversations per agent.
 
 use super::Store;
+use crate::domain::ConversationStatus;
 
 /// The queue's fair order, as two SQL views for the query that follows. `t` gives each queued
 /// conversation its `turn_at`: when it entered the queue, plus ten minutes for each conversation
@@ -25,7 +26,7 @@ pub struct QueueRow {
     /// Conversation.
     pub conversation_id: i64,
     /// `queued` or `assigned`.
-    pub status: String,
+    pub status: ConversationStatus,
     /// Customer's name, if known.
     pub customer: Option<String>,
     /// The last customer message.

@@ -1,6 +1,7 @@
 //! Small abuse hardening: the agent socket needs an `Origin`, messages of only invisible
 //! characters are empty, HSTS behind an `https://` public URL, and `/metrics` behind a token.
 
+use otvet::domain::ConversationStatus;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -174,7 +175,7 @@ async fn invisible_messages_are_refused_as_empty() {
         .await
         .unwrap()
         .expect("conversation");
-    assert_eq!(row.status, "queued", "{row:?}");
+    assert_eq!(row.status, ConversationStatus::Queued, "{row:?}");
     // Visible text next to invisible characters is a message.
     agent
         .send(json!({"type": "note", "conversation_id": conv, "client_id": "ok", "text": "\u{200B}VIP\u{200B}"}))

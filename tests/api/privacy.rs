@@ -55,7 +55,7 @@ async fn conversation(
         .unwrap();
     for (author, text, minutes) in messages {
         let m = NewMessage {
-            author,
+            author: author.parse().unwrap(),
             text: (*text).to_string(),
             private: *author == "agent" && text.starts_with("заметка"),
             ..Default::default()

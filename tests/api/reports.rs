@@ -9,6 +9,7 @@ use otvet::Store;
 use otvet::analytics::reports::{self, Period, Report};
 use otvet::domain::Answer;
 use otvet::domain::now_ms;
+use otvet::domain::{Author, ConversationStatus, Notice};
 use otvet::domain::{Lang, Slug};
 use otvet::store::chat::{Appended, ConversationRow, NewMessage, Patch, Val};
 use serde_json::Value;
@@ -79,7 +80,7 @@ impl Seed<'_> {
     async fn say(&self, conv: &ConversationRow, author: &'static str, text: &str, at: i64) -> i64 {
         let m = NewMessage {
             client_id: (author == "customer").then(|| format!("c-{at}-{}", text.len())),
-            author,
+            author: author.parse().unwrap(),
             text: text.into(),
             ..Default::default()
         };
@@ -89,7 +90,7 @@ impl Seed<'_> {
     /// The bot answers with an article; the customer says Yes/No (`Some`) or nothing.
     async fn answer(&self, conv: &ConversationRow, slug: &str, at: i64, helpful: Option<bool>) {
         let m = NewMessage {
-            author: "bot",
+            author: Author::Bot,
             text: "Вот что я нашёл".into(),
             answer: Some(Answer {
                 title: slug.into(),
@@ -117,9 +118,9 @@ impl Seed<'_> {
 
     async fn no_answer(&self, conv: &ConversationRow, at: i64) {
         let m = NewMessage {
-            author: "bot",
+            author: Author::Bot,
             text: "Я не нашёл ответа".into(),
-            event: Some("no_answer"),
+            event: Some(Notice::NoAnswer),
             ..Default::default()
         };
         self.append(conv, m, Patch::default(), at).await;
@@ -127,9 +128,9 @@ impl Seed<'_> {
 
     async fn system(&self, conv: &ConversationRow, event: &'static str, patch: Patch, at: i64) {
         let m = NewMessage {
-            author: "system",
+            author: Author::System,
             text: event.into(),
-            event: Some(event),
+            event: Some(event.parse().unwrap()),
             ..Default::default()
         };
         self.append(conv, m, patch, at).await;
@@ -155,7 +156,7 @@ impl Seed<'_> {
     async fn reply(&self, conv: &ConversationRow, at: i64) {
         let m = NewMessage {
             client_id: Some(format!("a-{at}")),
-            author: "agent",
+            author: Author::Agent,
             agent_id: Some(1),
             author_name: Some("Ольга".into()),
             text: "Здравствуйте! Сейчас помогу.".into(),
@@ -174,7 +175,7 @@ impl Seed<'_> {
 
     async fn rate(&self, conv: &ConversationRow, score: i64) {
         let patch = Patch::default()
-            .when_status(&["resolved"])
+            .when_status(&[ConversationStatus::Resolved])
             .set("rating", Val::Int(score));
         assert!(
             self.store
@@ -809,7 +810,7 @@ async fn a_choice_counts_like_did_this_help(db: TestDb) {
         let at = msk(8, 10 + i as i8, 0);
         let conv = s.start(at, "налик курьеру отдать можно?").await;
         let m = NewMessage {
-            author: "bot",
+            author: Author::Bot,
             text: "Уточните, пожалуйста: вы об этом?".into(),
             clarify: Some(Clarify {
                 options: vec![option("courier-delivery"), option("payment-methods")],

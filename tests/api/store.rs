@@ -7,6 +7,7 @@
 //! `OTVET_REQUIRE_POSTGRES=1`.
 
 use otvet::Store;
+use otvet::domain::{Author, ConversationStatus};
 use otvet::domain::{Lang, Slug};
 use otvet::store::FeedbackCounts;
 use serde_json::{Value, json};
@@ -705,7 +706,7 @@ async fn messages_are_notified_in_their_transaction() {
         .unwrap();
     let m = NewMessage {
         client_id: Some("c1".into()),
-        author: "customer",
+        author: Author::Customer,
         text: "Где мой заказ? секретный текст".into(),
         ..Default::default()
     };
@@ -718,7 +719,7 @@ async fn messages_are_notified_in_their_transaction() {
         .append_message(conv.id, &m, &Patch::default(), 3)
         .await
         .unwrap();
-    let refused = Patch::default().when_status(&["resolved"]);
+    let refused = Patch::default().when_status(&[ConversationStatus::Resolved]);
     let other = NewMessage {
         client_id: Some("c2".into()),
         ..m.clone()
@@ -741,7 +742,7 @@ async fn messages_are_notified_in_their_transaction() {
     assert!(more.is_err(), "nothing else was stored: {more:?}");
     // Answers' feedback is announced as an update.
     let answer = NewMessage {
-        author: "bot",
+        author: Author::Bot,
         text: "Ответ".into(),
         answer: Some(otvet::domain::Answer {
             slug: "x".into(),

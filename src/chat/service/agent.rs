@@ -5,6 +5,7 @@ use crate::chat::Chat;
 use crate::chat::hub::Event;
 use crate::chat::protocol::{ErrorFrame, Message};
 use crate::domain::now_ms;
+use crate::domain::{Author, ConversationStatus, Notice};
 use crate::store::chat::{Appended, NewMessage, Patch, Val};
 use crate::store::cluster::OnlineAgent;
 
@@ -23,7 +24,7 @@ pub async fn agent_send(
     let conv = conversation(state, conv_id).await?;
     let m = NewMessage {
         client_id: Some(client_id.clone()),
-        author: "agent",
+        author: Author::Agent,
         agent_id: Some(agent.id),
         author_name: Some(agent.name.clone()),
         private,
@@ -33,7 +34,7 @@ pub async fn agent_send(
     let patch = if private {
         Patch::default()
     } else {
-        if conv.status == "bot" || conv.status == "queued" {
+        if conv.status == ConversationStatus::Bot || conv.status == ConversationStatus::Queued {
             match claim(state, agent, conv_id).await {
                 Ok(()) => {}
                 // A resend after the claim went through.
@@ -42,7 +43,7 @@ pub async fn agent_send(
             }
         }
         let p = Patch::default()
-            .when_status(&["assigned"])
+            .when_status(&[ConversationStatus::Assigned])
             .first_reply(now_ms());
         if agent.admin {
             p
@@ -88,7 +89,7 @@ pub async fn transfer(state: &Chat, agent: &AgentRef, conv_id: i64, to: i64) -> 
     };
     let conv = conversation(state, conv_id).await?;
     let mut patch = Patch::default()
-        .when_status(&["assigned"])
+        .when_status(&[ConversationStatus::Assigned])
         .when_below_cap(to, to_cap)
         .set("agent_id", Val::Int(to))
         .set("agent_name", Val::Text(to_name.clone()));
@@ -99,7 +100,7 @@ pub async fn transfer(state: &Chat, agent: &AgentRef, conv_id: i64, to: i64) -> 
         state,
         conv_id,
         replies::transferred(lang_of(&conv), &to_name),
-        "transferred",
+        Notice::Transferred,
         &patch,
         "cannot transfer: the conversation is not yours, or the other agent is at their cap",
     )
@@ -111,18 +112,24 @@ pub async fn transfer(state: &Chat, agent: &AgentRef, conv_id: i64, to: i64) -> 
 pub async fn resolve(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
     let conv = conversation(state, conv_id).await?;
     let mut patch = Patch::default()
-        .set("status", Val::Text("resolved".into()))
+        .status(ConversationStatus::Resolved)
         .set("resolved_at", Val::Int(now_ms()));
-    if conv.status == "assigned" && !agent.admin {
-        patch = patch.when_status(&["assigned"]).when_agent(agent.id);
+    if conv.status == ConversationStatus::Assigned && !agent.admin {
+        patch = patch
+            .when_status(&[ConversationStatus::Assigned])
+            .when_agent(agent.id);
     } else {
-        patch = patch.when_status(&["bot", "queued", "assigned"]);
+        patch = patch.when_status(&[
+            ConversationStatus::Bot,
+            ConversationStatus::Queued,
+            ConversationStatus::Assigned,
+        ]);
     }
     system_change(
         state,
         conv_id,
         replies::resolved(lang_of(&conv)).into(),
-        "resolved",
+        Notice::Resolved,
         &patch,
         "this conversation is closed already or with another agent",
     )

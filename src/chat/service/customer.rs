@@ -6,6 +6,7 @@ use crate::chat::Chat;
 use crate::chat::hub::Event;
 use crate::chat::protocol::{ErrorFrame, MAX_COMMENT_CHARS, Message};
 use crate::domain::now_ms;
+use crate::domain::{Author, ConversationStatus, EscalationReason, Notice};
 use crate::privacy::mask_pii;
 use crate::store::chat::{Appended, ConversationRow, NewMessage, Patch, Val};
 
@@ -46,11 +47,15 @@ pub(super) async fn customer_send(
     let mut conv = open_conversation(state, c).await?;
     let m = NewMessage {
         client_id: Some(client_id.clone()),
-        author: "customer",
+        author: Author::Customer,
         text: text.clone(),
         ..Default::default()
     };
-    let open = Patch::default().when_status(&["bot", "queued", "assigned"]);
+    let open = Patch::default().when_status(&[
+        ConversationStatus::Bot,
+        ConversationStatus::Queued,
+        ConversationStatus::Assigned,
+    ]);
     let mut appended = state
         .store
         .append_message(conv.id, &m, &open, now_ms())
@@ -71,7 +76,7 @@ pub(super) async fn customer_send(
         Appended::New(msg) => {
             // A waiting conversation's preview matters to whoever picks next; the consoles
             // that follow an assigned one update its preview from the message itself.
-            if conv.status == "queued" {
+            if conv.status == ConversationStatus::Queued {
                 queue_changed(state).await;
             }
             Ok((msg, true, conv))
@@ -92,17 +97,17 @@ pub(super) async fn bot_turn(
     conv: &ConversationRow,
     question: &Message,
 ) -> ChatResult<()> {
-    if conv.status != "bot" {
+    if conv.status != ConversationStatus::Bot {
         return Ok(());
     }
     let lang = lang_of(conv);
-    let only_bot = Patch::default().when_status(&["bot"]);
+    let only_bot = Patch::default().when_status(&[ConversationStatus::Bot]);
     match bot::intent::classify(&question.text) {
         Intent::Greeting => {
             say(
                 state,
                 conv.id,
-                "bot",
+                Author::Bot,
                 replies::greeting(lang).into(),
                 None,
                 None,
@@ -114,7 +119,7 @@ pub(super) async fn bot_turn(
             say(
                 state,
                 conv.id,
-                "bot",
+                Author::Bot,
                 replies::thanks(lang).into(),
                 None,
                 None,
@@ -122,7 +127,7 @@ pub(super) async fn bot_turn(
             )
             .await?;
         }
-        Intent::Human => escalate(state, c, conv.id, "human_request").await?,
+        Intent::Human => escalate(state, c, conv.id, EscalationReason::HumanRequest).await?,
         Intent::Question => {
             let search = state.search.clone();
             let text = question.text.clone();
@@ -134,13 +139,24 @@ pub(super) async fn bot_turn(
                     .await
                     .map_err(|e| internal(e.into()))?;
             match reply {
-                bot::Reply::Human => escalate(state, c, conv.id, "human_request").await?,
+                bot::Reply::Human => {
+                    escalate(state, c, conv.id, EscalationReason::HumanRequest).await?
+                }
                 bot::Reply::Answer { text, answer, .. } => {
-                    say(state, conv.id, "bot", text, None, Some(answer), &only_bot).await?;
+                    say(
+                        state,
+                        conv.id,
+                        Author::Bot,
+                        text,
+                        None,
+                        Some(answer),
+                        &only_bot,
+                    )
+                    .await?;
                 }
                 bot::Reply::Clarify { text, clarify, .. } => {
                     let m = NewMessage {
-                        author: "bot",
+                        author: Author::Bot,
                         text,
                         clarify: Some(clarify),
                         ..Default::default()
@@ -152,9 +168,9 @@ pub(super) async fn bot_turn(
                     say(
                         state,
                         conv.id,
-                        "bot",
+                        Author::Bot,
                         replies::no_answer(lang).into(),
-                        Some("no_answer"),
+                        Some(Notice::NoAnswer),
                         None,
                         &only_bot,
                     )
@@ -179,7 +195,7 @@ pub(super) async fn follow_up_context(state: &Chat, question: &Message) -> Vec<S
     {
         Ok(ms) => ms
             .into_iter()
-            .filter(|m| m.author == "customer" && m.seq < question.seq)
+            .filter(|m| m.author == Author::Customer && m.seq < question.seq)
             .map(|m| m.text)
             .collect(),
         Err(e) => {
@@ -234,12 +250,12 @@ pub async fn feedback(state: &Chat, c: &Customer, seq: i64, helpful: bool) -> Ch
     };
     let lang = lang_of(&conv);
     if helpful {
-        if conv.status == "bot" {
-            let p = Patch::default().when_status(&["bot"]);
+        if conv.status == ConversationStatus::Bot {
+            let p = Patch::default().when_status(&[ConversationStatus::Bot]);
             say(
                 state,
                 conv_id,
-                "bot",
+                Author::Bot,
                 replies::glad(lang).into(),
                 None,
                 None,
@@ -267,7 +283,7 @@ pub async fn feedback(state: &Chat, c: &Customer, seq: i64, helpful: bool) -> Ch
         }));
         record_unresolved(state, &conv, &q, "not_helpful", &shown).await;
     }
-    escalate(state, c, conv_id, "not_helpful").await
+    escalate(state, c, conv_id, EscalationReason::NotHelpful).await
 }
 
 /// A choice on the «Вы об этом?» message `seq`: the chosen section is answered (the choice
@@ -321,7 +337,7 @@ pub async fn choose(state: &Chat, c: &Customer, seq: i64, option: Option<usize>)
     let lang = lang_of(&conv);
     match option.and_then(|i| offered.options.get(i).cloned()) {
         Some(chosen) => {
-            if conv.status != "bot" {
+            if conv.status != ConversationStatus::Bot {
                 return Ok(());
             }
             let search = state.search.clone();
@@ -330,19 +346,28 @@ pub async fn choose(state: &Chat, c: &Customer, seq: i64, option: Option<usize>)
             })
             .await
             .map_err(|e| internal(e.into()))?;
-            let only_bot = Patch::default().when_status(&["bot"]);
+            let only_bot = Patch::default().when_status(&[ConversationStatus::Bot]);
             match reply {
                 Some((text, answer)) => {
-                    say(state, conv_id, "bot", text, None, Some(answer), &only_bot).await?;
+                    say(
+                        state,
+                        conv_id,
+                        Author::Bot,
+                        text,
+                        None,
+                        Some(answer),
+                        &only_bot,
+                    )
+                    .await?;
                 }
                 // The article went away since it was offered.
                 None => {
                     say(
                         state,
                         conv_id,
-                        "bot",
+                        Author::Bot,
                         replies::no_answer(lang).into(),
-                        Some("no_answer"),
+                        Some(Notice::NoAnswer),
                         None,
                         &only_bot,
                     )
@@ -356,7 +381,7 @@ pub async fn choose(state: &Chat, c: &Customer, seq: i64, option: Option<usize>)
                 let shown: Vec<Shown> = offered.options.iter().map(Shown::from).collect();
                 record_unresolved(state, &conv, &q, "not_helpful", &shown).await;
             }
-            escalate(state, c, conv_id, "not_helpful").await
+            escalate(state, c, conv_id, EscalationReason::NotHelpful).await
         }
     }
 }
@@ -375,7 +400,7 @@ pub(super) async fn question_before(
     Ok(earlier
         .into_iter()
         .rev()
-        .find(|x| x.seq < seq && x.author == "customer"))
+        .find(|x| x.seq < seq && x.author == Author::Customer))
 }
 
 pub(super) fn slug_of(url: &str) -> String {
@@ -409,7 +434,7 @@ pub async fn rate(
         .conversation
         .ok_or_else(|| ErrorFrame::new("bad_state", "there is no conversation to rate"))?;
     let patch = Patch::default()
-        .when_status(&["resolved"])
+        .when_status(&[ConversationStatus::Resolved])
         .set("rating", Val::Int(score))
         .set(
             "rating_comment",
@@ -467,9 +492,9 @@ pub async fn contact(
     let patch = Patch::default().set("contact_email", Val::Text(email.clone()));
     let m = NewMessage {
         client_id,
-        author: "system",
+        author: Author::System,
         text: replies::contact_saved(lang_of(&conv), &email),
-        event: Some("contact"),
+        event: Some(Notice::Contact),
         ..Default::default()
     };
     let a = state

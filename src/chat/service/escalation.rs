@@ -6,6 +6,7 @@ use crate::chat::Chat;
 use crate::chat::hub::Event;
 use crate::chat::protocol::{ErrorFrame, Message, Status};
 use crate::domain::now_ms;
+use crate::domain::{Author, ConversationStatus, EscalationReason, Notice};
 use crate::store::chat::{Appended, ConversationRow, Patch, Val};
 use serde_json::json;
 
@@ -16,12 +17,12 @@ pub async fn escalate(
     state: &Chat,
     c: &Customer,
     conv_id: i64,
-    reason: &'static str,
+    reason: EscalationReason,
 ) -> ChatResult<()> {
     let Some(conv) = state.store.conversation(conv_id).await.or_internal()? else {
         return Err(ErrorFrame::new("no_conversation", "no such conversation"));
     };
-    if conv.status != "bot" {
+    if conv.status != ConversationStatus::Bot {
         // Already with people: just say where it stands.
         let status = status_of(state, &conv).await?;
         state.hub.publish(Event::Status {
@@ -45,22 +46,24 @@ pub async fn escalate(
         .await
         .or_internal()?;
     // A request for a person after a question: the question was not resolved either.
-    let reason = if reason == "human_request"
+    let reason = if reason == EscalationReason::HumanRequest
         && messages
             .iter()
             .rev()
-            .find(|m| m.author == "bot")
-            .is_some_and(|m| m.event.as_deref() == Some("no_answer"))
+            .find(|m| m.author == Author::Bot)
+            .is_some_and(|m| m.event == Some(Notice::NoAnswer))
     {
-        "no_answer"
+        EscalationReason::NoAnswer
     } else {
         reason
     };
     let questions: Vec<&Message> = messages
         .iter()
-        .filter(|m| m.author == "customer" && bot::intent::classify(&m.text) == Intent::Question)
+        .filter(|m| {
+            m.author == Author::Customer && bot::intent::classify(&m.text) == Intent::Question
+        })
         .collect();
-    if reason != "not_helpful"
+    if reason != EscalationReason::NotHelpful
         && let Some(q) = questions.last()
     {
         let shown: Vec<Shown> = messages
@@ -74,7 +77,7 @@ pub async fn escalate(
                 confidence: a.confidence,
             })
             .collect();
-        let why = if reason == "no_answer" {
+        let why = if reason == EscalationReason::NoAnswer {
             "no_answer"
         } else {
             "escalated"
@@ -109,7 +112,7 @@ pub async fn escalate(
                 position,
                 expected_wait(state, position, *agents).await?,
             ),
-            "queued",
+            Notice::Queued,
         ),
         Availability::Closed { back_at } => (
             replies::offline(
@@ -118,12 +121,12 @@ pub async fn escalate(
                     .and_then(|b| replies::when(lang, b, now, state.hours.load().timezone()))
                     .as_deref(),
             ),
-            "offline",
+            Notice::Offline,
         ),
     };
     let patch = Patch::default()
-        .when_status(&["bot"])
-        .set("status", Val::Text("queued".into()))
+        .when_status(&[ConversationStatus::Bot])
+        .status(ConversationStatus::Queued)
         .set("queued_at", Val::Int(now))
         .set("source", Val::Text(source))
         .set(
@@ -131,8 +134,17 @@ pub async fn escalate(
             Val::Bool(!matches!(availability, Availability::Open { .. })),
         )
         .set("handoff", Val::Text(handoff.to_string()))
-        .set("escalation", Val::Text(reason.into()));
-    let a = say(state, conv.id, "system", text, Some(event), None, &patch).await?;
+        .set("escalation", Val::Text(reason.as_str().into()));
+    let a = say(
+        state,
+        conv.id,
+        Author::System,
+        text,
+        Some(event),
+        None,
+        &patch,
+    )
+    .await?;
     if matches!(a, Appended::New(_)) {
         if let Some(conv) = state.store.conversation(conv.id).await.or_internal()? {
             let status = status_of(state, &conv).await?;
@@ -212,14 +224,14 @@ pub async fn expected_wait(state: &Chat, position: i64, agents: i64) -> ChatResu
 /// Where a conversation stands, for its customer.
 pub async fn status_of(state: &Chat, conv: &ConversationRow) -> ChatResult<Status> {
     let mut s = Status {
-        status: conv.status.clone(),
+        status: conv.status,
         position: None,
         wait_secs: None,
         offline: false,
         back_at: None,
         agent: conv.agent_name.clone(),
     };
-    if conv.status == "queued" {
+    if conv.status == ConversationStatus::Queued {
         let now = now_ms();
         s.position = state.store.queue_position(conv.id).await.or_internal()?;
         match availability(state, now).await {

@@ -7,6 +7,7 @@ use crate::chat::hub::Event;
 use crate::chat::protocol::ErrorFrame;
 use crate::domain::Lang;
 use crate::domain::now_ms;
+use crate::domain::{Author, ConversationStatus, Notice};
 use crate::store::chat::{Appended, ConversationRow, CustomerRow, NewMessage, Patch};
 
 mod agent;
@@ -117,7 +118,7 @@ pub(super) fn publish_new(state: &Chat, a: &Appended) {
 pub async fn open_conversation(state: &Chat, c: &mut Customer) -> ChatResult<ConversationRow> {
     if let Some(id) = c.conversation
         && let Some(conv) = state.store.conversation(id).await.or_internal()?
-        && conv.status != "resolved"
+        && conv.status != ConversationStatus::Resolved
     {
         return Ok(conv);
     }
@@ -134,9 +135,9 @@ pub async fn open_conversation(state: &Chat, c: &mut Customer) -> ChatResult<Con
 pub(super) async fn say(
     state: &Chat,
     conv_id: i64,
-    author: &'static str,
+    author: Author,
     text: String,
-    event: Option<&'static str>,
+    event: Option<Notice>,
     answer: Option<crate::domain::Answer>,
     patch: &Patch,
 ) -> ChatResult<Appended> {
@@ -182,11 +183,20 @@ pub(super) async fn system_change(
     state: &Chat,
     conv_id: i64,
     text: String,
-    event: &'static str,
+    event: Notice,
     patch: &Patch,
     refused: &str,
 ) -> ChatResult<()> {
-    let a = say(state, conv_id, "system", text, Some(event), None, patch).await?;
+    let a = say(
+        state,
+        conv_id,
+        Author::System,
+        text,
+        Some(event),
+        None,
+        patch,
+    )
+    .await?;
     if matches!(a, Appended::New(_)) {
         Ok(())
     } else {

@@ -6,6 +6,7 @@ use crate::chat::Chat;
 use crate::chat::hub::{AgentPresence, Event};
 use crate::chat::protocol::ErrorFrame;
 use crate::domain::now_ms;
+use crate::domain::{Author, ConversationStatus, Notice};
 use crate::store::chat::{Appended, Patch, Val};
 use crate::store::cluster::OnlineAgent;
 use serde_json::json;
@@ -168,9 +169,9 @@ pub async fn claim(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult<(
     let lang = lang_of(&conv);
     let now = now_ms();
     let patch = Patch::default()
-        .when_status(&["bot", "queued"])
+        .when_status(&[ConversationStatus::Bot, ConversationStatus::Queued])
         .when_below_cap(agent.id, agent.max_chats)
-        .set("status", Val::Text("assigned".into()))
+        .status(ConversationStatus::Assigned)
         .set("agent_id", Val::Int(agent.id))
         .set("agent_name", Val::Text(agent.name.clone()))
         .set("assigned_at", Val::Int(now))
@@ -178,9 +179,9 @@ pub async fn claim(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult<(
     let a = say(
         state,
         conv_id,
-        "system",
+        Author::System,
         replies::joined(lang, &agent.name),
-        Some("joined"),
+        Some(Notice::Joined),
         None,
         &patch,
     )
@@ -188,10 +189,15 @@ pub async fn claim(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult<(
     if !matches!(a, Appended::New(_)) {
         let now = state.store.conversation(conv_id).await.or_internal()?;
         return Err(match now {
-            Some(c) if c.status == "assigned" || c.status == "resolved" => ErrorFrame::new(
-                "already_taken",
-                "another agent took this conversation first",
-            ),
+            Some(c)
+                if c.status == ConversationStatus::Assigned
+                    || c.status == ConversationStatus::Resolved =>
+            {
+                ErrorFrame::new(
+                    "already_taken",
+                    "another agent took this conversation first",
+                )
+            }
             _ => ErrorFrame::new(
                 "over_capacity",
                 format!("you already have {} open conversations", agent.max_chats),

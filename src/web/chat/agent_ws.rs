@@ -17,6 +17,7 @@ use crate::agents::Role;
 use crate::chat::hub::Event;
 use crate::chat::protocol::{AgentIn, ErrorFrame, HARD_FRAME_BYTES, Message, VERSION};
 use crate::chat::service::{self, AgentRef, ChatResult};
+use crate::domain::Author;
 use crate::web::state::AppState;
 
 /// A console that sends nothing for this long is closed (the console pings every 30 s).
@@ -214,7 +215,7 @@ impl Console {
                             last_typing = Instant::now();
                             self.state.chat.hub.publish(Event::Typing {
                                 conversation_id,
-                                author: "agent",
+                                author: Author::Agent,
                                 name: Some(self.me.name.clone()),
                                 agent_id: Some(self.me.id),
                                 on,
@@ -343,7 +344,7 @@ impl Console {
             }
             Event::Typing {
                 conversation_id,
-                author: "customer",
+                author: Author::Customer,
                 on,
                 ..
             } if self.watching.contains_key(conversation_id) => {

@@ -20,6 +20,7 @@ use crate::chat::protocol::{
 use crate::chat::service::{self, ChatResult, Customer};
 use crate::domain::message::Message;
 use crate::domain::token::{hex, new_token, token_hash, unhex};
+use crate::domain::{Author, ConversationStatus, EscalationReason};
 use crate::domain::{Lang, now_ms};
 use crate::limits::{self, Bucket};
 use crate::web::extract::ClientAddr;
@@ -303,7 +304,7 @@ impl Connection {
                             if let Some(id) = customer.conversation {
                                 self.state.chat.hub.publish(Event::Typing {
                                     conversation_id: id,
-                                    author: "customer",
+                                    author: Author::Customer,
                                     name: None,
                                     agent_id: None,
                                     on,
@@ -399,7 +400,7 @@ impl Connection {
         customer.conversation = conv.as_ref().map(|c| c.id);
         let info = conv.as_ref().map(|c| ConversationInfo {
             id: c.id,
-            status: c.status.clone(),
+            status: c.status,
             agent: c
                 .agent_name
                 .clone()
@@ -426,7 +427,7 @@ impl Connection {
                 0
             };
             self.follow(c.id, from).await?;
-            if c.status == "queued" || c.status == "assigned" {
+            if c.status == ConversationStatus::Queued || c.status == ConversationStatus::Assigned {
                 let status = service::status_of(&self.state.chat, &c).await?;
                 self.send(&CustomerOut::Status(status))
                     .await
@@ -531,7 +532,8 @@ impl Connection {
             return Ok(());
         };
         if let Ok(Some(conv)) = self.state.store.conversation(*conv_id).await
-            && (conv.status == "queued" || conv.status == "assigned")
+            && (conv.status == ConversationStatus::Queued
+                || conv.status == ConversationStatus::Assigned)
             && let Ok(status) = service::status_of(&self.state.chat, &conv).await
         {
             self.send(&CustomerOut::Status(status)).await?;
@@ -561,13 +563,13 @@ impl Connection {
                 self.send(&CustomerOut::Message(Box::new(m.clone()))).await
             }
             Event::Typing {
-                author: "agent",
+                author: Author::Agent,
                 name,
                 on,
                 ..
             } => {
                 self.send(&CustomerOut::Typing {
-                    author: "agent".into(),
+                    author: Author::Agent,
                     name: name.clone(),
                     on: *on,
                 })
@@ -606,7 +608,7 @@ impl Connection {
             CustomerIn::Human {} => {
                 let conv = service::open_conversation(&state.chat, c).await?;
                 self.follow(conv.id, self.last_sent_for(conv.id)).await?;
-                service::escalate(&state.chat, c, conv.id, "human_request").await
+                service::escalate(&state.chat, c, conv.id, EscalationReason::HumanRequest).await
             }
             CustomerIn::Typing { .. } => Ok(()),
             CustomerIn::Ping {} => self
