@@ -274,11 +274,63 @@ pub enum CustomerOut {
     Error(ErrorFrame),
 }
 
+crate::domain::conversation::names! {
+    /// The stable codes of error frames: one table, which `docs/protocol.md`, the widget and the
+    /// console are tested against.
+    ErrorCode {
+        /// Not JSON, not an object, an unknown `type`, a missing or wrongly typed field.
+        BadFrame = "bad_frame",
+        /// A binary frame.
+        BinaryFrame = "binary_frame",
+        /// The frame is over the size limit.
+        TooLarge = "too_large",
+        /// A message text is empty or too long.
+        TooLong = "too_long",
+        /// Over a rate limit; `retry_ms` says when to retry.
+        RateLimited = "rate_limited",
+        /// A customer connection's first frame must be `hello`.
+        HelloFirst = "hello_first",
+        /// The customer token is unknown.
+        BadToken = "bad_token",
+        /// `identify` with a hash that does not match the email.
+        BadIdentity = "bad_identity",
+        /// The frame refers to a conversation this connection may not touch.
+        NoConversation = "no_conversation",
+        /// Not possible in the conversation's state.
+        BadState = "bad_state",
+        /// Another agent claimed the conversation first.
+        AlreadyTaken = "already_taken",
+        /// The agent already has as many open conversations as allowed.
+        OverCapacity = "over_capacity",
+        /// The agent's role does not allow it.
+        Forbidden = "forbidden",
+        /// Our fault; logged; retry later.
+        Internal = "internal",
+    }
+}
+
+impl ErrorCode {
+    /// The codes an agent's console may get, each of which it explains in its own words.
+    pub const FOR_AGENTS: &'static [ErrorCode] = &[
+        ErrorCode::BadFrame,
+        ErrorCode::BinaryFrame,
+        ErrorCode::TooLarge,
+        ErrorCode::TooLong,
+        ErrorCode::RateLimited,
+        ErrorCode::NoConversation,
+        ErrorCode::BadState,
+        ErrorCode::AlreadyTaken,
+        ErrorCode::OverCapacity,
+        ErrorCode::Forbidden,
+        ErrorCode::Internal,
+    ];
+}
+
 /// An error frame.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorFrame {
     /// Stable code (see `docs/protocol.md`).
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// Human-readable explanation.
     pub message: String,
     /// The client id of the frame at fault.
@@ -294,7 +346,7 @@ pub struct ErrorFrame {
 
 impl ErrorFrame {
     /// An error with a code and a message.
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ErrorFrame {
             code,
             message: message.into(),
@@ -306,7 +358,7 @@ impl ErrorFrame {
 
     /// The `rate_limited` error, with when to retry.
     pub fn rate_limited(message: &'static str, retry: std::time::Duration) -> Self {
-        let mut e = ErrorFrame::new("rate_limited", message);
+        let mut e = ErrorFrame::new(ErrorCode::RateLimited, message);
         e.retry_ms = Some(u64::try_from(retry.as_millis()).unwrap_or(u64::MAX));
         e
     }
@@ -342,7 +394,8 @@ mod tests {
     fn out_frames_are_tagged() {
         let s = serde_json::to_string(&CustomerOut::Pong {}).unwrap();
         assert_eq!(s, r#"{"type":"pong"}"#);
-        let e = CustomerOut::Error(ErrorFrame::new("bad_frame", "x").about(Some("c".into())));
+        let e =
+            CustomerOut::Error(ErrorFrame::new(ErrorCode::BadFrame, "x").about(Some("c".into())));
         let v: serde_json::Value = serde_json::to_value(&e).unwrap();
         assert_eq!(v["type"], "error");
         assert_eq!(v["code"], "bad_frame");

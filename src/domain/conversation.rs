@@ -4,9 +4,6 @@
 //! documents are the same names (tests check the JavaScript against [`ConversationStatus::ALL`]
 //! and the others).
 
-use std::fmt;
-use std::str::FromStr;
-
 /// Defines a string enum: its names (serde, the database, `Display`/`FromStr`) from one table.
 macro_rules! names {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)+ }) => {
@@ -28,19 +25,19 @@ macro_rules! names {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownName;
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::conversation::UnknownName;
 
-            fn from_str(s: &str) -> Result<Self, UnknownName> {
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(UnknownName {
+                    _ => Err($crate::domain::conversation::UnknownName {
                         what: stringify!($name),
                         name: s.to_string(),
                     }),
@@ -85,6 +82,8 @@ macro_rules! names {
         }
     };
 }
+
+pub(crate) use names;
 
 /// A name that is not one of a table's (read from the database or a client).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -15,6 +15,7 @@ mod chat;
 mod cli;
 mod cluster;
 mod console;
+mod contracts;
 mod gaps;
 mod hardening;
 mod helpers;

@@ -3,6 +3,7 @@
 use crate::bot::replies;
 use crate::chat::Chat;
 use crate::chat::hub::Event;
+use crate::chat::protocol::ErrorCode;
 use crate::chat::protocol::{ErrorFrame, Message};
 use crate::domain::now_ms;
 use crate::domain::{Author, ConversationStatus, Notice};
@@ -38,7 +39,7 @@ pub async fn agent_send(
             match claim(state, agent, conv_id).await {
                 Ok(()) => {}
                 // A resend after the claim went through.
-                Err(e) if e.code == "already_taken" => {}
+                Err(e) if e.code == ErrorCode::AlreadyTaken => {}
                 Err(e) => return Err(e),
             }
         }
@@ -61,7 +62,7 @@ pub async fn agent_send(
         Appended::New(m) => Ok((m, true)),
         Appended::Duplicate(m) => Ok((m, false)),
         Appended::Refused => Err(ErrorFrame::new(
-            "bad_state",
+            ErrorCode::BadState,
             "this conversation is not yours or is closed",
         )
         .about(Some(client_id))
@@ -83,7 +84,7 @@ pub async fn transfer(state: &Chat, agent: &AgentRef, conv_id: i64, to: i64) -> 
     }) = online.into_iter().find(|a| a.id == to && !a.away)
     else {
         return Err(
-            ErrorFrame::new("bad_state", "that agent is not online (or away)")
+            ErrorFrame::new(ErrorCode::BadState, "that agent is not online (or away)")
                 .with_conversation(conv_id),
         );
     };

@@ -4,6 +4,7 @@
 use crate::bot::{self, Shown, intent::Intent, replies};
 use crate::chat::Chat;
 use crate::chat::hub::Event;
+use crate::chat::protocol::ErrorCode;
 use crate::chat::protocol::{ErrorFrame, MAX_COMMENT_CHARS, Message};
 use crate::domain::now_ms;
 use crate::domain::{Author, ConversationStatus, EscalationReason, Notice};
@@ -229,7 +230,7 @@ pub(super) async fn record_unresolved(
 pub async fn feedback(state: &Chat, c: &Customer, seq: i64, helpful: bool) -> ChatResult<()> {
     let conv_id = c.conversation.ok_or_else(|| {
         ErrorFrame::new(
-            "no_conversation",
+            ErrorCode::NoConversation,
             "there is no conversation to give feedback in",
         )
     })?;
@@ -240,7 +241,7 @@ pub async fn feedback(state: &Chat, c: &Customer, seq: i64, helpful: bool) -> Ch
         .or_internal()?
     else {
         return Err(ErrorFrame::new(
-            "bad_state",
+            ErrorCode::BadState,
             "that message is not an answer waiting for feedback",
         ));
     };
@@ -291,7 +292,10 @@ pub async fn feedback(state: &Chat, c: &Customer, seq: i64, helpful: bool) -> Ch
 /// logged for editors and the conversation goes to a person.
 pub async fn choose(state: &Chat, c: &Customer, seq: i64, option: Option<usize>) -> ChatResult<()> {
     let conv_id = c.conversation.ok_or_else(|| {
-        ErrorFrame::new("no_conversation", "there is no conversation to choose in")
+        ErrorFrame::new(
+            ErrorCode::NoConversation,
+            "there is no conversation to choose in",
+        )
     })?;
     let Some(conv) = state.store.conversation(conv_id).await.or_internal()? else {
         return Err(no_conversation(conv_id));
@@ -307,7 +311,7 @@ pub async fn choose(state: &Chat, c: &Customer, seq: i64, option: Option<usize>)
         .and_then(|m| m.clarify)
     else {
         return Err(ErrorFrame::new(
-            "bad_state",
+            ErrorCode::BadState,
             "that message is not a choice waiting for an answer",
         ));
     };
@@ -315,7 +319,7 @@ pub async fn choose(state: &Chat, c: &Customer, seq: i64, option: Option<usize>)
         && i >= offered.options.len()
     {
         return Err(ErrorFrame::new(
-            "bad_frame",
+            ErrorCode::BadFrame,
             format!(
                 "option {i} is not one of the {} offered",
                 offered.options.len()
@@ -329,7 +333,7 @@ pub async fn choose(state: &Chat, c: &Customer, seq: i64, option: Option<usize>)
         .or_internal()?
     else {
         return Err(ErrorFrame::new(
-            "bad_state",
+            ErrorCode::BadState,
             "that message is not a choice waiting for an answer",
         ));
     };
@@ -416,7 +420,7 @@ pub async fn rate(
     comment: Option<String>,
 ) -> ChatResult<()> {
     if !(1..=5).contains(&score) {
-        return Err(ErrorFrame::new("bad_frame", "score must be 1 to 5"));
+        return Err(ErrorFrame::new(ErrorCode::BadFrame, "score must be 1 to 5"));
     }
     let comment = comment
         .map(|s| s.trim().to_string())
@@ -426,13 +430,13 @@ pub async fn rate(
         .is_some_and(|s| s.chars().count() > MAX_COMMENT_CHARS)
     {
         return Err(ErrorFrame::new(
-            "too_long",
+            ErrorCode::TooLong,
             "a comment may have at most 1000 characters",
         ));
     }
     let conv_id = c
         .conversation
-        .ok_or_else(|| ErrorFrame::new("bad_state", "there is no conversation to rate"))?;
+        .ok_or_else(|| ErrorFrame::new(ErrorCode::BadState, "there is no conversation to rate"))?;
     let patch = Patch::default()
         .when_status(&[ConversationStatus::Resolved])
         .set("rating", Val::Int(score))
@@ -448,7 +452,7 @@ pub async fn rate(
         .or_internal()?
     {
         return Err(ErrorFrame::new(
-            "bad_state",
+            ErrorCode::BadState,
             "a conversation can be rated once it is resolved",
         ));
     }
@@ -470,13 +474,17 @@ pub async fn contact(
 ) -> ChatResult<()> {
     let email = email.trim().to_lowercase();
     if !plausible_email(&email) {
-        return Err(
-            ErrorFrame::new("bad_frame", "that does not look like an email address")
-                .about(client_id),
-        );
+        return Err(ErrorFrame::new(
+            ErrorCode::BadFrame,
+            "that does not look like an email address",
+        )
+        .about(client_id));
     }
     let conv_id = c.conversation.ok_or_else(|| {
-        ErrorFrame::new("bad_state", "there is no conversation to answer by email")
+        ErrorFrame::new(
+            ErrorCode::BadState,
+            "there is no conversation to answer by email",
+        )
     })?;
     let name = name
         .map(|n| n.trim().chars().take(100).collect::<String>())

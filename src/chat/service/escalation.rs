@@ -4,6 +4,7 @@
 use crate::bot::{self, Shown, intent::Intent, replies};
 use crate::chat::Chat;
 use crate::chat::hub::Event;
+use crate::chat::protocol::ErrorCode;
 use crate::chat::protocol::{ErrorFrame, Message, Status};
 use crate::domain::now_ms;
 use crate::domain::{Author, ConversationStatus, EscalationReason, Notice};
@@ -20,7 +21,10 @@ pub async fn escalate(
     reason: EscalationReason,
 ) -> ChatResult<()> {
     let Some(conv) = state.store.conversation(conv_id).await.or_internal()? else {
-        return Err(ErrorFrame::new("no_conversation", "no such conversation"));
+        return Err(ErrorFrame::new(
+            ErrorCode::NoConversation,
+            "no such conversation",
+        ));
     };
     if conv.status != ConversationStatus::Bot {
         // Already with people: just say where it stands.

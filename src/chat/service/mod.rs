@@ -4,6 +4,7 @@
 
 use crate::chat::Chat;
 use crate::chat::hub::Event;
+use crate::chat::protocol::ErrorCode;
 use crate::chat::protocol::ErrorFrame;
 use crate::domain::Lang;
 use crate::domain::now_ms;
@@ -29,7 +30,10 @@ pub const KEEP_RESOLVED_MS: i64 = 24 * 3_600_000;
 /// Logs an internal error and turns it into a frame that says nothing about it.
 pub fn internal(e: anyhow::Error) -> ErrorFrame {
     tracing::error!(error = ?e, "chat operation failed");
-    ErrorFrame::new("internal", "something went wrong on our side; please retry")
+    ErrorFrame::new(
+        ErrorCode::Internal,
+        "something went wrong on our side; please retry",
+    )
 }
 
 trait OrInternal<T> {
@@ -81,17 +85,20 @@ pub fn check_text(text: &str, client_id: Option<&str>) -> ChatResult<String> {
         && (c.is_empty() || c.chars().count() > super::protocol::MAX_CLIENT_ID_CHARS)
     {
         return Err(
-            ErrorFrame::new("too_long", "client_id must have 1 to 64 characters").about(cid),
+            ErrorFrame::new(ErrorCode::TooLong, "client_id must have 1 to 64 characters")
+                .about(cid),
         );
     }
     let t = text.trim();
     if t.chars().all(invisible) {
-        return Err(ErrorFrame::new("too_long", "the message is empty").about(cid));
+        return Err(ErrorFrame::new(ErrorCode::TooLong, "the message is empty").about(cid));
     }
     if t.chars().count() > super::protocol::MAX_TEXT_CHARS {
-        return Err(
-            ErrorFrame::new("too_long", "a message may have at most 4000 characters").about(cid),
-        );
+        return Err(ErrorFrame::new(
+            ErrorCode::TooLong,
+            "a message may have at most 4000 characters",
+        )
+        .about(cid));
     }
     Ok(t.to_string())
 }
@@ -200,12 +207,12 @@ pub(super) async fn system_change(
     if matches!(a, Appended::New(_)) {
         Ok(())
     } else {
-        Err(ErrorFrame::new("bad_state", refused).with_conversation(conv_id))
+        Err(ErrorFrame::new(ErrorCode::BadState, refused).with_conversation(conv_id))
     }
 }
 
 pub(super) fn no_conversation(conv_id: i64) -> ErrorFrame {
-    ErrorFrame::new("no_conversation", "no such conversation").with_conversation(conv_id)
+    ErrorFrame::new(ErrorCode::NoConversation, "no such conversation").with_conversation(conv_id)
 }
 
 impl ErrorFrame {
@@ -257,7 +264,11 @@ mod tests {
             " \u{200C}\u{200D} \u{2060}",
             "\u{FEFF}\u{00AD}\u{3000}",
         ] {
-            assert_eq!(check_text(t, None).unwrap_err().code, "too_long", "{t:?}");
+            assert_eq!(
+                check_text(t, None).unwrap_err().code,
+                ErrorCode::TooLong,
+                "{t:?}"
+            );
         }
         assert_eq!(
             check_text(" \u{200B}да\u{200B} ", None).unwrap(),

@@ -4,6 +4,7 @@
 use crate::bot::replies;
 use crate::chat::Chat;
 use crate::chat::hub::{AgentPresence, Event};
+use crate::chat::protocol::ErrorCode;
 use crate::chat::protocol::ErrorFrame;
 use crate::domain::now_ms;
 use crate::domain::{Author, ConversationStatus, Notice};
@@ -155,10 +156,10 @@ pub(super) async fn assign_waiting(state: &Chat) {
                     tracing::warn!(error = ?e, "cannot store the round-robin position");
                 }
             }
-            Err(e) if e.code == "over_capacity" => {
+            Err(e) if e.code == ErrorCode::OverCapacity => {
                 open.insert(agent.id, agent.max_chats);
             }
-            Err(e) => tracing::debug!(code = e.code, conv_id, "auto-assignment skipped"),
+            Err(e) => tracing::debug!(code = e.code.as_str(), conv_id, "auto-assignment skipped"),
         }
     }
 }
@@ -194,12 +195,12 @@ pub async fn claim(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult<(
                     || c.status == ConversationStatus::Resolved =>
             {
                 ErrorFrame::new(
-                    "already_taken",
+                    ErrorCode::AlreadyTaken,
                     "another agent took this conversation first",
                 )
             }
             _ => ErrorFrame::new(
-                "over_capacity",
+                ErrorCode::OverCapacity,
                 format!("you already have {} open conversations", agent.max_chats),
             ),
         }

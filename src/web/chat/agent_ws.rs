@@ -15,6 +15,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::customer_ws::{Incoming, decode};
 use crate::agents::Role;
 use crate::chat::hub::Event;
+use crate::chat::protocol::ErrorCode;
 use crate::chat::protocol::{AgentIn, ErrorFrame, HARD_FRAME_BYTES, Message, VERSION};
 use crate::chat::service::{self, AgentRef, ChatResult};
 use crate::domain::Author;
@@ -397,7 +398,7 @@ impl Console {
             .await
             .map_err(service::internal)?
             .ok_or_else(|| {
-                ErrorFrame::new("no_conversation", "no such conversation")
+                ErrorFrame::new(ErrorCode::NoConversation, "no such conversation")
                     .with_conversation(conv_id)
             })?;
         let customer = store
@@ -456,7 +457,10 @@ impl Console {
                     "online" => false,
                     "away" => true,
                     _ => {
-                        return Err(ErrorFrame::new("bad_frame", "presence is online or away"));
+                        return Err(ErrorFrame::new(
+                            ErrorCode::BadFrame,
+                            "presence is online or away",
+                        ));
                     }
                 };
                 state

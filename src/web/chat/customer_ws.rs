@@ -13,6 +13,7 @@ use sha2::Sha256;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use crate::chat::hub::Event;
+use crate::chat::protocol::ErrorCode;
 use crate::chat::protocol::{
     ConversationInfo, CustomerIn, CustomerInfo, CustomerOut, ErrorFrame, HARD_FRAME_BYTES,
     Identity, MAX_FRAME_BYTES, MAX_URL_CHARS, VERSION,
@@ -96,7 +97,7 @@ pub fn decode<T: serde::de::DeserializeOwned>(msg: ws::Message) -> Incoming<T> {
         ws::Message::Text(t) => {
             if t.len() > MAX_FRAME_BYTES {
                 return Incoming::Bad(ErrorFrame::new(
-                    "too_large",
+                    ErrorCode::TooLarge,
                     format!("a frame may have at most {MAX_FRAME_BYTES} bytes"),
                 ));
             }
@@ -107,14 +108,14 @@ pub fn decode<T: serde::de::DeserializeOwned>(msg: ws::Message) -> Incoming<T> {
                         .ok()
                         .and_then(|v| v.get("client_id")?.as_str().map(str::to_string));
                     Incoming::Bad(
-                        ErrorFrame::new("bad_frame", format!("cannot read the frame: {e}"))
+                        ErrorFrame::new(ErrorCode::BadFrame, format!("cannot read the frame: {e}"))
                             .about(client_id),
                     )
                 }
             }
         }
         ws::Message::Binary(_) => Incoming::Bad(ErrorFrame::new(
-            "binary_frame",
+            ErrorCode::BinaryFrame,
             "only JSON text frames are spoken here",
         )),
         ws::Message::Close(_) => Incoming::Closed,
@@ -231,7 +232,7 @@ impl Connection {
                     }
                 }
                 Incoming::Frame(_) => {
-                    self.error(ErrorFrame::new("hello_first", "send hello first"))
+                    self.error(ErrorFrame::new(ErrorCode::HelloFirst, "send hello first"))
                         .await?
                 }
                 Incoming::Bad(e) => self.error(e).await?,
@@ -356,7 +357,7 @@ impl Connection {
                 if token.is_some() {
                     let _ = self
                         .error(ErrorFrame::new(
-                            "bad_token",
+                            ErrorCode::BadToken,
                             "unknown token; starting a new conversation",
                         ))
                         .await;
@@ -450,7 +451,7 @@ impl Connection {
             (Some(h), Some(e), Some(secret)) => {
                 if !identity_hash_ok(secret, e, h) {
                     return Err(ErrorFrame::new(
-                        "bad_identity",
+                        ErrorCode::BadIdentity,
                         "the identity hash does not match the email",
                     ));
                 }
@@ -458,7 +459,7 @@ impl Connection {
             }
             (Some(_), _, None) => {
                 return Err(ErrorFrame::new(
-                    "bad_identity",
+                    ErrorCode::BadIdentity,
                     "this server does not verify identities",
                 ));
             }
@@ -469,7 +470,7 @@ impl Connection {
             .is_some_and(|e| !service::plausible_email(e))
         {
             return Err(ErrorFrame::new(
-                "bad_identity",
+                ErrorCode::BadIdentity,
                 "that is not an email address",
             ));
         }
@@ -583,7 +584,10 @@ impl Connection {
     async fn handle(&mut self, c: &mut Customer, frame: CustomerIn) -> ChatResult<()> {
         let state = self.state.clone();
         match frame {
-            CustomerIn::Hello { .. } => Err(ErrorFrame::new("bad_state", "hello was sent already")),
+            CustomerIn::Hello { .. } => Err(ErrorFrame::new(
+                ErrorCode::BadState,
+                "hello was sent already",
+            )),
             CustomerIn::Send { client_id, text } => {
                 let ack = async |msg: &Message, moved: bool| -> ChatResult<()> {
                     if moved || self.sub.is_none() {
@@ -652,7 +656,7 @@ mod tests {
     #[test]
     fn refusals_say_when_to_retry() {
         let e = ErrorFrame::rate_limited("slow down", Duration::from_millis(1500));
-        assert_eq!((e.code, e.retry_ms), ("rate_limited", Some(1500)));
+        assert_eq!((e.code, e.retry_ms), (ErrorCode::RateLimited, Some(1500)));
     }
 
     #[test]
@@ -662,7 +666,7 @@ mod tests {
         ));
         match bad {
             Incoming::Bad(e) => {
-                assert_eq!(e.code, "bad_frame");
+                assert_eq!(e.code, ErrorCode::BadFrame);
                 assert_eq!(e.client_id.as_deref(), Some("x"));
             }
             _ => panic!("expected an error"),
@@ -671,7 +675,7 @@ mod tests {
         assert!(matches!(
             decode::<CustomerIn>(ws::Message::Text(big.into())),
             Incoming::Bad(ErrorFrame {
-                code: "too_large",
+                code: ErrorCode::TooLarge,
                 ..
             })
         ));

@@ -55,6 +55,9 @@
         too_long: 'Сообщение пустое или слишком длинное.',
         bad_state: 'Сейчас это сделать нельзя',
         internal: 'Ошибка на сервере, попробуйте ещё раз.',
+        bad_frame: 'Консоль отправила непонятный серверу запрос; обновите страницу.',
+        binary_frame: 'Консоль отправила непонятный серверу запрос; обновите страницу.',
+        too_large: 'Сообщение слишком большое.',
       },
     },
     en: {
@@ -100,6 +103,9 @@
         too_long: 'The message is empty or too long.',
         bad_state: 'This cannot be done now',
         internal: 'Something went wrong on the server; try again.',
+        bad_frame: 'The console sent a request the server did not understand; reload the page.',
+        binary_frame: 'The console sent a request the server did not understand; reload the page.',
+        too_large: 'The message is too large.',
       },
     },
     de: {
@@ -145,6 +151,9 @@
         too_long: 'Die Nachricht ist leer oder zu lang.',
         bad_state: 'Das geht gerade nicht',
         internal: 'Fehler auf dem Server, bitte erneut versuchen.',
+        bad_frame: 'Die Konsole hat eine unverständliche Anfrage gesendet; bitte die Seite neu laden.',
+        binary_frame: 'Die Konsole hat eine unverständliche Anfrage gesendet; bitte die Seite neu laden.',
+        too_large: 'Die Nachricht ist zu groß.',
       },
     },
   };
