@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::domain::message::Message;
-use crate::domain::{Author, ConversationStatus};
+use crate::domain::{Author, ConversationStatus, EscalationReason};
 
 pub use crate::domain::{Answer, ArticleLink, Clarify, ClarifyOption};
 
@@ -272,6 +272,154 @@ pub enum CustomerOut {
     Pong {},
     /// Something was wrong with a frame; the connection goes on.
     Error(ErrorFrame),
+}
+
+/// The signed-in agent, as `hello` tells the console.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentHello {
+    /// Account id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// `agent`, `editor` or `admin`.
+    pub role: crate::domain::agent::Role,
+    /// Cap of open conversations.
+    pub max_chats: i64,
+}
+
+/// The customer of a conversation as the console shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerCard {
+    /// The name they gave, if any.
+    pub name: Option<String>,
+    /// Their email, if any.
+    pub email: Option<String>,
+    /// Whether the site vouched for the identity.
+    pub verified: bool,
+}
+
+/// A conversation as the console opens it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConversationView {
+    /// Id.
+    pub id: i64,
+    /// Where it stands.
+    pub status: ConversationStatus,
+    /// Language code.
+    pub lang: String,
+    /// The page the chat started on.
+    pub page_url: Option<String>,
+    /// The agent with it.
+    pub agent_id: Option<i64>,
+    /// That agent's name.
+    pub agent_name: Option<String>,
+    /// Queued while nobody could answer.
+    pub offline: bool,
+    /// The email left for an answer.
+    pub contact_email: Option<String>,
+    /// Started (ms).
+    pub created_at: i64,
+    /// Entered the queue (ms).
+    pub queued_at: Option<i64>,
+    /// Why it went to people.
+    pub escalation: Option<EscalationReason>,
+    /// The customer's rating.
+    pub rating: Option<i64>,
+    /// The rating's comment.
+    pub rating_comment: Option<String>,
+    /// The customer.
+    pub customer: Option<CustomerCard>,
+}
+
+/// A frame to the agent console (the queue and presence frames, which every console gets, are
+/// serialized once per refresh by `service::queue_frames` from the same variants).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentOut<'a> {
+    /// First frame: protocol version and who is signed in.
+    Hello {
+        /// Protocol version.
+        v: u32,
+        /// The agent.
+        agent: AgentHello,
+    },
+    /// Conversations with an agent and the first waiting ones.
+    Queue {
+        /// The list.
+        items: &'a [crate::store::chat::QueueRow],
+        /// How many wait in all.
+        waiting: i64,
+    },
+    /// The team's presence on every node.
+    Agents {
+        /// Agents online or away.
+        agents: &'a [super::hub::AgentPresence],
+    },
+    /// A conversation opened: its handoff packet, messages and the customer's history.
+    Conversation {
+        /// The conversation (boxed: much larger than the other frames).
+        conversation: Box<ConversationView>,
+        /// The bot's handoff packet (JSON as stored), or null.
+        handoff: serde_json::Value,
+        /// Its messages after the console's `last_seq`.
+        messages: &'a [Message],
+        /// The customer's other conversations.
+        history: &'a [crate::store::chat::HistoryRow],
+    },
+    /// A new or updated message of a followed conversation.
+    Message(&'a Message),
+    /// The customer types.
+    Typing {
+        /// Conversation.
+        conversation_id: i64,
+        /// Always the customer.
+        author: Author,
+        /// On or off.
+        on: bool,
+    },
+    /// A conversation was taken or handed over.
+    Assigned {
+        /// Conversation.
+        conversation_id: i64,
+        /// The agent with it now.
+        agent_id: i64,
+        /// Their name.
+        agent_name: &'a str,
+    },
+    /// A conversation was closed.
+    Resolved {
+        /// Conversation.
+        conversation_id: i64,
+    },
+    /// The customer rated a conversation.
+    Rating {
+        /// Conversation.
+        conversation_id: i64,
+        /// 1 to 5.
+        score: i64,
+        /// Their comment.
+        comment: Option<&'a str>,
+    },
+    /// An agent's message was stored.
+    Ack {
+        /// The console's id for it.
+        client_id: Option<&'a str>,
+        /// Conversation.
+        conversation_id: i64,
+        /// Its seq.
+        seq: i64,
+    },
+    /// Reply to `ping`.
+    Pong {},
+    /// Something was wrong with a frame.
+    Error(&'a ErrorFrame),
+}
+
+impl AgentOut<'_> {
+    /// The frame as sent.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
 }
 
 crate::domain::conversation::names! {

@@ -4,13 +4,13 @@
 use crate::bot::replies;
 use crate::chat::Chat;
 use crate::chat::hub::{AgentPresence, Event};
+use crate::chat::protocol::AgentOut;
 use crate::chat::protocol::ErrorCode;
 use crate::chat::protocol::ErrorFrame;
 use crate::domain::now_ms;
 use crate::domain::{Author, ConversationStatus, Notice};
 use crate::store::chat::{Appended, Patch, Val};
 use crate::store::cluster::OnlineAgent;
-use serde_json::json;
 
 use super::*;
 
@@ -42,8 +42,12 @@ pub async fn queue_frames(state: &Chat) -> anyhow::Result<(String, String)> {
         state.store.waiting_count(),
         team(state)
     )?;
-    let queue = json!({"type": "queue", "items": items, "waiting": waiting}).to_string();
-    let agents = json!({"type": "agents", "agents": team}).to_string();
+    let queue = AgentOut::Queue {
+        items: &items,
+        waiting,
+    }
+    .to_json();
+    let agents = AgentOut::Agents { agents: &team }.to_json();
     Ok((queue, agents))
 }
 

@@ -16,7 +16,10 @@ use super::customer_ws::{Incoming, decode};
 use crate::agents::Role;
 use crate::chat::hub::Event;
 use crate::chat::protocol::ErrorCode;
-use crate::chat::protocol::{AgentIn, ErrorFrame, HARD_FRAME_BYTES, Message, VERSION};
+use crate::chat::protocol::{
+    AgentHello, AgentIn, AgentOut, ConversationView, CustomerCard, ErrorFrame, HARD_FRAME_BYTES,
+    Message, VERSION,
+};
 use crate::chat::service::{self, AgentRef, ChatResult};
 use crate::domain::Author;
 use crate::web::state::AppState;
@@ -145,10 +148,8 @@ impl Console {
         }
     }
 
-    async fn send(&mut self, v: Value) -> Result<(), axum::Error> {
-        self.socket
-            .send(ws::Message::Text(v.to_string().into()))
-            .await
+    async fn send(&mut self, frame: AgentOut<'_>) -> Result<(), axum::Error> {
+        self.send_text(frame.to_json()).await
     }
 
     async fn send_text(&mut self, frame: String) -> Result<(), axum::Error> {
@@ -156,19 +157,18 @@ impl Console {
     }
 
     async fn error(&mut self, e: ErrorFrame) -> Result<(), axum::Error> {
-        let mut v = serde_json::to_value(&e).unwrap_or_default();
-        v["type"] = "error".into();
-        self.send(v).await
+        self.send(AgentOut::Error(&e)).await
     }
 
     async fn run(&mut self) -> Result<(), axum::Error> {
         let mut events = self.state.chat.hub.subscribe_agents();
-        self.send(json!({
-            "type": "hello",
-            "v": VERSION,
-            "agent": {"id": self.me.id, "name": self.me.name, "role": self.role, "max_chats": self.me.max_chats},
-        }))
-        .await?;
+        let agent = AgentHello {
+            id: self.me.id,
+            name: self.me.name.clone(),
+            role: self.role,
+            max_chats: self.me.max_chats,
+        };
+        self.send(AgentOut::Hello { v: VERSION, agent }).await?;
         self.send_queue().await?;
         let mut last_typing = Instant::now() - TYPING_EVERY;
         let closing = self.state.chat.hub.closing();
@@ -320,7 +320,7 @@ impl Console {
         };
         for m in missed {
             self.watching.insert(conv_id, m.seq);
-            self.send(message_frame(&m)).await?;
+            self.send(AgentOut::Message(&m)).await?;
         }
         Ok(())
     }
@@ -338,10 +338,10 @@ impl Console {
                     return self.backfill(m.conversation_id).await;
                 }
                 self.watching.insert(m.conversation_id, m.seq);
-                self.send(message_frame(m)).await
+                self.send(AgentOut::Message(m)).await
             }
             Event::Updated(m) if self.watching.contains_key(&m.conversation_id) => {
-                self.send(message_frame(m)).await
+                self.send(AgentOut::Message(m)).await
             }
             Event::Typing {
                 conversation_id,
@@ -349,8 +349,12 @@ impl Console {
                 on,
                 ..
             } if self.watching.contains_key(conversation_id) => {
-                self.send(json!({"type": "typing", "conversation_id": conversation_id, "author": "customer", "on": on}))
-                    .await
+                self.send(AgentOut::Typing {
+                    conversation_id: *conversation_id,
+                    author: Author::Customer,
+                    on: *on,
+                })
+                .await
             }
             Event::Queue(frame) | Event::Agents(frame) => {
                 self.socket
@@ -362,8 +366,12 @@ impl Console {
                 agent_id,
                 agent_name,
             } => {
-                self.send(json!({"type": "assigned", "conversation_id": conversation_id, "agent_id": agent_id, "agent_name": agent_name}))
-                    .await?;
+                self.send(AgentOut::Assigned {
+                    conversation_id: *conversation_id,
+                    agent_id: *agent_id,
+                    agent_name,
+                })
+                .await?;
                 if *agent_id == self.me.id
                     && !self.watching.contains_key(conversation_id)
                     && let Err(e) = self.open(*conversation_id, 0).await
@@ -373,16 +381,22 @@ impl Console {
                 Ok(())
             }
             Event::Resolved { conversation_id } => {
-                self.send(json!({"type": "resolved", "conversation_id": conversation_id}))
-                    .await
+                self.send(AgentOut::Resolved {
+                    conversation_id: *conversation_id,
+                })
+                .await
             }
             Event::Rating {
                 conversation_id,
                 score,
                 comment,
             } => {
-                self.send(json!({"type": "rating", "conversation_id": conversation_id, "score": score, "comment": comment}))
-                    .await
+                self.send(AgentOut::Rating {
+                    conversation_id: *conversation_id,
+                    score: *score,
+                    comment: comment.as_deref(),
+                })
+                .await
             }
             _ => Ok(()),
         }
@@ -424,29 +438,45 @@ impl Console {
             .unwrap_or(Value::Null);
         let last = messages.last().map(|m| m.seq).unwrap_or(last_seq);
         self.watching.insert(conv.id, last);
-        let frame = json!({
-            "type": "conversation",
-            "conversation": {
-                "id": conv.id, "status": conv.status, "lang": conv.lang, "page_url": conv.page_url,
-                "agent_id": conv.agent_id, "agent_name": conv.agent_name, "offline": conv.offline,
-                "contact_email": conv.contact_email, "created_at": conv.created_at,
-                "queued_at": conv.queued_at, "escalation": conv.escalation,
-                "rating": conv.rating, "rating_comment": conv.rating_comment,
-                "customer": customer.map(|c| json!({"name": c.name, "email": c.email, "verified": c.verified})),
-            },
-            "handoff": handoff,
-            "messages": messages.iter().map(message_frame_body).collect::<Vec<_>>(),
-            "history": history,
-        });
+        let conversation = ConversationView {
+            id: conv.id,
+            status: conv.status,
+            lang: conv.lang,
+            page_url: conv.page_url,
+            agent_id: conv.agent_id,
+            agent_name: conv.agent_name,
+            offline: conv.offline,
+            contact_email: conv.contact_email,
+            created_at: conv.created_at,
+            queued_at: conv.queued_at,
+            escalation: conv.escalation,
+            rating: conv.rating,
+            rating_comment: conv.rating_comment,
+            customer: customer.map(|c| CustomerCard {
+                name: c.name,
+                email: c.email,
+                verified: c.verified,
+            }),
+        };
+        let frame = AgentOut::Conversation {
+            conversation: Box::new(conversation),
+            handoff,
+            messages: &messages,
+            history: &history,
+        };
         self.send(frame)
             .await
             .map_err(|e| service::internal(e.into()))
     }
 
     async fn ack(&mut self, m: &Message) -> ChatResult<()> {
-        self.send(json!({"type": "ack", "client_id": m.client_id, "conversation_id": m.conversation_id, "seq": m.seq}))
-            .await
-            .map_err(|e| service::internal(e.into()))
+        self.send(AgentOut::Ack {
+            client_id: m.client_id.as_deref(),
+            conversation_id: m.conversation_id,
+            seq: m.seq,
+        })
+        .await
+        .map_err(|e| service::internal(e.into()))
     }
 
     async fn handle(&mut self, frame: AgentIn) -> ChatResult<()> {
@@ -528,7 +558,7 @@ impl Console {
                 service::resolve(&state.chat, &self.me, conversation_id).await
             }
             AgentIn::Ping {} => self
-                .send(json!({"type": "pong"}))
+                .send(AgentOut::Pong {})
                 .await
                 .map_err(|e| service::internal(e.into())),
         }
@@ -540,14 +570,4 @@ async fn is_mine(state: &AppState, conv_id: i64, me: i64) -> bool {
         state.store.conversation(conv_id).await,
         Ok(Some(c)) if c.agent_id == Some(me)
     )
-}
-
-fn message_frame_body(m: &Message) -> Value {
-    serde_json::to_value(m).unwrap_or_default()
-}
-
-fn message_frame(m: &Message) -> Value {
-    let mut v = message_frame_body(m);
-    v["type"] = "message".into();
-    v
 }
