@@ -60,23 +60,14 @@ pub fn app(state: AppState) -> Router {
         .route("/widget.js", get(widget_js))
         .route("/api/chat", get(customer_ws::upgrade))
         .route("/agent/ws", get(agent_ws::upgrade));
-    // Agents' pages and API: CSRF-checked forms, small bodies, never cached.
     let no_store = tower_http::set_header::SetResponseHeaderLayer::if_not_present(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
     );
-    let agents = Router::new()
-        .route("/agent/login", get(login::login_page).post(login::login))
-        .route("/agent/logout", post(login::logout))
-        .route(
-            "/agent/canned",
-            get(canned::canned_page).post(canned::canned_create_form),
-        )
-        .route("/agent/canned/{id}", post(canned::canned_update_form))
-        .route(
-            "/agent/canned/{id}/delete",
-            post(canned::canned_delete_form),
-        )
+    // Each group's role guard is applied once, here: a handler below runs only for a
+    // signed-in agent of that role (pages redirect to sign in; the API answers 401/403).
+    let admin = || axum::middleware::from_fn_with_state(state.clone(), session::admins_only);
+    let admins = Router::new()
         .route(
             "/agent/team",
             get(team::team_page).post(team::team_create_form),
@@ -86,21 +77,37 @@ pub fn app(state: AppState) -> Router {
             "/agent/settings",
             get(settings::settings_page).post(settings::settings_form),
         )
-        .route("/agent/api/me", get(login::me))
-        .route(
-            "/agent/api/canned",
-            get(canned::list_canned).post(canned::create_canned),
-        )
-        .route(
-            "/agent/api/canned/{id}",
-            put(canned::update_canned).delete(canned::delete_canned),
-        )
-        .route("/agent/api/canned/{id}/fill", get(canned::fill_canned))
         .route(
             "/agent/api/agents",
             get(team::list_agents).post(team::create_agent),
         )
         .route("/agent/api/agents/{id}", put(team::update_agent))
+        .route("/agent/canned/{id}", post(canned::canned_update_form))
+        .route(
+            "/agent/canned/{id}/delete",
+            post(canned::canned_delete_form),
+        )
+        .route(
+            "/agent/api/canned/{id}",
+            put(canned::update_canned).delete(canned::delete_canned),
+        )
+        .route_layer(admin());
+    // Every agent reads canned replies; admins change them (the same paths, by method).
+    let agents = Router::new()
+        .route("/agent/login", get(login::login_page).post(login::login))
+        .route("/agent/logout", post(login::logout))
+        .route(
+            "/agent/canned",
+            get(canned::canned_page).merge(post(canned::canned_create_form).route_layer(admin())),
+        )
+        .route("/agent/api/me", get(login::me))
+        .route(
+            "/agent/api/canned",
+            get(canned::list_canned).merge(post(canned::create_canned).route_layer(admin())),
+        )
+        .route("/agent/api/canned/{id}/fill", get(canned::fill_canned))
+        .merge(admins)
+        // Agents' pages and API: CSRF-checked forms, small bodies, never cached.
         .layer(axum::middleware::from_fn(session::form_csrf))
         .layer(DefaultBodyLimit::max(super::agents::MAX_BODY_BYTES))
         .layer(no_store);
@@ -114,6 +121,10 @@ pub fn app(state: AppState) -> Router {
         .route("/agent/api/gaps", get(gaps::api))
         .route("/agent/reports", get(reports::report_page))
         .route("/agent/reports.csv", get(reports::report_csv))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::editors_only,
+        ))
         .route("/agent/reports.css", get(reports::stylesheet));
     let router = Router::new()
         .merge(public_api)

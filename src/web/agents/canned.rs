@@ -43,7 +43,6 @@ async fn create_canned_as(
     agent: &Agent,
     input: &CannedInput,
 ) -> Result<CannedReply, AppError> {
-    agent.require(Role::Admin)?;
     let input = input.validated().map_err(bad)?;
     state
         .store
@@ -59,11 +58,9 @@ async fn create_canned_as(
 
 async fn update_canned_as(
     state: &AppState,
-    agent: &Agent,
     id: i64,
     input: &CannedInput,
 ) -> Result<CannedReply, AppError> {
-    agent.require(Role::Admin)?;
     let input = input.validated().map_err(bad)?;
     match state.store.update_canned(id, &input, now_ms()).await? {
         Saved::Done(c) => Ok(c),
@@ -75,8 +72,7 @@ async fn update_canned_as(
     }
 }
 
-async fn delete_canned_as(state: &AppState, agent: &Agent, id: i64) -> Result<(), AppError> {
-    agent.require(Role::Admin)?;
+async fn delete_canned_as(state: &AppState, id: i64) -> Result<(), AppError> {
     if state.store.delete_canned(id).await? {
         Ok(())
     } else {
@@ -102,7 +98,6 @@ pub(crate) async fn create_canned(
     CurrentAgent(agent): CurrentAgent,
     body: Result<Json<CannedInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CannedReply>), AppError> {
-    agent.require(Role::Admin)?;
     let input = json_body(body)?;
     let c = create_canned_as(&state, &agent, &input).await?;
     Ok((StatusCode::CREATED, Json(c)))
@@ -110,23 +105,21 @@ pub(crate) async fn create_canned(
 
 pub(crate) async fn update_canned(
     State(state): State<AppState>,
-    CurrentAgent(agent): CurrentAgent,
+    CurrentAgent(_agent): CurrentAgent,
     id: Result<Path<i64>, PathRejection>,
     body: Result<Json<CannedInput>, JsonRejection>,
 ) -> Result<Json<CannedReply>, AppError> {
-    agent.require(Role::Admin)?;
     let id = path_id(id)?;
     let input = json_body(body)?;
-    Ok(Json(update_canned_as(&state, &agent, id, &input).await?))
+    Ok(Json(update_canned_as(&state, id, &input).await?))
 }
 
 pub(crate) async fn delete_canned(
     State(state): State<AppState>,
-    CurrentAgent(agent): CurrentAgent,
+    CurrentAgent(_agent): CurrentAgent,
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<StatusCode, AppError> {
-    agent.require(Role::Admin)?;
-    delete_canned_as(&state, &agent, path_id(id)?).await?;
+    delete_canned_as(&state, path_id(id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -329,9 +322,6 @@ pub(crate) async fn canned_create_form(
     form: Result<Form<CannedForm>, FormRejection>,
 ) -> Response {
     let session = &page_session.0;
-    if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return *res;
-    }
     let Ok(Form(form)) = form else {
         return bad_request_page(&state, &headers, "the form is incomplete");
     };
@@ -350,16 +340,11 @@ pub(crate) async fn canned_update_form(
     form: Result<Form<CannedForm>, FormRejection>,
 ) -> Response {
     let session = &page_session.0;
-    if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return *res;
-    }
     let (Ok(Path(id)), Ok(Form(form))) = (id, form) else {
         return bad_request_page(&state, &headers, "the form is incomplete");
     };
     let input = form.input();
-    let result = update_canned_as(&state, &session.agent, id, &input)
-        .await
-        .map(|_| "saved");
+    let result = update_canned_as(&state, id, &input).await.map(|_| "saved");
     canned_form_result(&state, &headers, session, result, Some((Some(id), &input))).await
 }
 
@@ -370,14 +355,9 @@ pub(crate) async fn canned_delete_form(
     id: Result<Path<i64>, PathRejection>,
 ) -> Response {
     let session = &page_session.0;
-    if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return *res;
-    }
     let Ok(Path(id)) = id else {
         return bad_request_page(&state, &headers, "no such canned reply");
     };
-    let result = delete_canned_as(&state, &session.agent, id)
-        .await
-        .map(|_| "deleted");
+    let result = delete_canned_as(&state, id).await.map(|_| "deleted");
     canned_form_result(&state, &headers, session, result, None).await
 }

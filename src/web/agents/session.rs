@@ -25,7 +25,7 @@
 //! [`AgentPage::require`] (403 page).
 
 use axum::body::Body;
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -378,6 +378,40 @@ impl FromRequestParts<AppState> for AgentPage {
 }
 
 /// 303 to the login page, coming back to this page after signing in when it is a GET.
+/// The role guard of a route group (`web::router` puts it on each group once): a request
+/// without a session, or whose agent's role is below `role`, is answered here — under
+/// `/agent/api/` with JSON 401 `unauthorized` / 403 `forbidden`, elsewhere with the sign-in
+/// redirect or the HTML 403 page — and never reaches the handler. The session it looked up is
+/// kept for the handler's own extractor, which still checks CSRF and `Origin`.
+pub async fn require_role(state: AppState, role: Role, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let api = parts.uri.path().starts_with("/agent/api/");
+    let refused = match lookup(&mut parts, &state).await {
+        Err(e) => Some(e),
+        Ok(None) => Some(AppError::Unauthorized(
+            "not signed in, or the session ended".into(),
+        )),
+        Ok(Some(s)) => s.agent.require(role).err(),
+    };
+    match refused {
+        None => next.run(Request::from_parts(parts, body)).await,
+        Some(e) if api => e.into_response(),
+        Some(AppError::Unauthorized(_)) => login_redirect(&parts),
+        Some(AppError::Forbidden(m)) => super::layout::forbidden_page(&state, &parts.headers, &m),
+        Some(e) => e.into_response(),
+    }
+}
+
+/// [`require_role`] for the admins' routes (accounts, settings, changing canned replies).
+pub async fn admins_only(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    require_role(state, Role::Admin, req, next).await
+}
+
+/// [`require_role`] for the editors' routes (the gap report and the support dashboard).
+pub async fn editors_only(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    require_role(state, Role::Editor, req, next).await
+}
+
 fn login_redirect(parts: &Parts) -> Response {
     let target = if is_safe(&parts.method) {
         let here = parts.uri.path_and_query().map_or("/agent", |p| p.as_str());

@@ -24,7 +24,6 @@ use super::layout::{
 use super::session::{AgentPage, AgentSession, CSRF_FIELD};
 use super::text::{T, tr};
 use crate::chat::hours::{HOURS_KEY, decode, format_weekly, reset_hours, set_hours, zone_name};
-use crate::domain::agent::Role;
 use crate::error::AppError;
 use crate::web::state::AppState;
 
@@ -138,9 +137,6 @@ pub(crate) async fn settings_page(
     page_session: AgentPage,
     params: Result<Query<DoneParams>, QueryRejection>,
 ) -> Response {
-    if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return *res;
-    }
     let Query(p) = params.unwrap_or_default();
     let view = View {
         message: done_notice(lang_of(&state, &headers), p.done.as_deref()),
@@ -169,9 +165,6 @@ pub(crate) async fn settings_form(
     form: Result<Form<SettingsForm>, FormRejection>,
 ) -> Response {
     let session = &page_session.0;
-    if let Err(res) = page_session.require(&state, &headers, Role::Admin) {
-        return *res;
-    }
     let Ok(Form(form)) = form else {
         return bad_request_page(&state, &headers, "the form is incomplete");
     };
