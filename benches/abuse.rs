@@ -448,6 +448,23 @@ async fn queue_flood(server: &Server, spread: bool) -> Result<QueueFlood, String
     })
 }
 
+/// `GET path` on `addr` with a session cookie, as JSON.
+async fn get_json(
+    http: &reqwest::Client,
+    addr: &str,
+    path: &str,
+    cookie: &str,
+) -> Result<Value, String> {
+    http.get(format!("http://{addr}{path}"))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// Two nodes on a fresh PostgreSQL database; an admin on node A disables an agent whose
 /// console is open on node B: the time until B closes it, and the close code.
 async fn revocation(admin_url: &str) -> Result<(Duration, String), String> {
@@ -480,25 +497,9 @@ async fn revocation(admin_url: &str) -> Result<(Duration, String), String> {
             .map_err(|e| e.to_string())?;
         let admin = common::login(&http, &a.addr, "admin@example.com", PASSWORD).await?;
         let fired = common::login(&http, &a.addr, "fired@example.com", PASSWORD).await?;
-        let me: Value = http
-            .get(format!("http://{}/agent/api/me", a.addr))
-            .header("Cookie", &admin)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let me = get_json(&http, &a.addr, "/agent/api/me", &admin).await?;
         let csrf = me["csrf"].as_str().unwrap_or_default().to_string();
-        let team: Value = http
-            .get(format!("http://{}/agent/api/agents", a.addr))
-            .header("Cookie", &admin)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let team = get_json(&http, &a.addr, "/agent/api/agents", &admin).await?;
         let id = team["items"]
             .as_array()
             .and_then(|items| items.iter().find(|i| i["email"] == "fired@example.com"))
