@@ -26,16 +26,11 @@ pub enum Role {
 impl Role {
     /// The role's name in `lang`, for pages.
     pub fn name(self, lang: Lang) -> &'static str {
-        let [ru, en, de] = match self {
+        lang.pick(match self {
             Role::Agent => ["оператор", "agent", "Agent"],
             Role::Editor => ["редактор", "editor", "Redakteur"],
             Role::Admin => ["администратор", "admin", "Administrator"],
-        };
-        match lang {
-            Lang::Ru => ru,
-            Lang::En => en,
-            Lang::De => de,
-        }
+        })
     }
 
     /// Every role, lowest first.

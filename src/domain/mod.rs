@@ -42,6 +42,16 @@ impl Lang {
     /// Every supported language, in order of priority.
     pub const ALL: [Lang; 3] = [Lang::Ru, Lang::En, Lang::De];
 
+    /// The one of `[ru, en, de]` in this language: how every text in three languages is
+    /// chosen.
+    pub fn pick<T>(self, [ru, en, de]: [T; 3]) -> T {
+        match self {
+            Lang::Ru => ru,
+            Lang::En => en,
+            Lang::De => de,
+        }
+    }
+
     /// The ISO 639-1 code (`ru`, `en`, `de`).
     pub fn code(self) -> &'static str {
         match self {

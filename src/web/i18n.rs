@@ -2,208 +2,106 @@
 
 use crate::domain::Lang;
 
-/// A UI string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    /// Default site name when `--site-name` is not set.
-    SiteName,
-    /// Meta description of the home page.
-    HomeDescription,
-    /// Heading of the home page.
-    HomeHeading,
-    /// "Skip to content" link.
-    SkipToContent,
-    /// Label of the search box.
-    SearchLabel,
-    /// Placeholder of the search box.
-    SearchPlaceholder,
-    /// Search button.
-    SearchButton,
-    /// Heading of the categories list.
-    Categories,
-    /// Heading of popular articles.
-    PopularArticles,
-    /// "Home" in breadcrumbs.
-    Home,
-    /// Breadcrumbs navigation label.
-    Breadcrumbs,
-    /// Table of contents heading.
-    Contents,
-    /// Related articles heading.
-    Related,
-    /// "Updated" before the date.
-    Updated,
-    /// "Also in" before translation links.
-    AlsoIn,
-    /// Question of the feedback form.
-    WasHelpful,
-    /// "Yes" button.
-    Yes,
-    /// "No" button.
-    No,
-    /// Label of the optional comment.
-    CommentLabel,
-    /// Thank-you note after a vote.
-    Thanks,
-    /// Offer to contact support after "No".
-    ContactOffer,
-    /// The contact link text.
-    ContactLink,
-    /// Title of the search results page.
-    SearchTitle,
-    /// "Results for" before the query.
-    ResultsFor,
-    /// Nothing found.
-    NothingFound,
-    /// Hint after nothing found.
-    NothingFoundHint,
-    /// Title of the 404 page.
-    NotFoundTitle,
-    /// Text of the 404 page.
-    NotFoundText,
-    /// Meta description of a category page (followed by the category name).
-    CategoryDescription,
-    /// "articles" after a number (generic plural).
-    ArticlesCount,
-    /// Language switcher label.
-    Language,
-    /// No articles in this language yet.
-    NoArticles,
-    /// Title of the error page for a bad form.
-    BadRequest,
-    /// Title of the page for a vote over the address's allowance.
-    TooManyVotes,
-    /// Text of that page.
-    TooManyVotesText,
-}
+/// Defines a table of UI texts: an enum of keys, each with its text in Russian, English and
+/// German, and `Key::in_lang(lang)`. Every page's texts are such a table (the help center's
+/// here, the agents' pages', the reports' and the gap report's beside them).
+macro_rules! texts {
+    ($(#[$doc:meta])* $vis:vis enum $name:ident {
+        $($(#[$vdoc:meta])* $key:ident => [$ru:expr, $en:expr, $de:expr $(,)?],)+
+    }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name {
+            $($(#[$vdoc])* $key,)+
+        }
 
-/// The string `key` in `lang`.
-pub fn t(lang: Lang, key: Key) -> &'static str {
-    use Key::*;
-    use Lang::*;
-    match (key, lang) {
-        (SiteName, Ru) => "Справочный центр",
-        (SiteName, En) => "Help center",
-        (SiteName, De) => "Hilfe-Center",
-        (HomeDescription, Ru) => {
-            "Ответы на частые вопросы: доставка, оплата, возврат и многое другое."
+        impl $name {
+            /// This text in `lang`.
+            $vis fn in_lang(self, lang: $crate::domain::Lang) -> &'static str {
+                match self {
+                    $($name::$key => lang.pick([$ru, $en, $de]),)+
+                }
+            }
         }
-        (HomeDescription, En) => {
-            "Answers to common questions: delivery, payment, returns and more."
-        }
-        (HomeDescription, De) => {
-            "Antworten auf häufige Fragen: Lieferung, Zahlung, Rückgabe und mehr."
-        }
-        (HomeHeading, Ru) => "Чем мы можем помочь?",
-        (HomeHeading, En) => "How can we help?",
-        (HomeHeading, De) => "Wie können wir helfen?",
-        (SkipToContent, Ru) => "Перейти к содержимому",
-        (SkipToContent, En) => "Skip to content",
-        (SkipToContent, De) => "Zum Inhalt springen",
-        (SearchLabel, Ru) => "Поиск по справке",
-        (SearchLabel, En) => "Search the help center",
-        (SearchLabel, De) => "Hilfe durchsuchen",
-        (SearchPlaceholder, Ru) => "Например: где мой заказ",
-        (SearchPlaceholder, En) => "For example: where is my order",
-        (SearchPlaceholder, De) => "Zum Beispiel: Wo ist meine Bestellung",
-        (SearchButton, Ru) => "Найти",
-        (SearchButton, En) => "Search",
-        (SearchButton, De) => "Suchen",
-        (Categories, Ru) => "Разделы",
-        (Categories, En) => "Categories",
-        (Categories, De) => "Kategorien",
-        (PopularArticles, Ru) => "Популярные статьи",
-        (PopularArticles, En) => "Popular articles",
-        (PopularArticles, De) => "Beliebte Artikel",
-        (Home, Ru) => "Главная",
-        (Home, En) => "Home",
-        (Home, De) => "Startseite",
-        (Breadcrumbs, Ru) => "Навигационная цепочка",
-        (Breadcrumbs, En) => "Breadcrumbs",
-        (Breadcrumbs, De) => "Brotkrumen",
-        (Contents, Ru) => "Содержание",
-        (Contents, En) => "Contents",
-        (Contents, De) => "Inhalt",
-        (Related, Ru) => "Похожие статьи",
-        (Related, En) => "Related articles",
-        (Related, De) => "Verwandte Artikel",
-        (Updated, Ru) => "Обновлено",
-        (Updated, En) => "Updated",
-        (Updated, De) => "Aktualisiert",
-        (AlsoIn, Ru) => "Эта статья на других языках:",
-        (AlsoIn, En) => "This article in other languages:",
-        (AlsoIn, De) => "Dieser Artikel in anderen Sprachen:",
-        (WasHelpful, Ru) => "Статья была полезной?",
-        (WasHelpful, En) => "Was this helpful?",
-        (WasHelpful, De) => "War das hilfreich?",
-        (Yes, Ru) => "Да",
-        (Yes, En) => "Yes",
-        (Yes, De) => "Ja",
-        (No, Ru) => "Нет",
-        (No, En) => "No",
-        (No, De) => "Nein",
-        (CommentLabel, Ru) => "Что можно улучшить? (необязательно)",
-        (CommentLabel, En) => "What could we improve? (optional)",
-        (CommentLabel, De) => "Was können wir verbessern? (optional)",
-        (Thanks, Ru) => "Спасибо за отзыв!",
-        (Thanks, En) => "Thank you for your feedback!",
-        (Thanks, De) => "Danke für Ihr Feedback!",
-        (ContactOffer, Ru) => "Не нашли ответ? Мы поможем лично.",
-        (ContactOffer, En) => "Didn't find your answer? We'll help you in person.",
-        (ContactOffer, De) => "Keine Antwort gefunden? Wir helfen Ihnen persönlich.",
-        (ContactLink, Ru) => "Связаться с поддержкой",
-        (ContactLink, En) => "Contact support",
-        (ContactLink, De) => "Support kontaktieren",
-        (SearchTitle, Ru) => "Поиск",
-        (SearchTitle, En) => "Search",
-        (SearchTitle, De) => "Suche",
-        (ResultsFor, Ru) => "Результаты по запросу",
-        (ResultsFor, En) => "Results for",
-        (ResultsFor, De) => "Ergebnisse für",
-        (NothingFound, Ru) => "Ничего не нашлось",
-        (NothingFound, En) => "Nothing found",
-        (NothingFound, De) => "Nichts gefunden",
-        (NothingFoundHint, Ru) => {
-            "Попробуйте другие слова или короче: например, «возврат» или «доставка». Или загляните в разделы на главной."
-        }
-        (NothingFoundHint, En) => {
-            "Try other or fewer words, such as \"return\" or \"delivery\", or browse the categories on the home page."
-        }
-        (NothingFoundHint, De) => {
-            "Versuchen Sie andere oder weniger Wörter, etwa „Rückgabe“ oder „Lieferung“, oder stöbern Sie in den Kategorien auf der Startseite."
-        }
-        (NotFoundTitle, Ru) => "Страница не найдена",
-        (NotFoundTitle, En) => "Page not found",
-        (NotFoundTitle, De) => "Seite nicht gefunden",
-        (NotFoundText, Ru) => "Такой страницы нет. Попробуйте поиск:",
-        (NotFoundText, En) => "There is no such page. Try searching:",
-        (NotFoundText, De) => "Diese Seite gibt es nicht. Versuchen Sie die Suche:",
-        (CategoryDescription, Ru) => "Статьи раздела",
-        (CategoryDescription, En) => "Articles in",
-        (CategoryDescription, De) => "Artikel in",
-        (ArticlesCount, Ru) => "статей",
-        (ArticlesCount, En) => "articles",
-        (ArticlesCount, De) => "Artikel",
-        (Language, Ru) => "Язык",
-        (Language, En) => "Language",
-        (Language, De) => "Sprache",
-        (NoArticles, Ru) => "Здесь пока нет статей.",
-        (NoArticles, En) => "There are no articles here yet.",
-        (NoArticles, De) => "Hier gibt es noch keine Artikel.",
-        (BadRequest, Ru) => "Неверный запрос",
-        (BadRequest, En) => "Bad request",
-        (BadRequest, De) => "Ungültige Anfrage",
-        (TooManyVotes, Ru) => "Слишком много отзывов",
-        (TooManyVotes, En) => "Too many votes",
-        (TooManyVotes, De) => "Zu viele Bewertungen",
-        (TooManyVotesText, Ru) => "С вашего адреса пришло слишком много отзывов. Попробуйте позже.",
-        (TooManyVotesText, En) => "Too many votes came from your address. Please try again later.",
-        (TooManyVotesText, De) => {
-            "Von Ihrer Adresse kamen zu viele Bewertungen. Bitte versuchen Sie es später erneut."
-        }
+    };
+}
+pub(crate) use texts;
+
+crate::web::i18n::texts! {
+    /// A UI string.
+    pub enum Key {
+        /// Default site name when `--site-name` is not set.
+        SiteName => ["Справочный центр", "Help center", "Hilfe-Center"],
+        /// Meta description of the home page.
+        HomeDescription => ["Ответы на частые вопросы: доставка, оплата, возврат и многое другое.", "Answers to common questions: delivery, payment, returns and more.", "Antworten auf häufige Fragen: Lieferung, Zahlung, Rückgabe und mehr."],
+        /// Heading of the home page.
+        HomeHeading => ["Чем мы можем помочь?", "How can we help?", "Wie können wir helfen?"],
+        /// "Skip to content" link.
+        SkipToContent => ["Перейти к содержимому", "Skip to content", "Zum Inhalt springen"],
+        /// Label of the search box.
+        SearchLabel => ["Поиск по справке", "Search the help center", "Hilfe durchsuchen"],
+        /// Placeholder of the search box.
+        SearchPlaceholder => ["Например: где мой заказ", "For example: where is my order", "Zum Beispiel: Wo ist meine Bestellung"],
+        /// Search button.
+        SearchButton => ["Найти", "Search", "Suchen"],
+        /// Heading of the categories list.
+        Categories => ["Разделы", "Categories", "Kategorien"],
+        /// Heading of popular articles.
+        PopularArticles => ["Популярные статьи", "Popular articles", "Beliebte Artikel"],
+        /// "Home" in breadcrumbs.
+        Home => ["Главная", "Home", "Startseite"],
+        /// Breadcrumbs navigation label.
+        Breadcrumbs => ["Навигационная цепочка", "Breadcrumbs", "Brotkrumen"],
+        /// Table of contents heading.
+        Contents => ["Содержание", "Contents", "Inhalt"],
+        /// Related articles heading.
+        Related => ["Похожие статьи", "Related articles", "Verwandte Artikel"],
+        /// "Updated" before the date.
+        Updated => ["Обновлено", "Updated", "Aktualisiert"],
+        /// "Also in" before translation links.
+        AlsoIn => ["Эта статья на других языках:", "This article in other languages:", "Dieser Artikel in anderen Sprachen:"],
+        /// Question of the feedback form.
+        WasHelpful => ["Статья была полезной?", "Was this helpful?", "War das hilfreich?"],
+        /// "Yes" button.
+        Yes => ["Да", "Yes", "Ja"],
+        /// "No" button.
+        No => ["Нет", "No", "Nein"],
+        /// Label of the optional comment.
+        CommentLabel => ["Что можно улучшить? (необязательно)", "What could we improve? (optional)", "Was können wir verbessern? (optional)"],
+        /// Thank-you note after a vote.
+        Thanks => ["Спасибо за отзыв!", "Thank you for your feedback!", "Danke für Ihr Feedback!"],
+        /// Offer to contact support after "No".
+        ContactOffer => ["Не нашли ответ? Мы поможем лично.", "Didn't find your answer? We'll help you in person.", "Keine Antwort gefunden? Wir helfen Ihnen persönlich."],
+        /// The contact link text.
+        ContactLink => ["Связаться с поддержкой", "Contact support", "Support kontaktieren"],
+        /// Title of the search results page.
+        SearchTitle => ["Поиск", "Search", "Suche"],
+        /// "Results for" before the query.
+        ResultsFor => ["Результаты по запросу", "Results for", "Ergebnisse für"],
+        /// Nothing found.
+        NothingFound => ["Ничего не нашлось", "Nothing found", "Nichts gefunden"],
+        /// Hint after nothing found.
+        NothingFoundHint => ["Попробуйте другие слова или короче: например, «возврат» или «доставка». Или загляните в разделы на главной.", "Try other or fewer words, such as \"return\" or \"delivery\", or browse the categories on the home page.", "Versuchen Sie andere oder weniger Wörter, etwa „Rückgabe“ oder „Lieferung“, oder stöbern Sie in den Kategorien auf der Startseite."],
+        /// Title of the 404 page.
+        NotFoundTitle => ["Страница не найдена", "Page not found", "Seite nicht gefunden"],
+        /// Text of the 404 page.
+        NotFoundText => ["Такой страницы нет. Попробуйте поиск:", "There is no such page. Try searching:", "Diese Seite gibt es nicht. Versuchen Sie die Suche:"],
+        /// Meta description of a category page (followed by the category name).
+        CategoryDescription => ["Статьи раздела", "Articles in", "Artikel in"],
+        /// "articles" after a number (generic plural).
+        ArticlesCount => ["статей", "articles", "Artikel"],
+        /// Language switcher label.
+        Language => ["Язык", "Language", "Sprache"],
+        /// No articles in this language yet.
+        NoArticles => ["Здесь пока нет статей.", "There are no articles here yet.", "Hier gibt es noch keine Artikel."],
+        /// Title of the error page for a bad form.
+        BadRequest => ["Неверный запрос", "Bad request", "Ungültige Anfrage"],
+        /// Title of the page for a vote over the address's allowance.
+        TooManyVotes => ["Слишком много отзывов", "Too many votes", "Zu viele Bewertungen"],
+        /// Text of that page.
+        TooManyVotesText => ["С вашего адреса пришло слишком много отзывов. Попробуйте позже.", "Too many votes came from your address. Please try again later.", "Von Ihrer Adresse kamen zu viele Bewertungen. Bitte versuchen Sie es später erneut."],
     }
 }
-
 /// The name of a language in that language.
 pub fn lang_name(lang: Lang) -> &'static str {
     match lang {
@@ -227,7 +125,7 @@ pub fn articles_count(lang: Lang, n: usize) -> String {
             }
         }
         Lang::En if n == 1 => "article",
-        _ => t(lang, Key::ArticlesCount),
+        _ => Key::ArticlesCount.in_lang(lang),
     };
     format!("{n} {word}")
 }

@@ -25,7 +25,7 @@ use super::layout::{
     DoneParams, FIELD, agent_layout, bad_request_page, done_notice, form_error, lang_of, page,
 };
 use super::session::{AgentPage, AgentSession, CSRF_FIELD, CurrentAgent};
-use super::text::{T, tr};
+use super::text::T;
 use crate::domain::Lang;
 use crate::domain::agent::{Agent, Role};
 use crate::domain::canned::{CannedInput, CannedReply, fill_placeholders};
@@ -194,20 +194,20 @@ async fn render_canned(
     };
     let fields = |prefix: &str, shortcut: &str, title: &str, body: &str| {
         html! {
-            label for=(format!("{prefix}-shortcut")) { (tr(lang, T::Shortcut)) }
+            label for=(format!("{prefix}-shortcut")) { (T::Shortcut.in_lang(lang)) }
             input #(format!("{prefix}-shortcut")) style=(FIELD) name="shortcut" value=(shortcut)
                 required maxlength="32" pattern="/?[A-Za-z0-9][A-Za-z0-9_\\-]*" autocomplete="off";
-            label for=(format!("{prefix}-title")) { (tr(lang, T::Title)) }
+            label for=(format!("{prefix}-title")) { (T::Title.in_lang(lang)) }
             input #(format!("{prefix}-title")) style=(FIELD) name="title" value=(title) required maxlength="120";
-            label for=(format!("{prefix}-body")) { (tr(lang, T::Text)) }
+            label for=(format!("{prefix}-body")) { (T::Text.in_lang(lang)) }
             textarea #(format!("{prefix}-body")) style=(FIELD) name="body" rows="4" required maxlength="4000" { (body) }
         }
     };
     let main = html! {
-        h1 { (tr(lang, T::Canned)) }
+        h1 { (T::Canned.in_lang(lang)) }
         @if let Some(m) = &view.message { (m) }
-        p.meta { (tr(lang, T::PlaceholdersHint)) }
-        @if items.is_empty() { p { (tr(lang, T::NoCanned)) } }
+        p.meta { (T::PlaceholdersHint.in_lang(lang)) }
+        @if items.is_empty() { p { (T::NoCanned.in_lang(lang)) } }
         @for c in &items {
             section.canned id=(format!("canned-{}", c.id)) style="border-top:1px solid var(--border);padding:0.5rem 0" {
                 h2 style="font-size:1.1rem" { code { "/" (c.shortcut) } " " (c.title) }
@@ -219,11 +219,11 @@ async fn render_canned(
                             d.map_or(c.shortcut.as_str(), |d| d.shortcut.as_str()),
                             d.map_or(c.title.as_str(), |d| d.title.as_str()),
                             d.map_or(c.body.as_str(), |d| d.body.as_str())))
-                        button type="submit" { (tr(lang, T::Save)) }
+                        button type="submit" { (T::Save.in_lang(lang)) }
                     }
                     form method="post" action=(format!("/agent/canned/{}/delete", c.id)) style="margin-top:0.5rem" {
                         input type="hidden" name=(CSRF_FIELD) value=(session.csrf);
-                        button type="submit" { (tr(lang, T::Delete)) }
+                        button type="submit" { (T::Delete.in_lang(lang)) }
                     }
                 } @else {
                     p style="white-space:pre-wrap" { (c.body) }
@@ -232,7 +232,7 @@ async fn render_canned(
         }
         @if admin {
             section style="border-top:1px solid var(--border);padding:0.5rem 0" {
-                h2 { (tr(lang, T::NewCanned)) }
+                h2 { (T::NewCanned.in_lang(lang)) }
                 @let d = draft_for(None);
                 form method="post" action="/agent/canned" {
                     input type="hidden" name=(CSRF_FIELD) value=(session.csrf);
@@ -240,7 +240,7 @@ async fn render_canned(
                         d.map_or("", |d| d.shortcut.as_str()),
                         d.map_or("", |d| d.title.as_str()),
                         d.map_or("", |d| d.body.as_str())))
-                    button type="submit" { (tr(lang, T::Create)) }
+                    button type="submit" { (T::Create.in_lang(lang)) }
                 }
             }
         }
@@ -250,7 +250,7 @@ async fn render_canned(
         agent_layout(
             state,
             headers,
-            tr(lang, T::Canned),
+            T::Canned.in_lang(lang),
             "/agent/canned",
             Some(session),
             main,

@@ -31,98 +31,57 @@ const CONSOLE_JS: &str = include_str!("assets/console.js");
 /// The console stylesheet (the brand colour is put in front of it when served).
 const CONSOLE_CSS: &str = include_str!("assets/console.css");
 
-/// A text of the console page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum K {
-    Title,
-    NoScript,
-    Presence,
-    Online,
-    Away,
-    Connection,
-    Connecting,
-    Canned,
-    Team,
-    Settings,
-    Gaps,
-    Reports,
-    SignOut,
-    SignedInAs,
-    Queue,
-    QueueEmpty,
-    Conversation,
-    NothingOpen,
-    Details,
-    Handoff,
-    Message,
-    Note,
-    NoteHint,
-    CannedButton,
-    Send,
-    Claim,
-    TransferTo,
-    Transfer,
-    Resolve,
-    MainNav,
-}
-
-/// The text `k` in `lang`.
-fn tr(lang: Lang, k: K) -> &'static str {
-    let [ru, en, de] = match k {
-        K::Title => ["Консоль операторов", "Agent console", "Agenten-Konsole"],
-        K::NoScript => [
+crate::web::i18n::texts! {
+    /// A text of the console page.
+    enum K {
+        Title => ["Консоль операторов", "Agent console", "Agenten-Konsole"],
+        NoScript => [
             "Для консоли нужен JavaScript.",
             "The console needs JavaScript.",
             "Die Konsole braucht JavaScript.",
         ],
-        K::Presence => ["Статус", "Status", "Status"],
-        K::Online => ["В сети", "Online", "Online"],
-        K::Away => ["Отошёл", "Away", "Abwesend"],
-        K::Connection => ["Соединение", "Connection", "Verbindung"],
-        K::Connecting => ["Подключение…", "Connecting…", "Verbinde…"],
-        K::Canned => ["Шаблоны ответов", "Canned replies", "Textbausteine"],
-        K::Team => ["Команда", "Team", "Team"],
-        K::Settings => ["Настройки", "Settings", "Einstellungen"],
-        K::Gaps => ["Без ответа", "Unanswered", "Unbeantwortet"],
-        K::Reports => ["Отчёты", "Reports", "Berichte"],
-        K::SignOut => ["Выйти", "Sign out", "Abmelden"],
-        K::SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
-        K::Queue => ["Очередь", "Queue", "Warteschlange"],
-        K::QueueEmpty => ["Никто не ждёт.", "Nobody is waiting.", "Niemand wartet."],
-        K::Conversation => ["Разговор", "Conversation", "Gespräch"],
-        K::NothingOpen => [
+        Presence => ["Статус", "Status", "Status"],
+        Online => ["В сети", "Online", "Online"],
+        Away => ["Отошёл", "Away", "Abwesend"],
+        Connection => ["Соединение", "Connection", "Verbindung"],
+        Connecting => ["Подключение…", "Connecting…", "Verbinde…"],
+        Canned => ["Шаблоны ответов", "Canned replies", "Textbausteine"],
+        Team => ["Команда", "Team", "Team"],
+        Settings => ["Настройки", "Settings", "Einstellungen"],
+        Gaps => ["Без ответа", "Unanswered", "Unbeantwortet"],
+        Reports => ["Отчёты", "Reports", "Berichte"],
+        SignOut => ["Выйти", "Sign out", "Abmelden"],
+        SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
+        Queue => ["Очередь", "Queue", "Warteschlange"],
+        QueueEmpty => ["Никто не ждёт.", "Nobody is waiting.", "Niemand wartet."],
+        Conversation => ["Разговор", "Conversation", "Gespräch"],
+        NothingOpen => [
             "Выберите разговор в очереди слева.",
             "Pick a conversation from the queue.",
             "Wählen Sie ein Gespräch aus der Warteschlange.",
         ],
-        K::Details => ["О клиенте", "About the customer", "Zum Kunden"],
-        K::Handoff => [
+        Details => ["О клиенте", "About the customer", "Zum Kunden"],
+        Handoff => [
             "Передача от бота",
             "Handoff from the bot",
             "Übergabe vom Bot",
         ],
-        K::Message => ["Сообщение", "Message", "Nachricht"],
-        K::Note => ["Заметка", "Note", "Notiz"],
-        K::NoteHint => [
+        Message => ["Сообщение", "Message", "Nachricht"],
+        Note => ["Заметка", "Note", "Notiz"],
+        NoteHint => [
             "видна только команде",
             "only the team sees it",
             "nur für das Team sichtbar",
         ],
-        K::CannedButton => ["Шаблоны", "Canned", "Bausteine"],
-        K::Send => ["Отправить", "Send", "Senden"],
-        K::Claim => ["Взять", "Take", "Übernehmen"],
-        K::TransferTo => ["Передать оператору", "Transfer to", "Übergeben an"],
-        K::Transfer => ["Передать", "Transfer", "Übergeben"],
-        K::Resolve => ["Решено", "Resolve", "Erledigt"],
-        K::MainNav => ["Разделы", "Sections", "Bereiche"],
-    };
-    match lang {
-        Lang::Ru => ru,
-        Lang::En => en,
-        Lang::De => de,
+        CannedButton => ["Шаблоны", "Canned", "Bausteine"],
+        Send => ["Отправить", "Send", "Senden"],
+        Claim => ["Взять", "Take", "Übernehmen"],
+        TransferTo => ["Передать оператору", "Transfer to", "Übergeben an"],
+        Transfer => ["Передать", "Transfer", "Übergeben"],
+        Resolve => ["Решено", "Resolve", "Erledigt"],
+        MainNav => ["Разделы", "Sections", "Bereiche"],
     }
 }
-
 /// The console's language: the agent's browser's first choice among ru/en/de, else the
 /// server's default language.
 fn console_lang(state: &AppState, headers: &HeaderMap) -> Lang {
@@ -164,7 +123,7 @@ pub(crate) async fn console_page(
         .config
         .site_name
         .clone()
-        .unwrap_or_else(|| crate::web::i18n::t(lang, crate::web::i18n::Key::SiteName).into());
+        .unwrap_or_else(|| crate::web::i18n::Key::SiteName.in_lang(lang).into());
     let page = render(
         lang,
         &site,
@@ -189,7 +148,7 @@ fn render(
     csrf: &str,
     (id, name, role, max_chats): (i64, &str, Role, i64),
 ) -> Markup {
-    let t = |k| tr(lang, k);
+    let t = |k: K| k.in_lang(lang);
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -324,10 +283,10 @@ mod tests {
     fn every_text_exists_in_every_language() {
         for lang in Lang::ALL {
             for k in [K::Title, K::Queue, K::Claim, K::Resolve, K::Note] {
-                assert!(!tr(lang, k).is_empty());
+                assert!(!k.in_lang(lang).is_empty());
             }
         }
-        assert_eq!(tr(Lang::Ru, K::Claim), "Взять");
+        assert_eq!(K::Claim.in_lang(Lang::Ru), "Взять");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::session::{AgentSession, CSRF_FIELD};
-use super::text::{T, tr};
+use super::text::T;
 use crate::domain::Lang;
 use crate::domain::agent::Role;
 use crate::error::AppError;
@@ -44,7 +44,7 @@ pub(super) fn agent_layout(
     let site = Site::of(state, headers, &snap.catalog);
     let head = Head {
         title: title.to_string(),
-        description: tr(lang, T::Console).to_string(),
+        description: T::Console.in_lang(lang).to_string(),
         canonical: path.to_string(),
         alternates: Vec::new(),
         noindex: true,
@@ -52,19 +52,19 @@ pub(super) fn agent_layout(
     };
     let main = html! {
         @if let Some(s) = session {
-            nav.agent-nav aria-label=(tr(lang, T::AgentsNav)) {
+            nav.agent-nav aria-label=(T::AgentsNav.in_lang(lang)) {
                 ul style="list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:0.5rem 1.25rem;align-items:center" {
-                    li { a href="/agent" { (tr(lang, T::Console)) } }
-                    li { a href="/agent/canned" aria-current=[(path == "/agent/canned").then_some("page")] { (tr(lang, T::Canned)) } }
+                    li { a href="/agent" { (T::Console.in_lang(lang)) } }
+                    li { a href="/agent/canned" aria-current=[(path == "/agent/canned").then_some("page")] { (T::Canned.in_lang(lang)) } }
                     @if s.agent.has_role(Role::Admin) {
-                        li { a href="/agent/team" aria-current=[(path == "/agent/team").then_some("page")] { (tr(lang, T::Team)) } }
-                        li { a href="/agent/settings" aria-current=[(path == "/agent/settings").then_some("page")] { (tr(lang, T::Settings)) } }
+                        li { a href="/agent/team" aria-current=[(path == "/agent/team").then_some("page")] { (T::Team.in_lang(lang)) } }
+                        li { a href="/agent/settings" aria-current=[(path == "/agent/settings").then_some("page")] { (T::Settings.in_lang(lang)) } }
                     }
-                    li.meta { (tr(lang, T::SignedInAs)) " " strong { (s.agent.name) } " (" (s.agent.role.name(lang)) ")" }
+                    li.meta { (T::SignedInAs.in_lang(lang)) " " strong { (s.agent.name) } " (" (s.agent.role.name(lang)) ")" }
                     li {
                         form method="post" action="/agent/logout" style="margin:0" {
                             input type="hidden" name=(CSRF_FIELD) value=(s.csrf);
-                            button type="submit" { (tr(lang, T::SignOut)) }
+                            button type="submit" { (T::SignOut.in_lang(lang)) }
                         }
                     }
                 }
@@ -84,13 +84,20 @@ pub(super) fn page(status: StatusCode, markup: Markup) -> Response {
 pub(crate) fn forbidden_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
     let lang = lang_of(state, headers);
     let main = html! {
-        h1 { (tr(lang, T::Forbidden)) }
+        h1 { (T::Forbidden.in_lang(lang)) }
         p { (message) }
-        p { a href="/agent" { (tr(lang, T::Console)) } }
+        p { a href="/agent" { (T::Console.in_lang(lang)) } }
     };
     page(
         StatusCode::FORBIDDEN,
-        agent_layout(state, headers, tr(lang, T::Forbidden), "/agent", None, main),
+        agent_layout(
+            state,
+            headers,
+            T::Forbidden.in_lang(lang),
+            "/agent",
+            None,
+            main,
+        ),
     )
 }
 
@@ -98,16 +105,16 @@ pub(crate) fn forbidden_page(state: &AppState, headers: &HeaderMap, message: &st
 pub(super) fn bad_request_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
     let lang = lang_of(state, headers);
     let main = html! {
-        h1 { (tr(lang, T::BadRequest)) }
+        h1 { (T::BadRequest.in_lang(lang)) }
         p { (message) }
-        p { a href="/agent" { (tr(lang, T::Console)) } }
+        p { a href="/agent" { (T::Console.in_lang(lang)) } }
     };
     page(
         StatusCode::BAD_REQUEST,
         agent_layout(
             state,
             headers,
-            tr(lang, T::BadRequest),
+            T::BadRequest.in_lang(lang),
             "/agent",
             None,
             main,
@@ -140,9 +147,9 @@ pub(crate) struct DoneParams {
 /// The success notice for `?done=created|saved|deleted`; none for anything else.
 pub(super) fn done_notice(lang: Lang, done: Option<&str>) -> Option<Markup> {
     let text = match done? {
-        "created" => tr(lang, T::Created),
-        "saved" => tr(lang, T::Saved),
-        "deleted" => tr(lang, T::Deleted),
+        "created" => T::Created.in_lang(lang),
+        "saved" => T::Saved.in_lang(lang),
+        "deleted" => T::Deleted.in_lang(lang),
         _ => return None,
     };
     Some(notice(text, false))

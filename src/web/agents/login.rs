@@ -23,7 +23,7 @@ use super::session::{
     AgentPage, AgentSession, check_origin, clear_cookie, local_next, session_cookie,
     session_from_headers,
 };
-use super::text::{T, tr};
+use super::text::T;
 use crate::agents::password::{LoginThrottle, verify_password_async};
 use crate::domain::agent::{Agent, normalize_email};
 use crate::domain::now_ms;
@@ -59,17 +59,17 @@ fn login_form(
 ) -> Response {
     let lang = lang_of(state, headers);
     let main = html! {
-        h1 { (tr(lang, T::SignInTitle)) }
+        h1 { (T::SignInTitle.in_lang(lang)) }
         @if let Some(e) = error { (notice(e, true)) }
         form method="post" action="/agent/login" {
             input type="hidden" name="next" value=(next);
-            label for="login-email" { (tr(lang, T::Email)) }
+            label for="login-email" { (T::Email.in_lang(lang)) }
             input #login-email style=(FIELD) type="email" name="email" value=(email)
                 autocomplete="username" required autofocus[email.is_empty()];
-            label for="login-password" { (tr(lang, T::Password)) }
+            label for="login-password" { (T::Password.in_lang(lang)) }
             input #login-password style=(FIELD) type="password" name="password"
                 autocomplete="current-password" required autofocus[!email.is_empty()];
-            button type="submit" { (tr(lang, T::SignIn)) }
+            button type="submit" { (T::SignIn.in_lang(lang)) }
         }
     };
     page(
@@ -77,7 +77,7 @@ fn login_form(
         agent_layout(
             state,
             headers,
-            tr(lang, T::SignInTitle),
+            T::SignInTitle.in_lang(lang),
             "/agent/login",
             None,
             main,
@@ -121,7 +121,7 @@ pub(crate) async fn login(
             StatusCode::TOO_MANY_REQUESTS,
             &email,
             &next,
-            Some(tr(lang, T::TooManyAttempts)),
+            Some(T::TooManyAttempts.in_lang(lang)),
         );
         res.headers_mut().insert(
             header::RETRY_AFTER,
@@ -179,7 +179,7 @@ pub(crate) async fn login(
             StatusCode::UNAUTHORIZED,
             &email,
             &next,
-            Some(tr(lang, T::WrongCredentials)),
+            Some(T::WrongCredentials.in_lang(lang)),
         );
     };
     // A colleague behind the same address should not pay for a sign-in that worked.

@@ -22,7 +22,7 @@ use super::layout::{
     DoneParams, FIELD, agent_layout, bad_request_page, done_notice, form_error, lang_of, page,
 };
 use super::session::{AgentPage, AgentSession, CSRF_FIELD};
-use super::text::{T, tr};
+use super::text::T;
 use crate::chat::hours::{HOURS_KEY, decode, format_weekly, reset_hours, set_hours, zone_name};
 use crate::error::AppError;
 use crate::web::state::AppState;
@@ -82,37 +82,37 @@ async fn render(
                 .to_string()
         });
     let main = html! {
-        h1 { (tr(lang, T::Settings)) }
+        h1 { (T::Settings.in_lang(lang)) }
         @if let Some(m) = &view.message { (m) }
         section #business-hours {
-            h2 { (tr(lang, T::BusinessHours)) }
+            h2 { (T::BusinessHours.in_lang(lang)) }
             p.hours-state {
                 @if hours.is_open(now) {
-                    (tr(lang, T::OpenNow))
+                    (T::OpenNow.in_lang(lang))
                 } @else {
-                    (tr(lang, T::ClosedNow))
-                    @if let Some(o) = &opens { " " (tr(lang, T::ClosedUntil)) " " (o) " (" (zone_name(&hours)) ")." }
+                    (T::ClosedNow.in_lang(lang))
+                    @if let Some(o) = &opens { " " (T::ClosedUntil.in_lang(lang)) " " (o) " (" (zone_name(&hours)) ")." }
                 }
             }
             p.meta {
-                @if stored.is_some() { (tr(lang, T::HoursFromAdmin)) } @else { (tr(lang, T::HoursFromServer)) }
+                @if stored.is_some() { (T::HoursFromAdmin.in_lang(lang)) } @else { (T::HoursFromServer.in_lang(lang)) }
             }
             form method="post" action="/agent/settings" {
                 input type="hidden" name=(CSRF_FIELD) value=(session.csrf);
-                label for="hours" { (tr(lang, T::BusinessHours)) " (" (tr(lang, T::HoursHint)) ")" }
+                label for="hours" { (T::BusinessHours.in_lang(lang)) " (" (T::HoursHint.in_lang(lang)) ")" }
                 input #hours style=(FIELD) name="hours" value=(spec) required maxlength="500";
-                label for="timezone" { (tr(lang, T::TimeZone)) " (" (tr(lang, T::TimeZoneHint)) ")" }
+                label for="timezone" { (T::TimeZone.in_lang(lang)) " (" (T::TimeZoneHint.in_lang(lang)) ")" }
                 input #timezone style=(FIELD) name="timezone" value=(zone) required list="zones" autocomplete="off";
                 datalist #zones {
                     @for z in ZONES { option value=(z) {} }
                 }
-                button type="submit" { (tr(lang, T::Save)) }
+                button type="submit" { (T::Save.in_lang(lang)) }
             }
             @if stored.is_some() {
                 form method="post" action="/agent/settings" style="margin-top:0.5rem" {
                     input type="hidden" name=(CSRF_FIELD) value=(session.csrf);
                     input type="hidden" name="reset" value="1";
-                    button type="submit" { (tr(lang, T::ResetHours)) }
+                    button type="submit" { (T::ResetHours.in_lang(lang)) }
                 }
             }
         }
@@ -122,7 +122,7 @@ async fn render(
         agent_layout(
             state,
             headers,
-            tr(lang, T::Settings),
+            T::Settings.in_lang(lang),
             "/agent/settings",
             Some(session),
             main,

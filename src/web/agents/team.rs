@@ -25,7 +25,7 @@ use super::layout::{
     DoneParams, FIELD, agent_layout, bad_request_page, done_notice, form_error, lang_of, page,
 };
 use super::session::{AgentPage, AgentSession, CSRF_FIELD, CurrentAgent};
-use super::text::{T, tr};
+use super::text::T;
 use crate::agents::password::{generate_password, hash_password_async, validate_new_password};
 use crate::domain::agent::{
     Agent, AgentUpdate, NewAgent, Role, normalize_email, validate_email, validate_max_chats,
@@ -244,54 +244,54 @@ async fn render_team(
         }
     };
     let main = html! {
-        h1 { (tr(lang, T::Team)) }
+        h1 { (T::Team.in_lang(lang)) }
         @if let Some(m) = &message { (m) }
         @for a in &agents {
             section.agent id=(format!("agent-{}", a.id)) style="border-top:1px solid var(--border);padding:0.5rem 0" {
                 h2 style="font-size:1.1rem" {
                     (a.name) " "
                     span.meta { "<" (a.email) "> · " (a.role.name(lang))
-                        @if a.disabled { " · " (tr(lang, T::Disabled)) }
-                        @if a.id == session.agent.id { " · " (tr(lang, T::You)) }
+                        @if a.disabled { " · " (T::Disabled.in_lang(lang)) }
+                        @if a.id == session.agent.id { " · " (T::You.in_lang(lang)) }
                     }
                 }
                 form method="post" action=(format!("/agent/team/{}", a.id)) {
                     input type="hidden" name=(CSRF_FIELD) value=(session.csrf);
-                    label for=(format!("a{}-name", a.id)) { (tr(lang, T::Name)) }
+                    label for=(format!("a{}-name", a.id)) { (T::Name.in_lang(lang)) }
                     input #(format!("a{}-name", a.id)) style=(FIELD) name="name" value=(a.name) required maxlength="80";
-                    label for=(format!("a{}-role", a.id)) { (tr(lang, T::Role)) }
+                    label for=(format!("a{}-role", a.id)) { (T::Role.in_lang(lang)) }
                     (role_select(&format!("a{}-role", a.id), a.role))
-                    label for=(format!("a{}-max", a.id)) { (tr(lang, T::MaxChats)) " (" (tr(lang, T::MaxChatsHint)) ": " (default_cap) ")" }
+                    label for=(format!("a{}-max", a.id)) { (T::MaxChats.in_lang(lang)) " (" (T::MaxChatsHint.in_lang(lang)) ": " (default_cap) ")" }
                     input #(format!("a{}-max", a.id)) style=(FIELD) type="number" min="1" max="100" name="max_chats"
                         value=[a.max_chats.map(|m| m.to_string())];
-                    label for=(format!("a{}-password", a.id)) { (tr(lang, T::NewPassword)) " (" (tr(lang, T::NewPasswordHint)) ")" }
+                    label for=(format!("a{}-password", a.id)) { (T::NewPassword.in_lang(lang)) " (" (T::NewPasswordHint.in_lang(lang)) ")" }
                     input #(format!("a{}-password", a.id)) style=(FIELD) type="password" name="password"
                         autocomplete="new-password" minlength="8";
                     p {
                         label {
                             input type="checkbox" name="disabled" value="on" checked[a.disabled];
-                            " " (tr(lang, T::Disabled))
+                            " " (T::Disabled.in_lang(lang))
                         }
                     }
-                    button type="submit" { (tr(lang, T::Save)) }
+                    button type="submit" { (T::Save.in_lang(lang)) }
                 }
             }
         }
         section style="border-top:1px solid var(--border);padding:0.5rem 0" {
-            h2 { (tr(lang, T::NewAgent)) }
+            h2 { (T::NewAgent.in_lang(lang)) }
             form method="post" action="/agent/team" {
                 input type="hidden" name=(CSRF_FIELD) value=(session.csrf);
-                label for="new-email" { (tr(lang, T::Email)) }
+                label for="new-email" { (T::Email.in_lang(lang)) }
                 input #new-email style=(FIELD) type="email" name="email" required autocomplete="off";
-                label for="new-name" { (tr(lang, T::Name)) }
+                label for="new-name" { (T::Name.in_lang(lang)) }
                 input #new-name style=(FIELD) name="name" required maxlength="80" autocomplete="off";
-                label for="new-role" { (tr(lang, T::Role)) }
+                label for="new-role" { (T::Role.in_lang(lang)) }
                 (role_select("new-role", Role::Agent))
-                label for="new-max" { (tr(lang, T::MaxChats)) " (" (tr(lang, T::MaxChatsHint)) ": " (default_cap) ")" }
+                label for="new-max" { (T::MaxChats.in_lang(lang)) " (" (T::MaxChatsHint.in_lang(lang)) ": " (default_cap) ")" }
                 input #new-max style=(FIELD) type="number" min="1" max="100" name="max_chats";
-                label for="new-password" { (tr(lang, T::Password)) " (" (tr(lang, T::InitialPasswordHint)) ")" }
+                label for="new-password" { (T::Password.in_lang(lang)) " (" (T::InitialPasswordHint.in_lang(lang)) ")" }
                 input #new-password style=(FIELD) type="password" name="password" autocomplete="new-password" minlength="8";
-                button type="submit" { (tr(lang, T::Create)) }
+                button type="submit" { (T::Create.in_lang(lang)) }
             }
         }
     };
@@ -300,7 +300,7 @@ async fn render_team(
         agent_layout(
             state,
             headers,
-            tr(lang, T::Team),
+            T::Team.in_lang(lang),
             "/agent/team",
             Some(session),
             main,
@@ -394,7 +394,7 @@ pub(crate) async fn team_create_form(
                 let lang = lang_of(&state, &headers);
                 let message = html! {
                     div role="status" style="border:2px solid var(--brand-color);padding:0.5rem 1rem;border-radius:6px" {
-                        p { (tr(lang, T::CreatedWithPassword)) }
+                        p { (T::CreatedWithPassword.in_lang(lang)) }
                         p { code.generated-password { (p) } }
                     }
                 };

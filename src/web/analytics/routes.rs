@@ -111,9 +111,9 @@ pub(crate) async fn page(
         Ok(p) => p,
         Err(e) => {
             let main = html! {
-                h1 { (tr(lang, S::Title)) }
+                h1 { (S::Title.in_lang(lang)) }
                 p role="alert" { (e.to_string()) }
-                p { a href="/agent/gaps" { (tr(lang, S::Title)) } }
+                p { a href="/agent/gaps" { (S::Title.in_lang(lang)) } }
             };
             return render(&state, &headers, &session, StatusCode::BAD_REQUEST, main);
         }
@@ -140,8 +140,8 @@ fn render(
     let snap = state.search.snapshot();
     let site = Site::of(state, headers, &snap.catalog);
     let head = Head {
-        title: tr(lang, S::Title).to_string(),
-        description: tr(lang, S::Intro).to_string(),
+        title: S::Title.in_lang(lang).to_string(),
+        description: S::Intro.in_lang(lang).to_string(),
         canonical: "/agent/gaps".to_string(),
         alternates: Vec::new(),
         noindex: true,
@@ -149,15 +149,15 @@ fn render(
     };
     let agent = &session.0.agent;
     let main = html! {
-        nav.agent-nav aria-label=(tr(lang, S::Nav)) {
+        nav.agent-nav aria-label=(S::Nav.in_lang(lang)) {
             ul style="list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:0.5rem 1.25rem;align-items:center" {
-                li { a href="/agent" { (tr(lang, S::Console)) } }
-                li { a href="/agent/gaps" aria-current="page" { (tr(lang, S::Title)) } }
+                li { a href="/agent" { (S::Console.in_lang(lang)) } }
+                li { a href="/agent/gaps" aria-current="page" { (S::Title.in_lang(lang)) } }
                 li.meta { (agent.name) " (" (agent.role) ")" }
                 li {
                     form method="post" action="/agent/logout" style="margin:0" {
                         input type="hidden" name=(CSRF_FIELD) value=(session.0.csrf);
-                        button type="submit" { (tr(lang, S::SignOut)) }
+                        button type="submit" { (S::SignOut.in_lang(lang)) }
                     }
                 }
             }
@@ -180,11 +180,11 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
     let first = r.days.first().map_or("", String::as_str);
     let last = r.days.last().map_or("", String::as_str);
     html! {
-        h1 { (tr(lang, S::Title)) }
-        p { (tr(lang, S::Intro)) }
-        nav aria-label=(tr(lang, S::Period)) {
+        h1 { (S::Title.in_lang(lang)) }
+        p { (S::Intro.in_lang(lang)) }
+        nav aria-label=(S::Period.in_lang(lang)) {
             p {
-                (tr(lang, S::Period)) ": "
+                (S::Period.in_lang(lang)) ": "
                 @for p in PERIODS {
                     @if p == period {
                         strong aria-current="true" { (p) }
@@ -197,21 +197,21 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
             }
         }
         p #gap-summary {
-            strong { (r.questions) } " " (tr(lang, S::UnresolvedQuestions)) " · "
-            strong { (open.len()) } " " (tr(lang, S::OpenClusters)) " · "
-            strong { (covered.len()) } " " (tr(lang, S::CoveredClusters)) " · "
-            strong { (r.search_count) } " " (tr(lang, S::SearchesWithout))
+            strong { (r.questions) } " " (S::UnresolvedQuestions.in_lang(lang)) " · "
+            strong { (open.len()) } " " (S::OpenClusters.in_lang(lang)) " · "
+            strong { (covered.len()) } " " (S::CoveredClusters.in_lang(lang)) " · "
+            strong { (r.search_count) } " " (S::SearchesWithout.in_lang(lang))
         }
         p {
-            a href="#questions" { (tr(lang, S::Questions)) } " · "
-            a href="#searches" { (tr(lang, S::Searches)) } " · "
-            a href="#articles" { (tr(lang, S::Articles)) }
+            a href="#questions" { (S::Questions.in_lang(lang)) } " · "
+            a href="#searches" { (S::Searches.in_lang(lang)) } " · "
+            a href="#articles" { (S::Articles.in_lang(lang)) }
         }
 
         section #questions aria-labelledby="questions-h" {
-            h2 #questions-h { (tr(lang, S::Questions)) }
+            h2 #questions-h { (S::Questions.in_lang(lang)) }
             @if open.is_empty() {
-                p { (tr(lang, S::NothingOpen)) }
+                p { (S::NothingOpen.in_lang(lang)) }
             }
             ol.gaps style="padding-left:1.25rem" {
                 @for c in open.iter().take(SHOWN_CLUSTERS) {
@@ -219,10 +219,10 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
                 }
             }
             @if open.len() > SHOWN_CLUSTERS {
-                p style=(MUTED) { (open.len() - SHOWN_CLUSTERS) " " (tr(lang, S::More)) }
+                p style=(MUTED) { (open.len() - SHOWN_CLUSTERS) " " (S::More.in_lang(lang)) }
             }
             @if !covered.is_empty() {
-                h3 #covered { (tr(lang, S::CoveredNow)) }
+                h3 #covered { (S::CoveredNow.in_lang(lang)) }
                 ul.covered style="padding-left:1.25rem" {
                     @for c in &covered { (covered_item(lang, c)) }
                 }
@@ -230,9 +230,9 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
         }
 
         section #searches aria-labelledby="searches-h" {
-            h2 #searches-h { (tr(lang, S::Searches)) }
+            h2 #searches-h { (S::Searches.in_lang(lang)) }
             @if search_open.is_empty() {
-                p { (tr(lang, S::NoSearches)) }
+                p { (S::NoSearches.in_lang(lang)) }
             }
             ol.gaps style="padding-left:1.25rem" {
                 @for c in search_open.iter().take(SHOWN_CLUSTERS) {
@@ -240,10 +240,10 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
                 }
             }
             @if search_open.len() > SHOWN_CLUSTERS {
-                p style=(MUTED) { (search_open.len() - SHOWN_CLUSTERS) " " (tr(lang, S::More)) }
+                p style=(MUTED) { (search_open.len() - SHOWN_CLUSTERS) " " (S::More.in_lang(lang)) }
             }
             @if !search_covered.is_empty() {
-                h3 { (tr(lang, S::CoveredNow)) }
+                h3 { (S::CoveredNow.in_lang(lang)) }
                 ul.covered style="padding-left:1.25rem" {
                     @for c in &search_covered { (covered_item(lang, c)) }
                 }
@@ -251,9 +251,9 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
         }
 
         section #articles aria-labelledby="articles-h" {
-            h2 #articles-h { (tr(lang, S::Articles)) }
+            h2 #articles-h { (S::Articles.in_lang(lang)) }
             @if r.articles.is_empty() {
-                p { (tr(lang, S::NoVotes)) }
+                p { (S::NoVotes.in_lang(lang)) }
             }
             ol style="padding-left:1.25rem" {
                 @for a in &r.articles {
@@ -261,8 +261,8 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
                         a href=(a.url) { (a.title.as_deref().unwrap_or(&a.slug)) }
                         span style=(BADGE) { (a.lang) }
                         p style=(MUTED) {
-                            strong { (a.no) } " " (tr(lang, S::NoVotesWord)) " · "
-                            (a.yes) " " (tr(lang, S::YesVotesWord))
+                            strong { (a.no) } " " (S::NoVotesWord.in_lang(lang)) " · "
+                            (a.yes) " " (S::YesVotesWord.in_lang(lang))
                         }
                         @if !a.comments.is_empty() {
                             ul {
@@ -280,10 +280,10 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
 
 fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str) -> Markup {
     let (arrow, change) = match c.trend.change {
-        "new" => ("★", tr(lang, S::New)),
-        "up" => ("↑", tr(lang, S::Up)),
-        "down" => ("↓", tr(lang, S::Down)),
-        _ => ("→", tr(lang, S::Same)),
+        "new" => ("★", S::New.in_lang(lang)),
+        "up" => ("↑", S::Up.in_lang(lang)),
+        "down" => ("↓", S::Down.in_lang(lang)),
+        _ => ("→", S::Same.in_lang(lang)),
     };
     let draft_href = format!("/agent/gaps/{}/draft.md?since={}", c.id, url_encode(period));
     html! {
@@ -294,10 +294,10 @@ fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str) -> Markup 
             }
             p style=(MUTED) {
                 @if let Some(n) = c.customers {
-                    strong { (n) } " " (tr(lang, S::Customers)) " · "
+                    strong { (n) } " " (S::Customers.in_lang(lang)) " · "
                 }
-                strong { (c.size) } " " (if c.kind == Kind::Questions { tr(lang, S::QuestionsWord) } else { tr(lang, S::SearchesWord) })
-                " · " span title=(tr(lang, S::VsPrevious)) { (arrow) " " (change) " (" (c.trend.previous) " " (tr(lang, S::Before)) ")" }
+                strong { (c.size) } " " (if c.kind == Kind::Questions { S::QuestionsWord.in_lang(lang) } else { S::SearchesWord.in_lang(lang) })
+                " · " span title=(S::VsPrevious.in_lang(lang)) { (arrow) " " (change) " (" (c.trend.previous) " " (S::Before.in_lang(lang)) ")" }
                 @for (reason, n) in &c.reasons {
                     " · " (reason_name(lang, reason)) ": " (n)
                 }
@@ -308,7 +308,7 @@ fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str) -> Markup 
             }
             @if !c.shown.is_empty() {
                 p style="margin:0.25rem 0" {
-                    (tr(lang, S::Shown)) ": "
+                    (S::Shown.in_lang(lang)) ": "
                     @for (i, a) in c.shown.iter().enumerate() {
                         @if i > 0 { ", " }
                         a href=(a.url) { (a.title) } " ×" (a.count)
@@ -317,7 +317,7 @@ fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str) -> Markup 
             }
             @if !c.considered.is_empty() {
                 p style=(MUTED) {
-                    (tr(lang, S::Considered)) ": "
+                    (S::Considered.in_lang(lang)) ": "
                     @for (i, a) in c.considered.iter().enumerate() {
                         @if i > 0 { ", " }
                         a href=(a.url) { (a.title) } " ×" (a.count)
@@ -325,7 +325,7 @@ fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str) -> Markup 
                 }
             }
             p style="margin:0.4rem 0 0" {
-                a.draft href=(draft_href) download=(gaps::draft_file_name(c)) { (tr(lang, S::Draft)) }
+                a.draft href=(draft_href) download=(gaps::draft_file_name(c)) { (S::Draft.in_lang(lang)) }
                 " " span style=(MUTED) { code { "otvet gaps --since " (period) " --draft " (c.id) " > articles/" (gaps::draft_path(c)) } }
             }
         }
@@ -337,10 +337,10 @@ fn covered_item(lang: Lang, c: &Cluster) -> Markup {
         @if let Some(cov) = &c.covered {
             li.covered-gap id=(c.id) data-cluster=(c.id) {
                 strong { (c.title) } " "
-                span style=(BADGE) { (tr(lang, S::Covered)) }
-                " — " (tr(lang, S::CoveredBy)) " " a href=(cov.url) { (cov.title) }
-                " (" (cov.answered) "/" (cov.of) " " (tr(lang, S::Phrasings)) "; "
-                (c.size) " " (if c.kind == Kind::Questions { tr(lang, S::QuestionsWord) } else { tr(lang, S::SearchesWord) }) ")"
+                span style=(BADGE) { (S::Covered.in_lang(lang)) }
+                " — " (S::CoveredBy.in_lang(lang)) " " a href=(cov.url) { (cov.title) }
+                " (" (cov.answered) "/" (cov.of) " " (S::Phrasings.in_lang(lang)) "; "
+                (c.size) " " (if c.kind == Kind::Questions { S::QuestionsWord.in_lang(lang) } else { S::SearchesWord.in_lang(lang) }) ")"
             }
         }
     }
@@ -355,7 +355,7 @@ fn sparkline(lang: Lang, per_day: &[usize], days: &[String]) -> Markup {
     let height = 28.0;
     let label = format!(
         "{}: {}",
-        tr(lang, S::PerDay),
+        S::PerDay.in_lang(lang),
         per_day
             .iter()
             .zip(days)
@@ -382,164 +382,115 @@ fn sparkline(lang: Lang, per_day: &[usize], days: &[String]) -> Markup {
 
 fn reason_name(lang: Lang, reason: &str) -> &'static str {
     match reason {
-        "no_answer" => tr(lang, S::NoAnswer),
-        "not_helpful" => tr(lang, S::NotHelpful),
-        "escalated" => tr(lang, S::Escalated),
-        _ => tr(lang, S::Other),
+        "no_answer" => S::NoAnswer.in_lang(lang),
+        "not_helpful" => S::NotHelpful.in_lang(lang),
+        "escalated" => S::Escalated.in_lang(lang),
+        _ => S::Other.in_lang(lang),
     }
 }
 
-/// A text of the page.
-#[derive(Clone, Copy)]
-enum S {
-    Title,
-    Intro,
-    Nav,
-    Console,
-    SignOut,
-    Period,
-    UnresolvedQuestions,
-    OpenClusters,
-    CoveredClusters,
-    SearchesWithout,
-    Questions,
-    Searches,
-    Articles,
-    NothingOpen,
-    NoSearches,
-    NoVotes,
-    More,
-    CoveredNow,
-    Covered,
-    CoveredBy,
-    Phrasings,
-    Customers,
-    QuestionsWord,
-    SearchesWord,
-    VsPrevious,
-    Before,
-    New,
-    Up,
-    Down,
-    Same,
-    Shown,
-    Considered,
-    Draft,
-    PerDay,
-    NoVotesWord,
-    YesVotesWord,
-    NoAnswer,
-    NotHelpful,
-    Escalated,
-    Other,
-}
-
-fn tr(lang: Lang, s: S) -> &'static str {
-    let [ru, en, de] = match s {
-        S::Title => ["Пробелы в статьях", "Gap report", "Lückenbericht"],
-        S::Intro => [
+crate::web::i18n::texts! {
+    /// A text of the page.
+    enum S {
+        Title => ["Пробелы в статьях", "Gap report", "Lückenbericht"],
+        Intro => [
             "Что спрашивали и искали клиенты и не нашли ответа — сгруппировано по сути вопроса, самое массовое сверху.",
             "What customers asked and searched for without finding an answer, grouped by need, the widest first.",
             "Was Kunden gefragt und gesucht haben, ohne eine Antwort zu finden, nach Anliegen gruppiert, das häufigste zuerst.",
         ],
-        S::Nav => ["Разделы для операторов", "Agent pages", "Agentenseiten"],
-        S::Console => ["Консоль", "Console", "Konsole"],
-        S::SignOut => ["Выйти", "Sign out", "Abmelden"],
-        S::Period => ["Период", "Period", "Zeitraum"],
-        S::UnresolvedQuestions => [
+        Nav => ["Разделы для операторов", "Agent pages", "Agentenseiten"],
+        Console => ["Консоль", "Console", "Konsole"],
+        SignOut => ["Выйти", "Sign out", "Abmelden"],
+        Period => ["Период", "Period", "Zeitraum"],
+        UnresolvedQuestions => [
             "нерешённых вопросов",
             "unresolved questions",
             "ungelöste Fragen",
         ],
-        S::OpenClusters => ["открытых тем", "open needs", "offene Anliegen"],
-        S::CoveredClusters => [
+        OpenClusters => ["открытых тем", "open needs", "offene Anliegen"],
+        CoveredClusters => [
             "уже покрыто статьями",
             "covered by an article now",
             "jetzt von einem Artikel abgedeckt",
         ],
-        S::SearchesWithout => [
+        SearchesWithout => [
             "поисков без результата",
             "searches without a result",
             "Suchen ohne Ergebnis",
         ],
-        S::Questions => [
+        Questions => [
             "Вопросы без ответа",
             "Unresolved questions",
             "Ungelöste Fragen",
         ],
-        S::Searches => [
+        Searches => [
             "Поиски без результатов",
             "Searches with no results",
             "Suchen ohne Ergebnis",
         ],
-        S::Articles => [
+        Articles => [
             "Статьи с ответами «Нет»",
             "Articles with the most \"No\" votes",
             "Artikel mit den meisten „Nein“-Stimmen",
         ],
-        S::NothingOpen => [
+        NothingOpen => [
             "За этот период нерешённых вопросов нет.",
             "Nothing unresolved in this period.",
             "In diesem Zeitraum ist nichts offen.",
         ],
-        S::NoSearches => [
+        NoSearches => [
             "Все поиски за период нашли ответ.",
             "Every search of the period found an answer.",
             "Jede Suche im Zeitraum hat eine Antwort gefunden.",
         ],
-        S::NoVotes => [
+        NoVotes => [
             "Ответов «Нет» за период не было.",
             "No \"No\" votes in this period.",
             "Keine „Nein“-Stimmen in diesem Zeitraum.",
         ],
-        S::More => [
+        More => [
             "тем ниже не показаны (все — в otvet gaps --json)",
             "more not shown (all of them: otvet gaps --json)",
             "weitere nicht gezeigt (alle: otvet gaps --json)",
         ],
-        S::CoveredNow => ["Уже покрыто статьями", "Covered now", "Jetzt abgedeckt"],
-        S::Covered => ["покрыто", "covered", "abgedeckt"],
-        S::CoveredBy => ["отвечает статья", "answered by", "beantwortet von"],
-        S::Phrasings => ["формулировок", "phrasings", "Formulierungen"],
-        S::Customers => ["клиентов", "customers", "Kunden"],
-        S::QuestionsWord => ["вопросов", "questions", "Fragen"],
-        S::SearchesWord => ["поисков", "searches", "Suchen"],
-        S::VsPrevious => [
+        CoveredNow => ["Уже покрыто статьями", "Covered now", "Jetzt abgedeckt"],
+        Covered => ["покрыто", "covered", "abgedeckt"],
+        CoveredBy => ["отвечает статья", "answered by", "beantwortet von"],
+        Phrasings => ["формулировок", "phrasings", "Formulierungen"],
+        Customers => ["клиентов", "customers", "Kunden"],
+        QuestionsWord => ["вопросов", "questions", "Fragen"],
+        SearchesWord => ["поисков", "searches", "Suchen"],
+        VsPrevious => [
             "по сравнению с предыдущим периодом той же длины",
             "against the previous period of the same length",
             "gegenüber dem vorigen Zeitraum gleicher Länge",
         ],
-        S::Before => ["до этого", "before", "davor"],
-        S::New => ["новое", "new", "neu"],
-        S::Up => ["растёт", "up", "steigend"],
-        S::Down => ["снижается", "down", "fallend"],
-        S::Same => ["без изменений", "same", "gleich"],
-        S::Shown => [
+        Before => ["до этого", "before", "davor"],
+        New => ["новое", "new", "neu"],
+        Up => ["растёт", "up", "steigend"],
+        Down => ["снижается", "down", "fallend"],
+        Same => ["без изменений", "same", "gleich"],
+        Shown => [
             "Бот показывал (не помогло)",
             "The bot showed (did not help)",
             "Der Bot zeigte (half nicht)",
         ],
-        S::Considered => [
+        Considered => [
             "Ближайшие статьи (ниже порога, не показаны)",
             "Nearest articles (below the threshold, not shown)",
             "Nächste Artikel (unter der Schwelle, nicht gezeigt)",
         ],
-        S::Draft => [
+        Draft => [
             "Скачать черновик статьи",
             "Download an article draft",
             "Artikelentwurf herunterladen",
         ],
-        S::PerDay => ["по дням", "per day", "pro Tag"],
-        S::NoVotesWord => ["«Нет»", "\"No\"", "„Nein“"],
-        S::YesVotesWord => ["«Да»", "\"Yes\"", "„Ja“"],
-        S::NoAnswer => ["бот не нашёл ответа", "no answer", "keine Antwort"],
-        S::NotHelpful => ["ответ не помог", "not helpful", "nicht hilfreich"],
-        S::Escalated => ["позвали оператора", "asked for a person", "Mensch verlangt"],
-        S::Other => ["другое", "other", "anderes"],
-    };
-    match lang {
-        Lang::Ru => ru,
-        Lang::En => en,
-        Lang::De => de,
+        PerDay => ["по дням", "per day", "pro Tag"],
+        NoVotesWord => ["«Нет»", "\"No\"", "„Nein“"],
+        YesVotesWord => ["«Да»", "\"Yes\"", "„Ja“"],
+        NoAnswer => ["бот не нашёл ответа", "no answer", "keine Antwort"],
+        NotHelpful => ["ответ не помог", "not helpful", "nicht hilfreich"],
+        Escalated => ["позвали оператора", "asked for a person", "Mensch verlangt"],
+        Other => ["другое", "other", "anderes"],
     }
 }

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::limits::retry_after_secs;
 use crate::web::api::feedback::{MAX_COMMENT_CHARS, vote_allowed};
 use crate::web::extract::{ClientAddr, Visitor};
-use crate::web::i18n::{Key, format_date, lang_name, t};
+use crate::web::i18n::{Key, format_date, lang_name};
 use crate::web::state::AppState;
 
 /// The slug of the article the "No" answer links to until the chat widget exists.
@@ -131,12 +131,12 @@ pub async fn show(
             h1 { (a.title) }
             p.meta {
                 @if let Some(u) = &a.updated {
-                    (t(lang, Key::Updated)) " " time datetime=(u) { (format_date(lang, u)) }
+                    (Key::Updated.in_lang(lang)) " " time datetime=(u) { (format_date(lang, u)) }
                 }
             }
             @if !translations.is_empty() {
                 p.translations {
-                    (t(lang, Key::AlsoIn)) " "
+                    (Key::AlsoIn.in_lang(lang)) " "
                     @for (i, l) in translations.iter().enumerate() {
                         @if i > 0 { ", " }
                         a href=(format!("/{l}/articles/{}", a.slug)) hreflang=(l.code()) lang=(l.code()) rel="alternate" { (lang_name(*l)) }
@@ -145,7 +145,7 @@ pub async fn show(
             }
             @if !a.sections.is_empty() {
                 nav.toc aria-labelledby="toc-heading" {
-                    h2 #toc-heading { (t(lang, Key::Contents)) }
+                    h2 #toc-heading { (Key::Contents.in_lang(lang)) }
                     ul {
                         @for s in &a.sections {
                             li class=(if s.level >= 3 { "toc-sub" } else { "toc-top" }) {
@@ -160,7 +160,7 @@ pub async fn show(
         (feedback_form(lang, a, thanks, said_no, &contact))
         @if !related.is_empty() {
             section.related aria-labelledby="related-heading" {
-                h2 #related-heading { (t(lang, Key::Related)) }
+                h2 #related-heading { (Key::Related.in_lang(lang)) }
                 ul.article-list {
                     @for r in &related { li { a href=(r.url(None)) { (r.title) } } }
                 }
@@ -174,21 +174,21 @@ fn feedback_form(lang: Lang, a: &Article, thanks: bool, said_no: bool, contact: 
     html! {
         section.feedback #feedback aria-labelledby="feedback-heading" {
             @if thanks {
-                p.thanks role="status" { (t(lang, Key::Thanks)) }
+                p.thanks role="status" { (Key::Thanks.in_lang(lang)) }
                 @if said_no {
                     p.contact {
-                        (t(lang, Key::ContactOffer)) " "
-                        a href=(contact) { (t(lang, Key::ContactLink)) }
+                        (Key::ContactOffer.in_lang(lang)) " "
+                        a href=(contact) { (Key::ContactLink.in_lang(lang)) }
                     }
                 }
             } @else {
                 form method="post" action=(format!("{}/feedback", a.url(None))) {
-                    h2 #feedback-heading { (t(lang, Key::WasHelpful)) }
+                    h2 #feedback-heading { (Key::WasHelpful.in_lang(lang)) }
                     div.buttons {
-                        button type="submit" name="helpful" value="yes" { (t(lang, Key::Yes)) }
-                        button type="submit" name="helpful" value="no" { (t(lang, Key::No)) }
+                        button type="submit" name="helpful" value="yes" { (Key::Yes.in_lang(lang)) }
+                        button type="submit" name="helpful" value="no" { (Key::No.in_lang(lang)) }
                     }
-                    label for="feedback-comment" { (t(lang, Key::CommentLabel)) }
+                    label for="feedback-comment" { (Key::CommentLabel.in_lang(lang)) }
                     textarea #feedback-comment name="comment" rows="3" maxlength=(MAX_COMMENT_CHARS) {}
                 }
             }
@@ -251,7 +251,7 @@ pub async fn record(
         .filter(|c| !c.is_empty())
         .map(|c| c.chars().take(MAX_COMMENT_CHARS).collect());
     if let Err(AppError::TooManyRequests { retry_after, .. }) = vote_allowed(&state, &addr) {
-        let text = t(lang, Key::TooManyVotesText);
+        let text = Key::TooManyVotesText.in_lang(lang);
         let status = StatusCode::TOO_MANY_REQUESTS;
         let mut res = error_page(&state, &headers, lang, status, Key::TooManyVotes, text);
         res.headers_mut().insert(

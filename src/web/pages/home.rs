@@ -11,7 +11,7 @@ use maud::html;
 use super::{Head, Site, breadcrumbs, excerpt, layout, not_found_page, respond, search_form};
 use crate::articles::{Article, Catalog};
 use crate::domain::{Lang, category_slug};
-use crate::web::i18n::{Key, articles_count, t};
+use crate::web::i18n::{Key, articles_count};
 use crate::web::state::AppState;
 
 /// How many popular articles the home page lists.
@@ -82,7 +82,7 @@ pub async fn home(
     let popular = popular(&state, &snap.catalog, lang).await;
     let head = Head {
         title: site.name(lang).to_string(),
-        description: t(lang, Key::HomeDescription).to_string(),
+        description: Key::HomeDescription.in_lang(lang).to_string(),
         canonical: format!("/{lang}/"),
         alternates: site.langs.iter().map(|l| (*l, format!("/{l}/"))).collect(),
         noindex: false,
@@ -90,15 +90,15 @@ pub async fn home(
     };
     let main = html! {
         section.hero {
-            h1 { (t(lang, Key::HomeHeading)) }
+            h1 { (Key::HomeHeading.in_lang(lang)) }
             (search_form(lang, "", "home-search"))
         }
         @if cats.is_empty() && popular.is_empty() {
-            p { (t(lang, Key::NoArticles)) }
+            p { (Key::NoArticles.in_lang(lang)) }
         }
         @if !cats.is_empty() {
             section aria-labelledby="categories-heading" {
-                h2 #categories-heading { (t(lang, Key::Categories)) }
+                h2 #categories-heading { (Key::Categories.in_lang(lang)) }
                 ul.cards {
                     @for c in &cats {
                         li {
@@ -111,7 +111,7 @@ pub async fn home(
         }
         @if !popular.is_empty() {
             section aria-labelledby="popular-heading" {
-                h2 #popular-heading { (t(lang, Key::PopularArticles)) }
+                h2 #popular-heading { (Key::PopularArticles.in_lang(lang)) }
                 ul.article-list {
                     @for a in &popular {
                         li { a href=(a.url(None)) { (a.title) } }
@@ -181,7 +181,7 @@ pub async fn category(
     };
     let head = Head {
         title: cat.name.clone(),
-        description: format!("{}: {}", t(lang, Key::CategoryDescription), cat.name),
+        description: format!("{}: {}", Key::CategoryDescription.in_lang(lang), cat.name),
         canonical: category_path(lang, &cat.slug),
         alternates: Vec::new(),
         noindex: false,

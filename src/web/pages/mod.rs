@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
-use super::i18n::{Key, lang_name, t};
+use super::i18n::{Key, lang_name};
 use crate::articles::Catalog;
 use crate::domain::Lang;
 use crate::web::state::AppState;
@@ -57,7 +57,7 @@ impl Site {
     pub fn name(&self, lang: Lang) -> &str {
         self.name
             .as_deref()
-            .unwrap_or_else(|| t(lang, Key::SiteName))
+            .unwrap_or_else(|| Key::SiteName.in_lang(lang))
     }
 
     /// `path` as an absolute URL.
@@ -127,7 +127,7 @@ pub fn layout(
                 script src=(format!("/assets/search.js?v={}", super::js_version())) defer {}
             }
             body {
-                a.skip href="#main" { (t(lang, Key::SkipToContent)) }
+                a.skip href="#main" { (Key::SkipToContent.in_lang(lang)) }
                 header.site-header {
                     div.wrap {
                         a.site-name href=(format!("/{lang}/")) {
@@ -143,7 +143,7 @@ pub fn layout(
                 footer.site-footer {
                     div.wrap {
                         @if site.langs.len() > 1 {
-                            nav aria-label=(t(lang, Key::Language)) {
+                            nav aria-label=(Key::Language.in_lang(lang)) {
                                 ul.langs {
                                     @for l in &site.langs {
                                         li {
@@ -168,9 +168,9 @@ pub fn layout(
 /// Breadcrumbs: home, then `trail` (link, label) pairs, then the current page's name.
 pub fn breadcrumbs(lang: Lang, trail: &[(String, &str)], current: &str) -> Markup {
     html! {
-        nav.breadcrumbs aria-label=(t(lang, Key::Breadcrumbs)) {
+        nav.breadcrumbs aria-label=(Key::Breadcrumbs.in_lang(lang)) {
             ol {
-                li { a href=(format!("/{lang}/")) { (t(lang, Key::Home)) } }
+                li { a href=(format!("/{lang}/")) { (Key::Home.in_lang(lang)) } }
                 @for (href, label) in trail {
                     li { a href=(href) { (label) } }
                 }
@@ -185,11 +185,11 @@ pub fn search_form(lang: Lang, q: &str, id: &str) -> Markup {
     let input_id = format!("{id}-q");
     html! {
         form.search role="search" method="get" action=(format!("/{lang}/search")) {
-            label for=(input_id) { (t(lang, Key::SearchLabel)) }
+            label for=(input_id) { (Key::SearchLabel.in_lang(lang)) }
             div.search-row {
                 input #(input_id) type="search" name="q" value=(q) maxlength="1000"
-                    placeholder=(t(lang, Key::SearchPlaceholder)) autocomplete="off";
-                button type="submit" { (t(lang, Key::SearchButton)) }
+                    placeholder=(Key::SearchPlaceholder.in_lang(lang)) autocomplete="off";
+                button type="submit" { (Key::SearchButton.in_lang(lang)) }
             }
         }
     }
@@ -205,18 +205,18 @@ pub fn not_found_page(state: &AppState, headers: &HeaderMap, lang: Lang, path: &
     let snap = state.search.snapshot();
     let site = Site::of(state, headers, &snap.catalog);
     let head = Head {
-        title: t(lang, Key::NotFoundTitle).to_string(),
-        description: t(lang, Key::NotFoundText).to_string(),
+        title: Key::NotFoundTitle.in_lang(lang).to_string(),
+        description: Key::NotFoundText.in_lang(lang).to_string(),
         canonical: path.to_string(),
         alternates: Vec::new(),
         noindex: true,
         header_search: false,
     };
     let main = html! {
-        h1 { (t(lang, Key::NotFoundTitle)) }
-        p { (t(lang, Key::NotFoundText)) }
+        h1 { (Key::NotFoundTitle.in_lang(lang)) }
+        p { (Key::NotFoundText.in_lang(lang)) }
         (search_form(lang, "", "notfound-search"))
-        p { a href=(format!("/{lang}/")) { (t(lang, Key::Home)) } }
+        p { a href=(format!("/{lang}/")) { (Key::Home.in_lang(lang)) } }
     };
     respond(
         StatusCode::NOT_FOUND,
@@ -253,7 +253,7 @@ pub fn error_page(
     let snap = state.search.snapshot();
     let site = Site::of(state, headers, &snap.catalog);
     let head = Head {
-        title: t(lang, title).to_string(),
+        title: title.in_lang(lang).to_string(),
         description: message.to_string(),
         canonical: format!("/{lang}/"),
         alternates: Vec::new(),
@@ -261,9 +261,9 @@ pub fn error_page(
         header_search: true,
     };
     let main = html! {
-        h1 { (t(lang, title)) }
+        h1 { (title.in_lang(lang)) }
         p { (message) }
-        p { a href=(format!("/{lang}/")) { (t(lang, Key::Home)) } }
+        p { a href=(format!("/{lang}/")) { (Key::Home.in_lang(lang)) } }
     };
     respond(status, layout(state, &site, lang, head, "", main))
 }

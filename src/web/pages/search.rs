@@ -12,7 +12,7 @@ use super::{Head, Site, layout, not_found_page, respond, search_form, url_encode
 use crate::domain::Lang;
 use crate::search::SearchRequest;
 use crate::web::api::search::MAX_Q_CHARS;
-use crate::web::i18n::{Key, t};
+use crate::web::i18n::Key;
 use crate::web::state::AppState;
 
 /// How many results the page shows.
@@ -66,9 +66,9 @@ pub async fn search(
         results.hits
     };
     let title = if q_trim.is_empty() {
-        t(lang, Key::SearchTitle).to_string()
+        Key::SearchTitle.in_lang(lang).to_string()
     } else {
-        format!("{}: {q_trim}", t(lang, Key::SearchTitle))
+        format!("{}: {q_trim}", Key::SearchTitle.in_lang(lang))
     };
     let canonical = if q_trim.is_empty() {
         format!("/{lang}/search")
@@ -77,7 +77,7 @@ pub async fn search(
     };
     let head = Head {
         title,
-        description: t(lang, Key::SearchLabel).to_string(),
+        description: Key::SearchLabel.in_lang(lang).to_string(),
         canonical,
         alternates: Vec::new(),
         noindex: true,
@@ -89,17 +89,17 @@ pub async fn search(
         Lang::De => ("\u{201e}", "\u{201c}"),
     };
     let main = html! {
-        h1 { (t(lang, Key::SearchTitle)) }
+        h1 { (Key::SearchTitle.in_lang(lang)) }
         (search_form(lang, &q, "page-search"))
         @if !q_trim.is_empty() {
             @if hits.is_empty() {
                 div.nothing role="status" {
-                    h2 { (t(lang, Key::NothingFound)) }
-                    p { (t(lang, Key::NothingFoundHint)) }
-                    p { a href=(format!("/{lang}/")) { (t(lang, Key::Categories)) } }
+                    h2 { (Key::NothingFound.in_lang(lang)) }
+                    p { (Key::NothingFoundHint.in_lang(lang)) }
+                    p { a href=(format!("/{lang}/")) { (Key::Categories.in_lang(lang)) } }
                 }
             } @else {
-                h2.results-for { (t(lang, Key::ResultsFor)) " " (open) (q_trim) (close) }
+                h2.results-for { (Key::ResultsFor.in_lang(lang)) " " (open) (q_trim) (close) }
                 ol.results {
                     @for h in &hits {
                         li {

@@ -2,7 +2,7 @@
 //! per day its chart shows.
 
 use super::format::{decimal, duration, or_dash, pct};
-use super::texts::{K, pick, tx};
+use super::texts::K;
 use crate::analytics::reports::{Figures, Report};
 use crate::domain::Lang;
 
@@ -26,41 +26,29 @@ pub(super) fn cards(lang: Lang, r: &Report) -> Vec<Card> {
     let pct_l = move |x: f64| pct(lang, x);
     let dur_l = move |x: f64| duration(lang, x as i64);
     let of = |a: u64, b: u64| {
-        pick(
-            lang,
-            [
-                format!("{a} из {b}"),
-                format!("{a} of {b}"),
-                format!("{a} von {b}"),
-            ],
-        )
+        lang.pick([
+            format!("{a} из {b}"),
+            format!("{a} of {b}"),
+            format!("{a} von {b}"),
+        ])
     };
     let yes_no = |y: u64, n: u64| {
-        pick(
-            lang,
-            [
-                format!("«Да» {y} · «Нет» {n}"),
-                format!("Yes {y} · No {n}"),
-                format!("Ja {y} · Nein {n}"),
-            ],
-        )
+        lang.pick([
+            format!("«Да» {y} · «Нет» {n}"),
+            format!("Yes {y} · No {n}"),
+            format!("Ja {y} · Nein {n}"),
+        ])
     };
-    let with_q = pick(
-        lang,
-        [
-            format!("с вопросом: {}", t.with_question),
-            format!("{} with a question", t.with_question),
-            format!("{} mit einer Frage", t.with_question),
-        ],
-    );
-    let confirmed = pick(
-        lang,
-        [
-            format!("; подтвердили «Да»: {}", t.self_served_confirmed),
-            format!("; {} confirmed with Yes", t.self_served_confirmed),
-            format!("; {} mit „Ja“ bestätigt", t.self_served_confirmed),
-        ],
-    );
+    let with_q = lang.pick([
+        format!("с вопросом: {}", t.with_question),
+        format!("{} with a question", t.with_question),
+        format!("{} mit einer Frage", t.with_question),
+    ]);
+    let confirmed = lang.pick([
+        format!("; подтвердили «Да»: {}", t.self_served_confirmed),
+        format!("; {} confirmed with Yes", t.self_served_confirmed),
+        format!("; {} mit „Ja“ bestätigt", t.self_served_confirmed),
+    ]);
     let articles = r.articles.iter().filter(|a| a.views > 0).count();
     vec![
         Card {
@@ -96,9 +84,9 @@ pub(super) fn cards(lang: Lang, r: &Report) -> Vec<Card> {
             value: or_dash(t.first_reply_median().map(|ms| duration(lang, ms))),
             sub: format!(
                 "{}; p90 {}; {}: {}",
-                tx(lang, K::Median),
+                K::Median.in_lang(lang),
                 or_dash(t.first_reply_p90().map(|ms| duration(lang, ms))),
-                tx(lang, K::Answers),
+                K::Answers.in_lang(lang),
                 t.first_reply_ms.len()
             ),
             values: series(&|f| f.first_reply_median().map(|ms| ms as f64)),
@@ -109,14 +97,11 @@ pub(super) fn cards(lang: Lang, r: &Report) -> Vec<Card> {
             id: "rp-resolve",
             name: K::Resolve,
             value: or_dash(t.resolve_median().map(|ms| duration(lang, ms))),
-            sub: pick(
-                lang,
-                [
-                    format!("медиана; решено: {}", t.resolve_ms.len()),
-                    format!("median; {} resolved", t.resolve_ms.len()),
-                    format!("Median; {} gelöst", t.resolve_ms.len()),
-                ],
-            ),
+            sub: lang.pick([
+                format!("медиана; решено: {}", t.resolve_ms.len()),
+                format!("median; {} resolved", t.resolve_ms.len()),
+                format!("Median; {} gelöst", t.resolve_ms.len()),
+            ]),
             values: series(&|f| f.resolve_median().map(|ms| ms as f64)),
             max: None,
             label: Box::new(dur_l),
@@ -128,14 +113,11 @@ pub(super) fn cards(lang: Lang, r: &Report) -> Vec<Card> {
                 t.csat_average()
                     .map(|a| format!("{} / 5", decimal(lang, a, 2))),
             ),
-            sub: pick(
-                lang,
-                [
-                    format!("оценок: {}", t.rating_count()),
-                    format!("{} ratings", t.rating_count()),
-                    format!("{} Bewertungen", t.rating_count()),
-                ],
-            ),
+            sub: lang.pick([
+                format!("оценок: {}", t.rating_count()),
+                format!("{} ratings", t.rating_count()),
+                format!("{} Bewertungen", t.rating_count()),
+            ]),
             values: series(&Figures::csat_average),
             max: Some(5.0),
             label: Box::new(move |x| decimal(lang, x, 2)),
@@ -144,14 +126,11 @@ pub(super) fn cards(lang: Lang, r: &Report) -> Vec<Card> {
             id: "rp-views",
             name: K::Views,
             value: t.views.to_string(),
-            sub: pick(
-                lang,
-                [
-                    format!("статей: {articles}"),
-                    format!("{articles} articles"),
-                    format!("{articles} Artikel"),
-                ],
-            ),
+            sub: lang.pick([
+                format!("статей: {articles}"),
+                format!("{articles} articles"),
+                format!("{articles} Artikel"),
+            ]),
             values: series(&|f| Some(f.views as f64)),
             max: None,
             label: Box::new(count),
@@ -178,7 +157,7 @@ pub(super) fn cards(lang: Lang, r: &Report) -> Vec<Card> {
             id: "rp-no-results",
             name: K::NoResults,
             value: t.searches_without_results.to_string(),
-            sub: format!("{}: {}", tx(lang, K::BotNoAnswers), t.bot_no_answers),
+            sub: format!("{}: {}", K::BotNoAnswers.in_lang(lang), t.bot_no_answers),
             values: series(&|f| Some(f.searches_without_results as f64)),
             max: None,
             label: Box::new(count),

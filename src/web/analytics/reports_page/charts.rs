@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use maud::{Markup, html};
 
-use super::texts::{K, pick, tx};
+use super::texts::K;
 use crate::analytics::reports::Figures;
 use crate::domain::Lang;
 
@@ -70,21 +70,19 @@ fn chart_desc(
         .zip(values)
         .filter_map(|(d, v)| v.map(|v| (*d, v)))
         .collect();
-    let table = tx(lang, K::PerDay);
+    let table = K::PerDay.in_lang(lang);
     let Some(&(hi_day, hi)) = known
         .iter()
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
     else {
-        return format!("{first} – {last}: {}.", tx(lang, K::NoData));
+        return format!("{first} – {last}: {}.", K::NoData.in_lang(lang));
     };
     let &(lo_day, lo) = known
         .iter()
         .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
         .unwrap_or(&(hi_day, hi));
     let (hi, lo) = (label(hi), label(lo));
-    pick(
-        lang,
-        [
+    lang.pick([
             format!(
                 "{first} – {last}: максимум {hi} ({hi_day}), минимум {lo} ({lo_day}). Все числа — в таблице «{table}»."
             ),
@@ -112,7 +110,7 @@ pub(super) fn ratings_chart(lang: Lang, f: &Figures) -> Markup {
     html! {
         svg.rp-dist role="img" aria-labelledby="rp-dist-t rp-dist-d"
             viewBox=(format!("0 0 320 {height}")) focusable="false" {
-            title #rp-dist-t { (tx(lang, K::Ratings)) }
+            title #rp-dist-t { (K::Ratings.in_lang(lang)) }
             desc #rp-dist-d { (summary.join(", ")) }
             @for (row, score) in (1..=5usize).rev().enumerate() {
                 @let n = f.ratings[score - 1];

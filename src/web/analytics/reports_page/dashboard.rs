@@ -9,7 +9,7 @@ use super::cards::cards;
 use super::charts::{bar_chart, ratings_chart};
 use super::format::{decimal, duration, or_dash, pct, weekday};
 use super::frame::{page, period_form};
-use super::texts::{K, definitions, pick, tx};
+use super::texts::{K, definitions};
 use crate::analytics::reports::{Figures, Report};
 use crate::domain::{Lang, Slug};
 use crate::web::agents::session::AgentSession;
@@ -49,14 +49,11 @@ pub(in crate::web::analytics) fn render(
     let (from, to) = (r.period.from().to_string(), r.period.to().to_string());
     let csv_href = format!("/agent/reports.csv?from={from}&to={to}");
     let tz = r.period.tz().iana_name().unwrap_or("UTC");
-    let note = pick(
-        lang,
-        [
-            format!("{from} – {to}; дни по часовому поясу {tz}."),
-            format!("{from} – {to}; days in the {tz} time zone."),
-            format!("{from} – {to}; Tage in der Zeitzone {tz}."),
-        ],
-    );
+    let note = lang.pick([
+        format!("{from} – {to}; дни по часовому поясу {tz}."),
+        format!("{from} – {to}; days in the {tz} time zone."),
+        format!("{from} – {to}; Tage in der Zeitzone {tz}."),
+    ]);
     let snap = state.search.snapshot();
     let title_of = |lang_code: &str, slug: &str| -> Option<(String, String)> {
         let l: Lang = lang_code.parse().ok()?;
@@ -64,36 +61,36 @@ pub(in crate::web::analytics) fn render(
         let a = snap.catalog.get(l, &s)?;
         Some((a.title.clone(), format!("/{l}/articles/{slug}")))
     };
-    let yes_no_head = pick(lang, ["«Да» / «Нет»", "Yes / No", "Ja / Nein"]);
+    let yes_no_head = lang.pick(["«Да» / «Нет»", "Yes / No", "Ja / Nein"]);
     let head_cells = html! {
-        th.n scope="col" { (tx(lang, K::Conversations)) }
-        th.n scope="col" { (pick(lang, ["С вопросом", "With a question", "Mit Frage"])) }
-        th.n scope="col" { (tx(lang, K::SelfService)) }
-        th.n scope="col" { (tx(lang, K::Escalation)) }
-        th.n scope="col" { (tx(lang, K::FirstReply)) ", " (tx(lang, K::Median)) }
-        th.n scope="col" { (tx(lang, K::FirstReply)) ", p90" }
-        th.n scope="col" { (tx(lang, K::Resolve)) ", " (tx(lang, K::Median)) }
-        th.n scope="col" { (tx(lang, K::Csat)) }
-        th.n scope="col" { (tx(lang, K::Views)) }
-        th.n scope="col" { (tx(lang, K::Helpful)) " " (yes_no_head) }
-        th.n scope="col" { (tx(lang, K::ChatAnswers)) " (" (yes_no_head) ")" }
-        th.n scope="col" { (tx(lang, K::NoResults)) }
-        th.n scope="col" { (tx(lang, K::BotNoAnswers)) }
+        th.n scope="col" { (K::Conversations.in_lang(lang)) }
+        th.n scope="col" { (lang.pick(["С вопросом", "With a question", "Mit Frage"])) }
+        th.n scope="col" { (K::SelfService.in_lang(lang)) }
+        th.n scope="col" { (K::Escalation.in_lang(lang)) }
+        th.n scope="col" { (K::FirstReply.in_lang(lang)) ", " (K::Median.in_lang(lang)) }
+        th.n scope="col" { (K::FirstReply.in_lang(lang)) ", p90" }
+        th.n scope="col" { (K::Resolve.in_lang(lang)) ", " (K::Median.in_lang(lang)) }
+        th.n scope="col" { (K::Csat.in_lang(lang)) }
+        th.n scope="col" { (K::Views.in_lang(lang)) }
+        th.n scope="col" { (K::Helpful.in_lang(lang)) " " (yes_no_head) }
+        th.n scope="col" { (K::ChatAnswers.in_lang(lang)) " (" (yes_no_head) ")" }
+        th.n scope="col" { (K::NoResults.in_lang(lang)) }
+        th.n scope="col" { (K::BotNoAnswers.in_lang(lang)) }
     };
     let main = html! {
-        h1 { (tx(lang, K::Title)) }
+        h1 { (K::Title.in_lang(lang)) }
         (period_form(lang, &from, &to, Some(&csv_href), crate::analytics::reports::today(crate::domain::now_ms(), r.period.tz())))
         p.rp-note { (note) }
         ul.rp-cards {
             @for c in cards(lang, r) {
                 li.rp-card {
-                    h2 #(format!("{}-h", c.id)) { (tx(lang, c.name)) }
+                    h2 #(format!("{}-h", c.id)) { (c.name.in_lang(lang)) }
                     p.rp-value { (c.value) }
                     p.rp-sub { (c.sub) }
-                    @let title = pick(lang, [
-                        format!("{} по дням", tx(lang, c.name)),
-                        format!("{} per day", tx(lang, c.name)),
-                        format!("{} pro Tag", tx(lang, c.name)),
+                    @let title = lang.pick([
+                        format!("{} по дням", c.name.in_lang(lang)),
+                        format!("{} per day", c.name.in_lang(lang)),
+                        format!("{} pro Tag", c.name.in_lang(lang)),
                     ]);
                     (bar_chart(lang, c.id, &title, &days, &c.values, c.max, &*c.label))
                 }
@@ -101,10 +98,10 @@ pub(in crate::web::analytics) fn render(
         }
         div.rp-two {
             section aria-labelledby="rp-ratings-h" {
-                h2 #rp-ratings-h { (tx(lang, K::Ratings)) }
+                h2 #rp-ratings-h { (K::Ratings.in_lang(lang)) }
                 (ratings_chart(lang, &r.total))
                 div.rp-scroll { table aria-labelledby="rp-ratings-h" {
-                    thead { tr { th scope="col" { (tx(lang, K::Score)) } th.n scope="col" { (tx(lang, K::Count)) } } }
+                    thead { tr { th scope="col" { (K::Score.in_lang(lang)) } th.n scope="col" { (K::Count.in_lang(lang)) } } }
                     tbody {
                         @for score in (1..=5usize).rev() {
                             tr { th scope="row" { (score) } td.n { (r.total.ratings[score - 1]) } }
@@ -113,17 +110,17 @@ pub(in crate::web::analytics) fn render(
                 } }
             }
             section aria-labelledby="rp-articles-h" {
-                h2 #rp-articles-h { (tx(lang, K::Articles)) }
+                h2 #rp-articles-h { (K::Articles.in_lang(lang)) }
                 @if r.articles.is_empty() {
-                    p { (tx(lang, K::NoArticles)) }
+                    p { (K::NoArticles.in_lang(lang)) }
                 } @else {
                     div.rp-scroll { table aria-labelledby="rp-articles-h" {
                         thead {
                             tr {
-                                th scope="col" { (tx(lang, K::Article)) }
-                                th.n scope="col" { (tx(lang, K::Views)) }
-                                th.n scope="col" { (tx(lang, K::Helpful)) " " (yes_no_head) }
-                                th.n scope="col" { (tx(lang, K::ChatAnswers)) " (" (yes_no_head) ")" }
+                                th scope="col" { (K::Article.in_lang(lang)) }
+                                th.n scope="col" { (K::Views.in_lang(lang)) }
+                                th.n scope="col" { (K::Helpful.in_lang(lang)) " " (yes_no_head) }
+                                th.n scope="col" { (K::ChatAnswers.in_lang(lang)) " (" (yes_no_head) ")" }
                             }
                         }
                         tbody {
@@ -148,23 +145,23 @@ pub(in crate::web::analytics) fn render(
             }
         }
         section aria-labelledby="rp-days-h" {
-            h2 #rp-days-h { (tx(lang, K::PerDay)) }
-            p.rp-note { (tx(lang, K::TableNote)) }
+            h2 #rp-days-h { (K::PerDay.in_lang(lang)) }
+            p.rp-note { (K::TableNote.in_lang(lang)) }
             div.rp-scroll { table.rp-days aria-labelledby="rp-days-h" {
-                thead { tr { th scope="col" { (tx(lang, K::Day)) } (head_cells) } }
+                thead { tr { th scope="col" { (K::Day.in_lang(lang)) } (head_cells) } }
                 tbody {
                     @for (day, f) in days.iter().zip(&r.days) {
                         tr { th.rp-day scope="row" { (day) " " span.meta { (weekday(lang, *day)) } } (row_cells(lang, f)) }
                     }
                 }
-                tfoot { tr { th scope="row" { (tx(lang, K::Total)) } (row_cells(lang, &r.total)) } }
+                tfoot { tr { th scope="row" { (K::Total.in_lang(lang)) } (row_cells(lang, &r.total)) } }
             } }
         }
         section aria-labelledby="rp-defs-h" {
-            h2 #rp-defs-h { (tx(lang, K::Definitions)) }
+            h2 #rp-defs-h { (K::Definitions.in_lang(lang)) }
             dl.rp-defs {
                 @for (k, text) in definitions(lang) {
-                    dt { (tx(lang, k)) }
+                    dt { (k.in_lang(lang)) }
                     dd { (text) }
                 }
             }

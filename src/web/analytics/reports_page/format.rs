@@ -3,7 +3,6 @@
 
 use jiff::civil::Date;
 
-use super::texts::pick;
 use crate::domain::Lang;
 
 const NBSP: char = '\u{a0}';
@@ -33,14 +32,11 @@ pub(super) fn pct(lang: Lang, r: f64) -> String {
 
 /// A duration in at most two units: `45 s`, `3 min 20 s`, `2 h 5 min`, `1 d 3 h`.
 pub(super) fn duration(lang: Lang, ms: i64) -> String {
-    let [s_u, m_u, h_u, d_u] = pick(
-        lang,
-        [
-            ["с", "мин", "ч", "д"],
-            ["s", "min", "h", "d"],
-            ["s", "Min.", "Std.", "T."],
-        ],
-    );
+    let [s_u, m_u, h_u, d_u] = lang.pick([
+        ["с", "мин", "ч", "д"],
+        ["s", "min", "h", "d"],
+        ["s", "Min.", "Std.", "T."],
+    ]);
     let secs = (ms.max(0) + 500) / 1000;
     let two = |a: i64, au: &str, b: i64, bu: &str| {
         if b == 0 {
@@ -63,14 +59,11 @@ pub(super) fn or_dash(s: Option<String>) -> String {
 }
 
 pub(super) fn weekday(lang: Lang, d: Date) -> &'static str {
-    let names = pick(
-        lang,
-        [
-            ["пн", "вт", "ср", "чт", "пт", "сб", "вс"],
-            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-            ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"],
-        ],
-    );
+    let names = lang.pick([
+        ["пн", "вт", "ср", "чт", "пт", "сб", "вс"],
+        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"],
+    ]);
     names[d.weekday().to_monday_zero_offset() as usize]
 }
 

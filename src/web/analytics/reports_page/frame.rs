@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use maud::{Markup, html};
 
 use super::style::css_version;
-use super::texts::{K, pick, tx};
+use super::texts::K;
 use crate::agents::Role;
 use crate::domain::Lang;
 use crate::web::agents::session::{AgentSession, CSRF_FIELD};
@@ -26,8 +26,8 @@ pub(super) fn page(
     let snap = state.search.snapshot();
     let site = Site::of(state, headers, &snap.catalog);
     let head = Head {
-        title: tx(lang, K::Title).to_string(),
-        description: tx(lang, K::Description).to_string(),
+        title: K::Title.in_lang(lang).to_string(),
+        description: K::Description.in_lang(lang).to_string(),
         canonical: "/agent/reports".to_string(),
         alternates: Vec::new(),
         noindex: true,
@@ -37,19 +37,19 @@ pub(super) fn page(
     let main = html! {
         link rel="stylesheet" href=(format!("/agent/reports.css?v={}", css_version()));
         div.rp {
-            nav.rp-nav aria-label=(tx(lang, K::Nav)) {
+            nav.rp-nav aria-label=(K::Nav.in_lang(lang)) {
                 ul {
-                    li { a href="/agent" { (tx(lang, K::Console)) } }
-                    li { a href="/agent/canned" { (tx(lang, K::Canned)) } }
-                    li { a href="/agent/reports" aria-current="page" { (tx(lang, K::Reports)) } }
+                    li { a href="/agent" { (K::Console.in_lang(lang)) } }
+                    li { a href="/agent/canned" { (K::Canned.in_lang(lang)) } }
+                    li { a href="/agent/reports" aria-current="page" { (K::Reports.in_lang(lang)) } }
                     @if a.has_role(Role::Admin) {
-                        li { a href="/agent/team" { (tx(lang, K::Team)) } }
+                        li { a href="/agent/team" { (K::Team.in_lang(lang)) } }
                     }
-                    li.meta { (tx(lang, K::SignedInAs)) " " strong { (a.name) } " (" (a.role.name(lang)) ")" }
+                    li.meta { (K::SignedInAs.in_lang(lang)) " " strong { (a.name) } " (" (a.role.name(lang)) ")" }
                     li {
                         form method="post" action="/agent/logout" {
                             input type="hidden" name=(CSRF_FIELD) value=(session.csrf);
-                            button type="submit" { (tx(lang, K::SignOut)) }
+                            button type="submit" { (K::SignOut.in_lang(lang)) }
                         }
                     }
                 }
@@ -77,14 +77,14 @@ pub(super) fn period_form(
         .collect();
     html! {
         form.rp-period method="get" action="/agent/reports" {
-            label { (tx(lang, K::From)) input type="date" name="from" value=(from) required; }
-            label { (tx(lang, K::To)) input type="date" name="to" value=(to) required; }
-            button type="submit" { (tx(lang, K::Show)) }
+            label { (K::From.in_lang(lang)) input type="date" name="from" value=(from) required; }
+            label { (K::To.in_lang(lang)) input type="date" name="to" value=(to) required; }
+            button type="submit" { (K::Show.in_lang(lang)) }
             @if let Some(href) = csv_href {
-                a href=(href) download { (tx(lang, K::Download)) }
+                a href=(href) download { (K::Download.in_lang(lang)) }
             }
         }
-        nav aria-label=(tx(lang, K::QuickPeriods)) {
+        nav aria-label=(K::QuickPeriods.in_lang(lang)) {
             ul.rp-quick {
                 @for (n, href) in &quick {
                     li { a href=(href) { (quick_label(lang, *n)) } }
@@ -95,14 +95,11 @@ pub(super) fn period_form(
 }
 
 fn quick_label(lang: Lang, n: i64) -> String {
-    pick(
-        lang,
-        [
-            format!("Последние {n} дней"),
-            format!("Last {n} days"),
-            format!("Letzte {n} Tage"),
-        ],
-    )
+    lang.pick([
+        format!("Последние {n} дней"),
+        format!("Last {n} days"),
+        format!("Letzte {n} Tage"),
+    ])
 }
 
 /// The page for a period that could not be read, with the form to fix it (400).
@@ -115,8 +112,8 @@ pub(in crate::web::analytics) fn render_error(
 ) -> Response {
     let lang = crate::web::agents::layout::lang_of(state, headers);
     let main = html! {
-        h1 { (tx(lang, K::Title)) }
-        p.rp-error role="alert" { strong { (tx(lang, K::WrongPeriod)) ": " } (message) }
+        h1 { (K::Title.in_lang(lang)) }
+        p.rp-error role="alert" { strong { (K::WrongPeriod.in_lang(lang)) ": " } (message) }
         (period_form(
             lang,
             params.from.as_deref().unwrap_or(""),

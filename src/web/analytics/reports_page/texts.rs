@@ -3,149 +3,95 @@
 
 use crate::domain::Lang;
 
-/// A text of the page.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum K {
-    Title,
-    Description,
-    Nav,
-    Console,
-    Canned,
-    Team,
-    Reports,
-    SignedInAs,
-    SignOut,
-    From,
-    To,
-    Show,
-    Download,
-    Conversations,
-    SelfService,
-    Escalation,
-    FirstReply,
-    Resolve,
-    Csat,
-    Views,
-    Helpful,
-    ChatAnswers,
-    NoResults,
-    BotNoAnswers,
-    PerDay,
-    Day,
-    Total,
-    Ratings,
-    Score,
-    Count,
-    Articles,
-    Article,
-    NoArticles,
-    Median,
-    Answers,
-    NoData,
-    Definitions,
-    WrongPeriod,
-    QuickPeriods,
-    TableNote,
-}
-
-pub(super) fn tx(lang: Lang, k: K) -> &'static str {
-    let [ru, en, de] = match k {
-        K::Title => [
+crate::web::i18n::texts! {
+    /// A text of the page.
+    pub(super) enum K {
+        Title => [
             "Аналитика поддержки",
             "Support analytics",
             "Support-Analytik",
         ],
-        K::Description => [
+        Description => [
             "Показатели чата и справочного центра по дням",
             "Chat and help-center figures per day",
             "Kennzahlen von Chat und Hilfe-Center pro Tag",
         ],
-        K::Nav => [
+        Nav => [
             "Разделы консоли",
             "Console sections",
             "Bereiche der Konsole",
         ],
-        K::Console => ["Консоль", "Console", "Konsole"],
-        K::Canned => ["Шаблоны ответов", "Canned replies", "Textbausteine"],
-        K::Team => ["Команда", "Team", "Team"],
-        K::Reports => ["Аналитика", "Analytics", "Analytik"],
-        K::SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
-        K::SignOut => ["Выйти", "Sign out", "Abmelden"],
-        K::From => ["С", "From", "Von"],
-        K::To => ["По", "To", "Bis"],
-        K::Show => ["Показать", "Show", "Anzeigen"],
-        K::Download => ["Скачать CSV", "Download CSV", "CSV herunterladen"],
-        K::Conversations => ["Разговоры", "Conversations", "Gespräche"],
-        K::SelfService => ["Решено ботом", "Self-service rate", "Self-Service-Quote"],
-        K::Escalation => ["Передано людям", "Escalation rate", "Eskalationsquote"],
-        K::FirstReply => [
+        Console => ["Консоль", "Console", "Konsole"],
+        Canned => ["Шаблоны ответов", "Canned replies", "Textbausteine"],
+        Team => ["Команда", "Team", "Team"],
+        Reports => ["Аналитика", "Analytics", "Analytik"],
+        SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
+        SignOut => ["Выйти", "Sign out", "Abmelden"],
+        From => ["С", "From", "Von"],
+        To => ["По", "To", "Bis"],
+        Show => ["Показать", "Show", "Anzeigen"],
+        Download => ["Скачать CSV", "Download CSV", "CSV herunterladen"],
+        Conversations => ["Разговоры", "Conversations", "Gespräche"],
+        SelfService => ["Решено ботом", "Self-service rate", "Self-Service-Quote"],
+        Escalation => ["Передано людям", "Escalation rate", "Eskalationsquote"],
+        FirstReply => [
             "Первый ответ оператора",
             "Time to first reply",
             "Zeit bis zur ersten Antwort",
         ],
-        K::Resolve => ["Время до решения", "Time to resolve", "Zeit bis zur Lösung"],
-        K::Csat => ["Оценка (CSAT)", "CSAT", "Zufriedenheit (CSAT)"],
-        K::Views => ["Просмотры статей", "Article views", "Artikelaufrufe"],
-        K::Helpful => ["«Статья помогла»", "Helpful votes", "„Hilfreich“-Stimmen"],
-        K::ChatAnswers => ["Ответы бота статьями", "Bot answers", "Antworten des Bots"],
-        K::NoResults => [
+        Resolve => ["Время до решения", "Time to resolve", "Zeit bis zur Lösung"],
+        Csat => ["Оценка (CSAT)", "CSAT", "Zufriedenheit (CSAT)"],
+        Views => ["Просмотры статей", "Article views", "Artikelaufrufe"],
+        Helpful => ["«Статья помогла»", "Helpful votes", "„Hilfreich“-Stimmen"],
+        ChatAnswers => ["Ответы бота статьями", "Bot answers", "Antworten des Bots"],
+        NoResults => [
             "Поиск без результата",
             "Searches without results",
             "Suchen ohne Ergebnis",
         ],
-        K::BotNoAnswers => [
+        BotNoAnswers => [
             "Бот ничего не нашёл",
             "Bot found nothing",
             "Bot fand nichts",
         ],
-        K::PerDay => ["По дням", "Per day", "Pro Tag"],
-        K::Day => ["День", "Day", "Tag"],
-        K::Total => ["Весь период", "Whole period", "Gesamter Zeitraum"],
-        K::Ratings => [
+        PerDay => ["По дням", "Per day", "Pro Tag"],
+        Day => ["День", "Day", "Tag"],
+        Total => ["Весь период", "Whole period", "Gesamter Zeitraum"],
+        Ratings => [
             "Оценки разговоров",
             "Conversation ratings",
             "Bewertungen der Gespräche",
         ],
-        K::Score => ["Оценка", "Score", "Note"],
-        K::Count => ["Сколько", "Count", "Anzahl"],
-        K::Articles => ["Статьи", "Top articles", "Top-Artikel"],
-        K::Article => ["Статья", "Article", "Artikel"],
-        K::NoArticles => [
+        Score => ["Оценка", "Score", "Note"],
+        Count => ["Сколько", "Count", "Anzahl"],
+        Articles => ["Статьи", "Top articles", "Top-Artikel"],
+        Article => ["Статья", "Article", "Artikel"],
+        NoArticles => [
             "За этот период статьи не открывали и не оценивали.",
             "No article was viewed, voted on or given as an answer in this period.",
             "In diesem Zeitraum wurde kein Artikel aufgerufen, bewertet oder als Antwort gegeben.",
         ],
-        K::Median => ["медиана", "median", "Median"],
-        K::Answers => ["ответов", "replies", "Antworten"],
-        K::NoData => ["нет данных", "no data", "keine Daten"],
-        K::Definitions => [
+        Median => ["медиана", "median", "Median"],
+        Answers => ["ответов", "replies", "Antworten"],
+        NoData => ["нет данных", "no data", "keine Daten"],
+        Definitions => [
             "Как считаются показатели",
             "How the figures are counted",
             "Wie die Zahlen berechnet werden",
         ],
-        K::WrongPeriod => ["Неверный период", "Wrong period", "Ungültiger Zeitraum"],
-        K::QuickPeriods => ["Быстрый выбор", "Quick periods", "Schnellauswahl"],
-        K::TableNote => [
+        WrongPeriod => ["Неверный период", "Wrong period", "Ungültiger Zeitraum"],
+        QuickPeriods => ["Быстрый выбор", "Quick periods", "Schnellauswahl"],
+        TableNote => [
             "Те же числа, что на графиках.",
             "The numbers behind the charts.",
             "Die Zahlen hinter den Diagrammen.",
         ],
-    };
-    pick(lang, [ru, en, de])
-}
-
-pub(super) fn pick<T>(lang: Lang, [ru, en, de]: [T; 3]) -> T {
-    match lang {
-        Lang::Ru => ru,
-        Lang::En => en,
-        Lang::De => de,
     }
 }
-
 /// The definitions shown under the page (the same as in README.md).
 pub(super) fn definitions(lang: Lang) -> Vec<(K, &'static str)> {
     let d =
-        |k: K, ru: &'static str, en: &'static str, de: &'static str| (k, pick(lang, [ru, en, de]));
+        |k: K, ru: &'static str, en: &'static str, de: &'static str| (k, lang.pick([ru, en, de]));
     vec![
         d(
             K::Conversations,
