@@ -96,6 +96,12 @@ crate::web::i18n::texts! {
         NoArticles => ["Здесь пока нет статей.", "There are no articles here yet.", "Hier gibt es noch keine Artikel."],
         /// Title of the error page for a bad form.
         BadRequest => ["Неверный запрос", "Bad request", "Ungültige Anfrage"],
+        /// Title of the error page for a refused request.
+        Forbidden => ["Доступ запрещён", "Forbidden", "Zugriff verweigert"],
+        /// Title of the error page for too many requests.
+        TooManyRequests => ["Слишком много запросов", "Too many requests", "Zu viele Anfragen"],
+        /// Title of the error page for our own failure.
+        ServerError => ["Что-то пошло не так", "Something went wrong", "Etwas ist schiefgelaufen"],
         /// Title of the page for a vote over the address's allowance.
         TooManyVotes => ["Слишком много отзывов", "Too many votes", "Zu viele Bewertungen"],
         /// Text of that page.

@@ -133,7 +133,12 @@ pub fn app(state: AppState) -> Router {
         .merge(console)
         .merge(editors)
         .merge(help_center)
-        .fallback(super::not_found);
+        .fallback(super::not_found)
+        // Inside the header layers, so that an error page gets the security headers too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::error::as_html,
+        ));
     let [csp, nosniff, referrer] = super::headers::layers();
     let router = match super::headers::hsts(state.config.public_url.as_deref()) {
         Some(hsts) => router.layer(hsts),

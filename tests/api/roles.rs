@@ -418,3 +418,42 @@ async fn editors_and_admins_see_the_gap_report_and_agents_do_not() {
     let (status, _) = editor.get("/agent/api/gaps").await;
     assert_eq!(status, 200);
 }
+
+/// One error type for the API and the pages: an error of a browser's page request is a page
+/// of the site (with the security headers), the same error asked for without HTML, or on an
+/// API path, stays JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_of_page_requests_are_pages_and_of_api_requests_json() {
+    let app = spawn_app_with(config()).await;
+    let editor = client(&app, "eva@example.com", "Ева", Role::Editor).await;
+    let get = |path: &str, accept: &str| {
+        editor
+            .client
+            .get(format!("{}{path}", app.base_url))
+            .header("Cookie", &editor.cookie)
+            .header("Accept", accept)
+            .header("Accept-Language", "en")
+            .send()
+    };
+    let missing = "/agent/gaps/q0000000000/draft.md";
+    let page = get(missing, "text/html,application/xhtml+xml,*/*;q=0.8")
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    let ctype = page.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(ctype.starts_with("text/html"), "{ctype}");
+    assert!(page.headers().contains_key("content-security-policy"));
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<h1>Not found</h1>"), "{html}");
+    assert!(html.contains("href=\"/agent\""), "{html}");
+    let json = get(missing, "*/*").await.unwrap();
+    assert_eq!(json.status(), 404);
+    let v: Value = json.json().await.unwrap();
+    assert_eq!(v["code"], "not_found", "{v}");
+    // API paths answer JSON whatever the client asks for.
+    let api = get("/agent/api/agents", "text/html").await.unwrap();
+    assert_eq!(api.status(), 403);
+    let v: Value = api.json().await.unwrap();
+    assert_eq!(v["code"], "forbidden", "{v}");
+}

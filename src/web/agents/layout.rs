@@ -103,22 +103,34 @@ pub(crate) fn forbidden_page(state: &AppState, headers: &HeaderMap, message: &st
 
 /// The HTML 400 page (a form or a path that cannot be read).
 pub(super) fn bad_request_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
+    error_page(state, headers, StatusCode::BAD_REQUEST, message)
+}
+
+/// The agents' error page of a request that failed with `status`, titled after it (also what
+/// an [`crate::error::AppError`] of an agent page becomes, see `web::error::as_html`).
+pub(crate) fn error_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    message: &str,
+) -> Response {
     let lang = lang_of(state, headers);
+    let title = match status {
+        StatusCode::NOT_FOUND => T::NotFound,
+        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => T::Forbidden,
+        StatusCode::TOO_MANY_REQUESTS => T::TooManyRequests,
+        s if s.is_server_error() => T::ServerError,
+        _ => T::BadRequest,
+    }
+    .in_lang(lang);
     let main = html! {
-        h1 { (T::BadRequest.in_lang(lang)) }
+        h1 { (title) }
         p { (message) }
         p { a href="/agent" { (T::Console.in_lang(lang)) } }
     };
     page(
-        StatusCode::BAD_REQUEST,
-        agent_layout(
-            state,
-            headers,
-            T::BadRequest.in_lang(lang),
-            "/agent",
-            None,
-            main,
-        ),
+        status,
+        agent_layout(state, headers, title, "/agent", None, main),
     )
 }
 

@@ -79,6 +79,9 @@ crate::web::i18n::texts! {
         Deleted => ["Удалено.", "Deleted.", "Gelöscht."],
         Forbidden => ["Доступ запрещён", "Not allowed", "Nicht erlaubt"],
         BadRequest => ["Ошибка в запросе", "Bad request", "Fehlerhafte Anfrage"],
+        NotFound => ["Не найдено", "Not found", "Nicht gefunden"],
+        TooManyRequests => ["Слишком много запросов", "Too many requests", "Zu viele Anfragen"],
+        ServerError => ["Что-то пошло не так", "Something went wrong", "Etwas ist schiefgelaufen"],
         AgentsNav => [
             "Разделы консоли",
             "Console sections",

@@ -241,6 +241,25 @@ pub fn bad_request_page(
     )
 }
 
+/// The error page of a request that failed with `status` (an [`crate::error::AppError`] a page
+/// request got, see `web::error::as_html`), titled after the status.
+pub fn status_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    status: StatusCode,
+    message: &str,
+) -> Response {
+    let title = match status {
+        StatusCode::NOT_FOUND => Key::NotFoundTitle,
+        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => Key::Forbidden,
+        StatusCode::TOO_MANY_REQUESTS => Key::TooManyRequests,
+        s if s.is_server_error() => Key::ServerError,
+        _ => Key::BadRequest,
+    };
+    error_page(state, headers, lang, status, title, message)
+}
+
 /// A short error page with `status`, the title `title` and a message.
 pub fn error_page(
     state: &AppState,
