@@ -128,3 +128,52 @@ fn the_protocol_document_lists_exactly_the_error_codes_and_names_every_status() 
         );
     }
 }
+
+/// The `type`s a frame enum accepts, as serde lists them when it meets an unknown one.
+fn accepted_types<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> BTreeSet<String> {
+    let err = serde_json::from_str::<T>(r#"{"type":"__none__"}"#).unwrap_err();
+    let msg = err.to_string();
+    let list = msg
+        .split("expected one of ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("serde's message changed: {msg}"));
+    list.split(',')
+        .filter_map(|s| s.split('`').nth(1).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn every_frame_type_is_documented_and_every_handled_one_exists() {
+    let doc = read("docs/protocol.md");
+    let documented = |t: &str| doc.contains(&format!("{{\"type\":\"{t}\""));
+    let customer_in = accepted_types::<otvet::chat::protocol::CustomerIn>();
+    let agent_in = accepted_types::<otvet::chat::protocol::AgentIn>();
+    assert!(customer_in.contains("hello") && agent_in.contains("claim"));
+    for t in customer_in.iter().chain(&agent_in) {
+        assert!(documented(t), "docs/protocol.md has no example of `{t}`");
+    }
+    // What the scripts handle from the server is documented too: the console's frame switch
+    // (`function handle(f)`) and the widget's `f.type === …` tests.
+    let js = read("src/web/agents/assets/console.js");
+    let start = js
+        .find("function handle(f) {")
+        .expect("the console's frame switch");
+    let switch = &js[start..start + js[start..].find("\n  }\n").expect("its end")];
+    let handled: BTreeSet<String> = switch
+        .match_indices("case '")
+        .map(|(i, _)| {
+            let rest = &switch[i + "case '".len()..];
+            rest[..rest.find('\'').unwrap()].to_string()
+        })
+        .collect();
+    assert!(
+        handled.contains("queue") && handled.contains("error"),
+        "{handled:?}"
+    );
+    for t in handled
+        .iter()
+        .chain(&compared(&read("widget/widget.js"), "f.type"))
+    {
+        assert!(documented(t), "docs/protocol.md has no example of `{t}`");
+    }
+}
