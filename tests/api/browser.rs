@@ -129,3 +129,43 @@ async fn help_center_search_keyboard_and_feedback_in_chromium() {
     assert!(body["no"].as_i64().unwrap_or(0) >= 1, "{body}");
     app.stop().await;
 }
+
+/// The console's alerts in Chromium (`tests/browser/console-notify.mjs`): a sound, a desktop
+/// notification and the tab title for a conversation entering the queue while the agent looks
+/// elsewhere; the sound switch kept for the agent across a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_alerts_the_agent_to_a_new_conversation_in_chromium() {
+    if let Some(why) = missing_prerequisite() {
+        if std::env::var("OTVET_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("browser test required (OTVET_REQUIRE_BROWSER=1) but cannot run: {why}");
+        }
+        eprintln!("browser test skipped: {why}");
+        return;
+    }
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.chat.auto_assign = false;
+    let app = spawn_app_with(config).await;
+    let (cookie, _) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let base_url = app.base_url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new("node");
+        cmd.arg(browser_dir().join("console-notify.mjs"))
+            .arg(&base_url)
+            .current_dir(browser_dir())
+            .env("OTVET_CHROMIUM", chromium())
+            .env("OTVET_AGENT_COOKIE", cookie);
+        run_with_timeout(cmd, SCRIPT_TIMEOUT)
+    })
+    .await
+    .expect("the browser script runner panicked");
+    println!("{}", out.stdout);
+    assert!(
+        out.status.success() && !out.timed_out,
+        "the browser script failed (exit code {:?}, timed out: {})\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        out.timed_out,
+        out.stdout,
+        out.stderr
+    );
+}

@@ -44,6 +44,9 @@ crate::web::i18n::texts! {
         Online => ["В сети", "Online", "Online"],
         Away => ["Отошёл", "Away", "Abwesend"],
         Connection => ["Соединение", "Connection", "Verbindung"],
+        Notifications => ["Оповещения", "Alerts", "Hinweise"],
+        Sound => ["звук", "sound", "Ton"],
+        Desktop => ["на рабочем столе", "desktop", "Desktop"],
         Connecting => ["Подключение…", "Connecting…", "Verbinde…"],
         Canned => ["Шаблоны ответов", "Canned replies", "Textbausteine"],
         Team => ["Команда", "Team", "Team"],
@@ -182,6 +185,11 @@ fn render(
                             option value="online" { (t(K::Online)) }
                             option value="away" { (t(K::Away)) }
                         }
+                    }
+                    fieldset.notify {
+                        legend.visually-hidden { (t(K::Notifications)) }
+                        label { input #notify-sound type="checkbox" checked; " " (t(K::Sound)) }
+                        label { input #notify-desktop type="checkbox" checked; " " (t(K::Desktop)) }
                     }
                     span #conn.conn data-state="connecting" role="status" aria-label=(t(K::Connection)) {
                         (t(K::Connecting))

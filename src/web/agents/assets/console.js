@@ -43,6 +43,7 @@
       placeholderNote: 'Заметка для команды (клиент её не увидит)',
       cannedFilter: 'Найти шаблон', noCanned: 'Шаблонов не найдено.', cannedError: 'Не удалось загрузить шаблоны.',
       assignedToYou: (n) => `Вам назначен разговор: ${n}`,
+      newWaiting: 'Новый разговор в очереди', newMessage: 'Новое сообщение',
       transferred: (n) => `Разговор передан: ${n}`,
       load: (o, m) => `у вас ${o} из ${m}`,
       tooLong: 'Сообщение длиннее 4000 символов.',
@@ -91,6 +92,7 @@
       placeholderNote: 'A note for the team (the customer never sees it)',
       cannedFilter: 'Find a canned reply', noCanned: 'No canned replies found.', cannedError: 'Could not load canned replies.',
       assignedToYou: (n) => `A conversation was assigned to you: ${n}`,
+      newWaiting: 'A new conversation is waiting', newMessage: 'New message',
       transferred: (n) => `Conversation transferred: ${n}`,
       load: (o, m) => `you have ${o} of ${m}`,
       tooLong: 'The message is longer than 4000 characters.',
@@ -139,6 +141,7 @@
       placeholderNote: 'Notiz für das Team (der Kunde sieht sie nie)',
       cannedFilter: 'Baustein suchen', noCanned: 'Keine Bausteine gefunden.', cannedError: 'Bausteine konnten nicht geladen werden.',
       assignedToYou: (n) => `Ihnen wurde ein Gespräch zugewiesen: ${n}`,
+      newWaiting: 'Ein neues Gespräch wartet', newMessage: 'Neue Nachricht',
       transferred: (n) => `Gespräch übergeben: ${n}`,
       load: (o, m) => `Sie haben ${o} von ${m}`,
       tooLong: 'Die Nachricht ist länger als 4000 Zeichen.',
@@ -196,6 +199,13 @@
   let wantOpen = null; // claimed here: show it when it arrives
   let openedHere = new Set(); // conversations `open`ed on this socket
   let presence = readPresence();
+  // Conversations seen waiting (null until the first queue frame: those are not news), and how
+  // many arrived while the agent was not looking (in the tab title).
+  let seenWaiting = null;
+  let unseenWaiting = 0;
+  const notifyKey = `otvet.notify.${me.id}`;
+  let notifyPrefs = readNotify();
+  let audio = null;
   const convs = new Map();
 
   function conv(id) {
@@ -214,6 +224,83 @@
   function readPresence() {
     try { return localStorage.getItem('otvet.presence') === 'away' ? 'away' : 'online'; } catch (_) { return 'online'; }
   }
+  // ------------------------------------------------------------------------------------------
+  // Notifications: a conversation entering the queue, one assigned to me, a customer's message
+  // in mine. A sound and a desktop notification, each switched per agent (kept in this browser),
+  // and the tab title counts what arrived while the agent was not looking.
+  // ------------------------------------------------------------------------------------------
+  function readNotify() {
+    try {
+      const v = JSON.parse(localStorage.getItem(notifyKey) || '{}');
+      return { sound: v.sound !== false, desktop: v.desktop !== false };
+    } catch (_) {
+      return { sound: true, desktop: true };
+    }
+  }
+
+  function saveNotify() {
+    try { localStorage.setItem(notifyKey, JSON.stringify(notifyPrefs)); } catch (_) { /* private mode */ }
+  }
+
+  function looking() {
+    return !document.hidden && document.hasFocus();
+  }
+
+  function beep() {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    try {
+      audio = audio || new Ctx();
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.25);
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.25);
+    } catch (_) {
+      // No audio device: the title and the notification still tell.
+    }
+  }
+
+  function notify(title, text, convId) {
+    if (notifyPrefs.sound) beep();
+    if (!notifyPrefs.desktop || looking() || !('Notification' in window) || Notification.permission !== 'granted') return;
+    try {
+      const n = new Notification(title, { body: text || '', tag: `otvet-${convId}` });
+      n.onclick = () => {
+        window.focus();
+        select(convId);
+        n.close();
+      };
+    } catch (_) {
+      // Some browsers allow notifications from a service worker only.
+    }
+  }
+
+  // Asked once, at the agent's first click (browsers want a gesture), if they have not decided.
+  function askNotifyOnce() {
+    if (!notifyPrefs.desktop || !('Notification' in window) || Notification.permission !== 'default') return;
+    try {
+      if (localStorage.getItem('otvet.notify.asked')) return;
+      localStorage.setItem('otvet.notify.asked', '1');
+    } catch (_) { /* private mode: ask anyway */ }
+    Notification.requestPermission().catch(() => {});
+  }
+
+  function newlyWaiting(items) {
+    const waiting = new Set(items.filter((q) => q.status === 'queued').map((q) => q.conversation_id));
+    if (seenWaiting !== null) {
+      for (const q of items) {
+        if (q.status !== 'queued' || seenWaiting.has(q.conversation_id)) continue;
+        if (!looking()) unseenWaiting += 1;
+        notify(T.newWaiting, [q.customer || T.guest, q.preview].filter(Boolean).join(': '), q.conversation_id);
+      }
+    }
+    seenWaiting = waiting;
+  }
+
 
   // ------------------------------------------------------------------------------------------
   // Small helpers
@@ -304,6 +391,7 @@
   function updateTitle() {
     let n = 0;
     for (const c of convs.values()) n += c.unread;
+    n += unseenWaiting;
     document.title = n > 0 ? `(${n}) ${baseTitle}` : baseTitle;
   }
 
@@ -420,6 +508,7 @@
   }
 
   function onQueue(items, waiting) {
+    newlyWaiting(items);
     queue = items;
     waitingTotal = typeof waiting === 'number' ? waiting : items.filter((q) => q.status === 'queued').length;
     for (const q of items) {
@@ -433,6 +522,7 @@
       if (q.agent_id === me.id && !openedHere.has(q.conversation_id)) openConv(q.conversation_id);
     }
     renderQueue();
+    updateTitle();
     if (current !== null) renderHead();
   }
 
@@ -481,6 +571,7 @@
       if (!theirs) {
         c.unread += 1;
         updateTitle();
+        notify(T.newMessage, `${customerName(c) || T.guest}: ${m.text}`, c.id);
       }
     }
     if (current === c.id) upsertMessageNode(c, m);
@@ -514,7 +605,9 @@
     }
     if (f.agent_id === me.id && wantOpen !== f.conversation_id && current !== f.conversation_id) {
       const q = queue.find((x) => x.conversation_id === f.conversation_id);
-      toast(T.assignedToYou((q && q.customer) || (c && customerName(c)) || T.guest));
+      const who = (q && q.customer) || (c && customerName(c)) || T.guest;
+      toast(T.assignedToYou(who));
+      notify(T.assignedToYou(who), q && q.preview, f.conversation_id);
     }
     if (current === f.conversation_id) renderConversation();
   }
@@ -1128,6 +1221,24 @@
   $('resolve-btn').addEventListener('click', () => {
     if (current !== null && window.confirm(T.confirmResolve)) send({ type: 'resolve', conversation_id: current });
   });
+  function lookedAgain() {
+    if (!looking()) return;
+    unseenWaiting = 0;
+    updateTitle();
+  }
+  window.addEventListener('focus', lookedAgain);
+  document.addEventListener('visibilitychange', lookedAgain);
+  document.addEventListener('click', askNotifyOnce, { once: true });
+  for (const [id, key] of [['notify-sound', 'sound'], ['notify-desktop', 'desktop']]) {
+    const box = $(id);
+    if (!box) continue;
+    box.checked = notifyPrefs[key];
+    box.addEventListener('change', () => {
+      notifyPrefs[key] = box.checked;
+      saveNotify();
+      if (key === 'desktop' && box.checked) askNotifyOnce();
+    });
+  }
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden && current !== null) {
       conv(current).unread = 0;
