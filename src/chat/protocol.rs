@@ -294,6 +294,8 @@ pub struct CustomerCard {
     pub name: Option<String>,
     /// Their email, if any.
     pub email: Option<String>,
+    /// Their phone, if an agent wrote it down.
+    pub phone: Option<String>,
     /// Whether the site vouched for the identity.
     pub verified: bool,
 }
@@ -303,6 +305,8 @@ pub struct CustomerCard {
 pub struct ConversationView {
     /// Id.
     pub id: i64,
+    /// Its customer (for the contact card).
+    pub customer_id: i64,
     /// Where it stands.
     pub status: ConversationStatus,
     /// Language code.

@@ -19,6 +19,8 @@ pub struct CustomerRow {
     pub name: Option<String>,
     /// Email, if known.
     pub email: Option<String>,
+    /// Phone, as an agent wrote it.
+    pub phone: Option<String>,
     /// Whether name/email were proven by the host page's HMAC.
     pub verified: bool,
 }
@@ -88,13 +90,38 @@ impl Store {
     pub async fn create_customer(&self, token_hash: &str, now: i64) -> anyhow::Result<CustomerRow> {
         let _turn = self.write_turn().await;
         const SQL: &str = "INSERT INTO customers (token_hash, created_at) VALUES ($1, $2) \
-             RETURNING id, name, email, verified";
+             RETURNING id, name, email, phone, verified";
         Ok(on_pool!(self, p => sqlx::query_as(SQL).bind(token_hash).bind(now).fetch_one(p).await?))
+    }
+
+    /// Sets the contact card an agent edited: name, email and phone as given (`None` clears);
+    /// the identity stays verified only while the email is the verified one. `None` when there
+    /// is no such customer.
+    pub async fn set_contact(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> anyhow::Result<Option<CustomerRow>> {
+        let _turn = self.write_turn().await;
+        const SQL: &str = "UPDATE customers SET name = $2, \
+             verified = verified AND email IS NOT NULL AND $3 IS NOT NULL AND lower(email) = lower($3), \
+             email = $3, phone = $4 \
+             WHERE id = $1 RETURNING id, name, email, phone, verified";
+        Ok(on_pool!(self, p => sqlx::query_as(SQL)
+            .bind(id)
+            .bind(name)
+            .bind(email)
+            .bind(phone)
+            .fetch_optional(p)
+            .await?))
     }
 
     /// The customer with this token hash.
     pub async fn customer_by_token(&self, token_hash: &str) -> anyhow::Result<Option<CustomerRow>> {
-        const SQL: &str = "SELECT id, name, email, verified FROM customers WHERE token_hash = $1";
+        const SQL: &str =
+            "SELECT id, name, email, phone, verified FROM customers WHERE token_hash = $1";
         Ok(on_pool!(self, p => sqlx::query_as(SQL).bind(token_hash).fetch_optional(p).await?))
     }
 
@@ -111,7 +138,7 @@ impl Store {
              name = CASE WHEN verified AND NOT $4 THEN name ELSE COALESCE($2, name) END, \
              email = CASE WHEN verified AND NOT $4 THEN email ELSE COALESCE($3, email) END, \
              verified = verified OR $4 \
-             WHERE id = $1 RETURNING id, name, email, verified";
+             WHERE id = $1 RETURNING id, name, email, phone, verified";
         Ok(on_pool!(self, p => sqlx::query_as(SQL)
             .bind(id)
             .bind(name)
@@ -196,7 +223,7 @@ impl Store {
 
     /// A customer by id.
     pub async fn customer(&self, id: i64) -> anyhow::Result<Option<CustomerRow>> {
-        const SQL: &str = "SELECT id, name, email, verified FROM customers WHERE id = $1";
+        const SQL: &str = "SELECT id, name, email, phone, verified FROM customers WHERE id = $1";
         Ok(on_pool!(self, p => sqlx::query_as(SQL).bind(id).fetch_optional(p).await?))
     }
 }

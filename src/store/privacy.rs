@@ -62,6 +62,8 @@ pub struct ExportedCustomer {
     pub name: Option<String>,
     /// Email, if known.
     pub email: Option<String>,
+    /// Phone, if an agent wrote one down.
+    pub phone: Option<String>,
     /// Whether the identity was proven by the site.
     pub verified: bool,
     /// First seen (Unix ms).
@@ -193,7 +195,7 @@ pub fn normalize(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-const MATCHING_CUSTOMERS: &str = "SELECT id, name, email, verified, created_at FROM customers \
+const MATCHING_CUSTOMERS: &str = "SELECT id, name, email, phone, verified, created_at FROM customers \
      WHERE lower(trim(email)) = $1 \
      OR id IN (SELECT customer_id FROM conversations WHERE lower(trim(contact_email)) = $1) \
      ORDER BY id";
@@ -213,8 +215,8 @@ impl Store {
              AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)";
         const COMMENTS: &str = "UPDATE conversations SET rating_comment = NULL \
              WHERE rating_comment IS NOT NULL AND COALESCE(rated_at, resolved_at, created_at) < $1";
-        const CUSTOMERS: &str = "UPDATE customers SET name = NULL, email = NULL, verified = $2 \
-             WHERE created_at < $1 AND (name IS NOT NULL OR email IS NOT NULL) \
+        const CUSTOMERS: &str = "UPDATE customers SET name = NULL, email = NULL, phone = NULL, verified = $2 \
+             WHERE created_at < $1 AND (name IS NOT NULL OR email IS NOT NULL OR phone IS NOT NULL) \
              AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.customer_id = customers.id \
                AND (c.created_at >= $1 \
                  OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)))";

@@ -132,9 +132,10 @@ async fn help_center_search_keyboard_and_feedback_in_chromium() {
 
 /// The console's alerts in Chromium (`tests/browser/console-notify.mjs`): a sound, a desktop
 /// notification and the tab title for a conversation entering the queue while the agent looks
-/// elsewhere; the sound switch kept for the agent across a reload.
+/// elsewhere; the sound switch kept for the agent across a reload; then the contact card edited
+/// from the details column.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_console_alerts_the_agent_to_a_new_conversation_in_chromium() {
+async fn the_console_alerts_the_agent_and_keeps_the_contact_card_in_chromium() {
     if let Some(why) = missing_prerequisite() {
         if std::env::var("OTVET_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
             panic!("browser test required (OTVET_REQUIRE_BROWSER=1) but cannot run: {why}");

@@ -457,3 +457,114 @@ async fn errors_of_page_requests_are_pages_and_of_api_requests_json() {
     let v: Value = api.json().await.unwrap();
     assert_eq!(v["code"], "forbidden", "{v}");
 }
+
+/// Every agent keeps the customer's contact card: name, email and phone, checked field by field;
+/// a verified identity stays verified only while its email is unchanged; the consoles' queue
+/// shows the new name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_edit_the_contact_card() {
+    let app = spawn_app_with(config()).await;
+    let olga = client(&app, "olga@example.com", "Ольга", Role::Agent).await;
+    let store = otvet::Store::connect(&app.database_url).await.unwrap();
+    let anna = store.create_customer("t-anna", 0).await.unwrap();
+    let path = format!("/agent/api/customers/{}", anna.id);
+
+    let (status, card) = olga
+        .put(
+            &path,
+            &json!({"name": " Анна ", "email": "anna@example.com", "phone": "+7 (912) 345-67-89"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{card}");
+    assert_eq!(
+        card,
+        json!({"id": anna.id, "name": "Анна", "email": "anna@example.com", "phone": "+7 (912) 345-67-89", "verified": false})
+    );
+    let row = store.customer(anna.id).await.unwrap().unwrap();
+    assert_eq!(row.phone.as_deref(), Some("+7 (912) 345-67-89"));
+
+    // Field by field: the message says what is wrong, and nothing is stored.
+    for (body, says) in [
+        (json!({"phone": "12"}), "phone"),
+        (json!({"email": "anna@"}), "email"),
+        (json!({"name": "я".repeat(81)}), "name"),
+    ] {
+        let (status, v) = olga.put(&path, &body).await;
+        assert_eq!(status, 400, "{v}");
+        assert!(v["message"].as_str().unwrap().contains(says), "{v}");
+    }
+    assert_eq!(
+        store
+            .customer(anna.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("Анна")
+    );
+    let (status, v) = olga
+        .put("/agent/api/customers/999999", &json!({"name": "X"}))
+        .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (404, Some("not_found")),
+        "{v}"
+    );
+    let (status, _) = olga.put(&path, &json!({"nickname": "x"})).await;
+    assert_eq!(status, 400, "unknown fields are refused");
+
+    // A verified identity: the same email keeps it, another one ends it; empty clears.
+    store
+        .set_customer_identity(anna.id, Some("Анна"), Some("anna@example.com"), true)
+        .await
+        .unwrap();
+    let (_, v) = olga
+        .put(
+            &path,
+            &json!({"name": "Анна К.", "email": "Anna@Example.com"}),
+        )
+        .await;
+    assert_eq!(
+        (v["verified"].as_bool(), v["phone"].is_null()),
+        (Some(true), true),
+        "{v}"
+    );
+    let (_, v) = olga
+        .put(
+            &path,
+            &json!({"name": "Анна К.", "email": "other@example.com"}),
+        )
+        .await;
+    assert_eq!(v["verified"], false, "{v}");
+    let (_, v) = olga.put(&path, &json!({"name": "", "email": ""})).await;
+    assert!(v["name"].is_null() && v["email"].is_null(), "{v}");
+
+    // Without a session, or without the CSRF token, nothing changes.
+    let anon = no_redirect_client()
+        .put(format!("{}{path}", app.base_url))
+        .json(&json!({"name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), 401);
+    let forged = olga
+        .client
+        .put(format!("{}{path}", app.base_url))
+        .header("Cookie", &olga.cookie)
+        .json(&json!({"name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(
+        store
+            .customer(anna.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .name
+            .is_none()
+    );
+    store.close().await;
+}

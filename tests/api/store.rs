@@ -1028,3 +1028,45 @@ async fn the_queue_takes_one_conversation_per_source_in_turn(db: TestDb) {
     );
     store.close().await;
 }
+
+on_both!(the_contact_card_is_stored_and_keeps_verification_with_its_email);
+
+/// `Store::set_contact` on both backends: the fields as given, verification kept only while
+/// the email is the verified one, `None` for an unknown customer, the export shows the phone.
+async fn the_contact_card_is_stored_and_keeps_verification_with_its_email(db: TestDb) {
+    let store = connect(&db).await;
+    let c = store.create_customer("t-card", 0).await.unwrap();
+    store
+        .set_customer_identity(c.id, Some("Анна"), Some("anna@example.com"), true)
+        .await
+        .unwrap();
+    let kept = store
+        .set_contact(
+            c.id,
+            Some("Анна К."),
+            Some("ANNA@example.com"),
+            Some("+7 912 345 67 89"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(kept.verified);
+    assert_eq!(kept.phone.as_deref(), Some("+7 912 345 67 89"));
+    let other = store
+        .set_contact(c.id, Some("Анна К."), Some("other@example.com"), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!other.verified && other.phone.is_none());
+    assert!(
+        store
+            .set_contact(999_999, None, None, None)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let export = store.customer_export("other@example.com", 0).await.unwrap();
+    assert_eq!(export.customers.len(), 1);
+    assert_eq!(export.customers[0].name.as_deref(), Some("Анна К."));
+    store.close().await;
+}

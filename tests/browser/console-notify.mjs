@@ -3,8 +3,10 @@
 // page of its own). The console beeps, shows a desktop notification and counts the new
 // conversation in the tab title; looking at the console again clears the count. With the sound
 // switched off (a setting kept for this agent across a reload) the next one is silent but still
-// notified. The page's Notification and AudioContext are replaced by recorders (headless
-// Chromium shows no notifications and plays no sound); everything else is the real console.
+// notified. Then the agent opens that conversation and fills in the customer's contact card
+// (name, phone): the details and the queue show the name. The page's Notification and
+// AudioContext are replaced by recorders (headless Chromium shows no notifications and plays no
+// sound); everything else is the real console.
 //
 // Usage: node tests/browser/console-notify.mjs <base_url>
 // Environment: OTVET_CHROMIUM (default /usr/bin/chromium), OTVET_AGENT_COOKIE ("name=value" of
@@ -162,6 +164,31 @@ try {
   const beeps = await console_.evaluate(() => window.__beeps);
   if (beeps !== 0) fail(`the console beeped ${beeps} times with the sound off`);
   step('with the sound off: notified, silent, and the setting survived a reload');
+
+  // The contact card: open a waiting conversation, edit, save.
+  await console_.evaluate(() => {
+    window.__away = false;
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await console_.locator('#queue-list li.waiting button.open').first().click();
+  await console_.getByRole('button', { name: 'Изменить', exact: true }).click();
+  await console_.getByLabel('Имя', { exact: true }).fill('Анна Смирнова');
+  await console_.getByLabel('Телефон', { exact: true }).fill('+7 912 000-00-00');
+  await console_.getByLabel('Телефон', { exact: true }).press('Enter');
+  const details = console_.locator('#details');
+  await details.getByText('+7 912 000-00-00').waitFor();
+  await details.getByText('Анна Смирнова').waitFor();
+  // A wrong phone is refused with the server's reason, in the form.
+  await console_.getByRole('button', { name: 'Изменить', exact: true }).click();
+  await console_.getByLabel('Телефон', { exact: true }).fill('12');
+  await console_.getByRole('button', { name: 'Сохранить', exact: true }).click();
+  const alert = console_.locator('.card-form [role="alert"]:not([hidden])');
+  await alert.waitFor().catch(() => fail('a wrong phone number was saved or refused without a reason'));
+  const why = await alert.textContent();
+  if (!/phone/.test(why || '')) fail(`a wrong phone number was not refused with a reason: «${why}»`);
+  await console_.getByRole('button', { name: 'Отмена', exact: true }).click();
+  await console_.locator('#queue-list').getByText('Анна Смирнова').waitFor();
+  step('contact card: name and phone saved, shown in the details and the queue; a wrong phone refused');
   if (errors.length) fail(`page errors: ${errors.join('; ')}`);
   step('OK');
   clearTimeout(watchdog);

@@ -12,11 +12,13 @@ use crate::domain::{Author, ConversationStatus, Notice};
 use crate::store::chat::{Appended, ConversationRow, CustomerRow, NewMessage, Patch};
 
 mod agent;
+mod contact;
 mod customer;
 mod escalation;
 mod queue;
 
 pub use agent::*;
+pub use contact::*;
 pub use customer::*;
 pub use escalation::*;
 pub use queue::*;

@@ -5,6 +5,7 @@
 //! - `canned.rs`: the canned-reply page and forms (`/agent/canned`) and API (`/agent/api/canned`).
 //! - `team.rs`: the accounts page and forms (`/agent/team`) and API (`/agent/api/agents`).
 //! - `settings.rs`: the business-hours settings page (`/agent/settings`).
+//! - `customers.rs`: the customer's contact card (`/agent/api/customers/{id}`).
 //! - `console.rs`: the console page (`/agent`) with its script and stylesheet (`assets/`).
 //! - `layout.rs`: what the agent pages share: layout, language, error pages, notices, form
 //!   errors.
@@ -16,6 +17,7 @@
 
 pub mod canned;
 pub mod console;
+pub mod customers;
 pub mod json;
 pub mod layout;
 pub mod login;

@@ -440,6 +440,7 @@ impl Console {
         self.watching.insert(conv.id, last);
         let conversation = ConversationView {
             id: conv.id,
+            customer_id: conv.customer_id,
             status: conv.status,
             lang: conv.lang,
             page_url: conv.page_url,
@@ -455,6 +456,7 @@ impl Console {
             customer: customer.map(|c| CustomerCard {
                 name: c.name,
                 email: c.email,
+                phone: c.phone,
                 verified: c.verified,
             }),
         };

@@ -31,7 +31,7 @@
       notVerified: 'не подтверждена', email: 'Почта', contact: 'Оставил почту для ответа',
       history: 'Прошлые разговоры', noHistory: 'Других разговоров не было.',
       rating: 'Оценка', noHandoff: 'Клиент не проходил через бота.',
-      started: 'Начат', name: 'Имя',
+      started: 'Начат', name: 'Имя', phone: 'Телефон', edit: 'Изменить', save: 'Сохранить', cancel: 'Отмена',
       yours: 'ваш разговор', by: (n) => `ведёт ${n}`,
       noAgents: 'нет других операторов в сети',
       confirmResolve: 'Закрыть разговор как решённый? Клиенту предложат оценить его.',
@@ -80,7 +80,7 @@
       notVerified: 'not verified', email: 'Email', contact: 'Left an email for the answer',
       history: 'Earlier conversations', noHistory: 'No other conversations.',
       rating: 'Rating', noHandoff: 'The customer did not come through the bot.',
-      started: 'Started', name: 'Name',
+      started: 'Started', name: 'Name', phone: 'Phone', edit: 'Edit', save: 'Save', cancel: 'Cancel',
       yours: 'your conversation', by: (n) => `with ${n}`,
       noAgents: 'no other agent online',
       confirmResolve: 'Close this conversation as resolved? The customer will be asked to rate it.',
@@ -129,7 +129,7 @@
       notVerified: 'nicht bestätigt', email: 'E-Mail', contact: 'Hat eine E-Mail für die Antwort hinterlassen',
       history: 'Frühere Gespräche', noHistory: 'Keine anderen Gespräche.',
       rating: 'Bewertung', noHandoff: 'Der Kunde kam nicht über den Bot.',
-      started: 'Begonnen', name: 'Name',
+      started: 'Begonnen', name: 'Name', phone: 'Telefon', edit: 'Bearbeiten', save: 'Speichern', cancel: 'Abbrechen',
       yours: 'Ihr Gespräch', by: (n) => `bei ${n}`,
       noAgents: 'kein anderer Agent online',
       confirmResolve: 'Gespräch als erledigt schließen? Der Kunde wird um eine Bewertung gebeten.',
@@ -1117,6 +1117,52 @@
     return [el('dt', { text: label }), el('dd', {}, ...value)];
   }
 
+  // The contact card an agent edits: name, email, phone (PUT /agent/api/customers/{id}).
+  let editingCard = null;
+
+  function cardForm(c, cust) {
+    const input = (name, label, type, value) => el('label', {}, el('span', { text: label }),
+      el('input', { name, type, value: value || '', autocomplete: 'off' }));
+    const error = el('p', { className: 'form-error', role: 'alert', hidden: true });
+    const form = el('form', { className: 'card-form' },
+      input('name', T.name, 'text', cust.name),
+      input('email', T.email, 'email', cust.email),
+      input('phone', T.phone, 'tel', cust.phone),
+      error,
+      el('div', { className: 'actions' },
+        el('button', { type: 'submit', text: T.save }),
+        el('button', { type: 'button', text: T.cancel, onclick: () => { editingCard = null; renderDetails(); } })));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const body = {};
+      for (const k of ['name', 'email', 'phone']) body[k] = form.elements[k].value;
+      const csrf = document.querySelector('form.logout input[name="csrf"]');
+      try {
+        const r = await fetch(`/agent/api/customers/${c.info.customer_id}`, {
+          method: 'PUT',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf ? csrf.value : '' },
+          body: JSON.stringify(body),
+        });
+        const v = await r.json().catch(() => ({}));
+        if (!r.ok) {
+          error.textContent = v.message || `HTTP ${r.status}`;
+          error.hidden = false;
+          return;
+        }
+        c.info.customer = { name: v.name, email: v.email, phone: v.phone, verified: v.verified };
+        editingCard = null;
+        renderDetails();
+        renderHead();
+        renderQueue();
+      } catch (_) {
+        error.textContent = T.errors.internal;
+        error.hidden = false;
+      }
+    });
+    return form;
+  }
+
   function renderDetails() {
     const c = current === null ? null : conv(current);
     const box = $('details');
@@ -1133,6 +1179,7 @@
     const rows = [];
     rows.push(...row(T.name, customerName(c) || T.guest));
     if (cust.email) rows.push(...row(T.email, cust.email));
+    if (cust.phone) rows.push(...row(T.phone, link(`tel:${cust.phone.replace(/[^+0-9]/g, '')}`, cust.phone)));
     rows.push(...row(T.identity, el('span', { className: cust.verified ? 'ok' : 'warn', text: cust.verified ? T.verified : T.notVerified })));
     if (info.contact_email) rows.push(...row(T.contact, link(`mailto:${info.contact_email}`, info.contact_email)));
     rows.push(...row(T.language, (info.lang || (h && h.lang) || '').toUpperCase()));
@@ -1152,7 +1199,13 @@
           x.rating ? ` · ${'★'.repeat(x.rating)}` : ''),
         x.first_message ? el('span', { className: 'preview', text: x.first_message }) : null)))
       : el('p', { className: 'muted', text: T.noHistory });
-    box.replaceChildren(el('dl', {}, ...rows), el('h3', { text: T.history }), history);
+    const card = editingCard === c.id
+      ? cardForm(c, cust)
+      : el('div', {}, el('dl', {}, ...rows), el('button', {
+        type: 'button', className: 'link edit-card', text: T.edit,
+        onclick: () => { editingCard = c.id; renderDetails(); },
+      }));
+    box.replaceChildren(card, el('h3', { text: T.history }), history);
 
     $('handoff-h').hidden = false;
     if (!h) {
