@@ -134,6 +134,15 @@ pub fn joined(lang: Lang, name: &str) -> String {
     }
 }
 
+/// An agent opened a closed conversation again.
+pub fn reopened(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Ru => format!("{name} снова открывает разговор."),
+        Lang::En => format!("{name} reopened the conversation."),
+        Lang::De => format!("{name} hat das Gespräch wieder geöffnet."),
+    }
+}
+
 /// Another agent took over.
 pub fn transferred(lang: Lang, name: &str) -> String {
     match lang {

@@ -177,6 +177,11 @@ pub enum AgentIn {
         /// Which conversation.
         conversation_id: i64,
     },
+    /// Open a resolved conversation again, with this agent.
+    Reopen {
+        /// Which conversation.
+        conversation_id: i64,
+    },
     /// Keep-alive.
     Ping {},
 }

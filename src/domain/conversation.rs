@@ -166,6 +166,8 @@ names! {
         Contact = "contact",
         /// The bot found nothing to answer with.
         NoAnswer = "no_answer",
+        /// An agent opened a closed conversation again.
+        Reopened = "reopened",
     }
 }
 
@@ -191,7 +193,7 @@ mod tests {
                 *r
             );
         }
-        assert_eq!(Notice::ALL.len(), 7);
+        assert_eq!(Notice::ALL.len(), 8);
         let e = "closed".parse::<ConversationStatus>().unwrap_err();
         assert_eq!(e.to_string(), "unknown ConversationStatus 'closed'");
         assert!(ConversationStatus::Queued.is_open() && !ConversationStatus::Resolved.is_open());

@@ -85,6 +85,29 @@ pub struct HistoryRow {
     /// Rating given.
     pub rating: Option<i64>,
 }
+/// A resolved conversation in the agents' history list.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ResolvedRow {
+    /// Conversation.
+    pub conversation_id: i64,
+    /// Customer's name, if known.
+    pub customer: Option<String>,
+    /// Customer's email, if known.
+    pub email: Option<String>,
+    /// The last customer message.
+    pub preview: Option<String>,
+    /// Language.
+    pub lang: String,
+    /// Started (ms).
+    pub created_at: i64,
+    /// Closed (ms).
+    pub resolved_at: Option<i64>,
+    /// The agent who had it.
+    pub agent_name: Option<String>,
+    /// The customer's rating.
+    pub rating: Option<i64>,
+}
+
 impl Store {
     /// Creates a customer known by the SHA-256 of their token.
     pub async fn create_customer(&self, token_hash: &str, now: i64) -> anyhow::Result<CustomerRow> {
@@ -115,6 +138,25 @@ impl Store {
             .bind(email)
             .bind(phone)
             .fetch_optional(p)
+            .await?))
+    }
+
+    /// Resolved conversations, newest first: at most `limit`, with ids below `before` when given.
+    pub async fn resolved_conversations(
+        &self,
+        before: Option<i64>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<ResolvedRow>> {
+        const SQL: &str = "SELECT c.id AS conversation_id, cu.name AS customer, cu.email, \
+             (SELECT m.body FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer' \
+              ORDER BY m.seq DESC LIMIT 1) AS preview, \
+             c.lang, c.created_at, c.resolved_at, c.agent_name, c.rating \
+             FROM conversations c JOIN customers cu ON cu.id = c.customer_id \
+             WHERE c.status = 'resolved' AND c.id < $1 ORDER BY c.id DESC LIMIT $2";
+        Ok(on_pool!(self, p => sqlx::query_as(SQL)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(p)
             .await?))
     }
 

@@ -7,7 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post, put};
 
-use super::agents::{canned, console, customers, login, session, settings, team};
+use super::agents::{canned, console, customers, history, login, session, settings, team};
 use super::analytics::{reports, routes as gaps};
 use super::api::{articles, feedback, metrics, search};
 use super::chat::{agent_ws, customer_ws, info, widget_js};
@@ -107,6 +107,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/agent/api/canned/{id}/fill", get(canned::fill_canned))
         .route("/agent/api/customers/{id}", put(customers::update_contact))
+        .route("/agent/api/conversations/resolved", get(history::resolved))
         .merge(admins)
         // Agents' pages and API: CSRF-checked forms, small bodies, never cached.
         .layer(axum::middleware::from_fn(session::form_csrf))

@@ -923,3 +923,84 @@ async fn console_reopening_with_the_last_seq_gets_what_was_missed() {
         .await;
     fx.finish().await;
 }
+
+/// The resolved conversations are listed for every agent, newest first, and one can be opened
+/// again: the customer is told (`reopened`) and it is with that agent, as if claimed; a second
+/// reopen is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resolved_conversations_are_listed_and_can_be_reopened() {
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.chat.auto_assign = false;
+    let app = spawn_app_with(config).await;
+    let (cookie, olga) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let http = crate::helpers::AgentClient {
+        base_url: app.base_url.clone(),
+        client: no_redirect_client(),
+        cookie: cookie.clone(),
+        csrf: "csrf-for-tests".into(),
+        agent: json!({"id": olga}),
+    };
+    let mut agent = crate::ws::agent_socket(&app, &cookie).await;
+    let (mut customer, _) = new_customer(&app, "ru").await;
+    // A request for a person in words: queued at once.
+    let conv = customer.say("c1", "позовите оператора").await["conversation_id"]
+        .as_i64()
+        .unwrap();
+    queue_with(&mut agent, conv, "queued", None).await;
+    agent
+        .send(json!({"type": "claim", "conversation_id": conv}))
+        .await;
+    assigned(&mut agent, conv).await;
+    agent
+        .send(json!({"type": "resolve", "conversation_id": conv}))
+        .await;
+    agent
+        .until("resolved", move |v| {
+            v["type"] == "resolved" && v["conversation_id"] == conv
+        })
+        .await;
+
+    let (status, page) = http.get("/agent/api/conversations/resolved").await;
+    assert_eq!(status, 200, "{page}");
+    let item = &page["items"][0];
+    assert_eq!(item["conversation_id"], conv, "{page}");
+    assert_eq!(item["preview"], "позовите оператора");
+    assert_eq!(item["agent_name"], "Ольга");
+    assert!(page["next"].is_null(), "{page}");
+    let (status, _) = http
+        .get("/agent/api/conversations/resolved?before=nope")
+        .await;
+    assert_eq!(status, 400);
+
+    agent
+        .send(json!({"type": "reopen", "conversation_id": conv}))
+        .await;
+    let told = customer
+        .until("reopened", |v| {
+            v["type"] == "message" && v["event"] == "reopened"
+        })
+        .await;
+    assert!(told["text"].as_str().unwrap().contains("Ольга"), "{told}");
+    let status = customer
+        .until("assigned again", |v| {
+            v["type"] == "status" && v["status"] == "assigned"
+        })
+        .await;
+    assert_eq!(status["agent"], "Ольга");
+    queue_with(&mut agent, conv, "assigned", Some(olga)).await;
+    let (_, page) = http.get("/agent/api/conversations/resolved").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 0, "{page}");
+    // The customer writes on in it, and a second reopen is refused.
+    customer.say("c2", "спасибо, что открыли").await;
+    agent
+        .until("the customer's message", |v| {
+            v["type"] == "message" && v["client_id"] == "c2"
+        })
+        .await;
+    agent
+        .send(json!({"type": "reopen", "conversation_id": conv}))
+        .await;
+    let refused = agent.until_type("error").await;
+    assert_eq!(refused["code"], "bad_state", "{refused}");
+}

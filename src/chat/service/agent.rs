@@ -109,6 +109,30 @@ pub async fn transfer(state: &Chat, agent: &AgentRef, conv_id: i64, to: i64) -> 
     assigned(state, conv_id, to, &to_name).await
 }
 
+/// Opens a resolved conversation again, with this agent (under their cap): a system message
+/// tells the customer, and it is with the agent as if claimed.
+pub async fn reopen(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
+    let conv = conversation(state, conv_id).await?;
+    let patch = Patch::default()
+        .when_status(&[ConversationStatus::Resolved])
+        .when_below_cap(agent.id, agent.max_chats)
+        .status(ConversationStatus::Assigned)
+        .set("agent_id", Val::Int(agent.id))
+        .set("agent_name", Val::Text(agent.name.clone()))
+        .set("assigned_at", Val::Int(now_ms()))
+        .set("resolved_at", Val::NullInt);
+    system_change(
+        state,
+        conv_id,
+        replies::reopened(lang_of(&conv), &agent.name),
+        Notice::Reopened,
+        &patch,
+        "only a resolved conversation can be reopened, by an agent under their cap",
+    )
+    .await?;
+    assigned(state, conv_id, agent.id, &agent.name).await
+}
+
 /// Closes a conversation; the customer is asked to rate it.
 pub async fn resolve(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult<()> {
     let conv = conversation(state, conv_id).await?;

@@ -6,6 +6,7 @@
 //! - `team.rs`: the accounts page and forms (`/agent/team`) and API (`/agent/api/agents`).
 //! - `settings.rs`: the business-hours settings page (`/agent/settings`).
 //! - `customers.rs`: the customer's contact card (`/agent/api/customers/{id}`).
+//! - `history.rs`: the resolved conversations (`/agent/api/conversations/resolved`).
 //! - `console.rs`: the console page (`/agent`) with its script and stylesheet (`assets/`).
 //! - `layout.rs`: what the agent pages share: layout, language, error pages, notices, form
 //!   errors.
@@ -18,6 +19,7 @@
 pub mod canned;
 pub mod console;
 pub mod customers;
+pub mod history;
 pub mod json;
 pub mod layout;
 pub mod login;

@@ -559,6 +559,13 @@ impl Console {
             AgentIn::Resolve { conversation_id } => {
                 service::resolve(&state.chat, &self.me, conversation_id).await
             }
+            AgentIn::Reopen { conversation_id } => {
+                service::reopen(&state.chat, &self.me, conversation_id).await?;
+                if !self.watching.contains_key(&conversation_id) {
+                    self.open(conversation_id, 0).await?;
+                }
+                Ok(())
+            }
             AgentIn::Ping {} => self
                 .send(AgentOut::Pong {})
                 .await
