@@ -133,7 +133,8 @@ async fn help_center_search_keyboard_and_feedback_in_chromium() {
 /// The console's alerts in Chromium (`tests/browser/console-notify.mjs`): a sound, a desktop
 /// notification and the tab title for a conversation entering the queue while the agent looks
 /// elsewhere; the sound switch kept for the agent across a reload; then the contact card edited
-/// from the details column.
+/// from the details column, a conversation resolved, found in the "Resolved" view and reopened,
+/// and the "mine" and "waiting" views.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_alerts_the_agent_and_keeps_the_contact_card_in_chromium() {
     if let Some(why) = missing_prerequisite() {

@@ -4,9 +4,10 @@
 // conversation in the tab title; looking at the console again clears the count. With the sound
 // switched off (a setting kept for this agent across a reload) the next one is silent but still
 // notified. Then the agent opens that conversation and fills in the customer's contact card
-// (name, phone): the details and the queue show the name. The page's Notification and
-// AudioContext are replaced by recorders (headless Chromium shows no notifications and plays no
-// sound); everything else is the real console.
+// (name, phone): the details and the queue show the name; resolves it, finds it in the
+// "Resolved" view and reopens it; the "mine" and "waiting" views filter the queue. The page's
+// Notification and AudioContext are replaced by recorders (headless Chromium shows no
+// notifications and plays no sound); everything else is the real console.
 //
 // Usage: node tests/browser/console-notify.mjs <base_url>
 // Environment: OTVET_CHROMIUM (default /usr/bin/chromium), OTVET_AGENT_COOKIE ("name=value" of
@@ -189,6 +190,23 @@ try {
   await console_.getByRole('button', { name: 'Отмена', exact: true }).click();
   await console_.locator('#queue-list').getByText('Анна Смирнова').waitFor();
   step('contact card: name and phone saved, shown in the details and the queue; a wrong phone refused');
+
+  // Views and history: resolve Anna's conversation, find it among the resolved, reopen it.
+  console_.on('dialog', (d) => d.accept());
+  await console_.locator('#resolve-btn').click();
+  await waitFor(console_, () => document.getElementById('reopen-btn') && !document.getElementById('reopen-btn').hidden, null, 'the resolved conversation offers no reopen');
+  await console_.locator('#queue-view').selectOption('resolved');
+  await console_.locator('#queue-list').getByText('Анна Смирнова').click();
+  await console_.locator('#reopen-btn').click();
+  await waitFor(console_, () => document.getElementById('conv-status').textContent === 'ваш разговор', null, 'the reopened conversation is not the agent\'s');
+  await console_.locator('#queue-view').selectOption('mine');
+  await console_.locator('#queue-list').getByText('Анна Смирнова').waitFor();
+  await console_.locator('#queue-view').selectOption('waiting');
+  await waitFor(console_, () => {
+    const t = document.getElementById('queue-list').textContent;
+    return !t.includes('Анна Смирнова') && t.includes('как вернуть товар');
+  }, null, 'the waiting view does not show only the waiting conversations');
+  step('views: resolved listed and reopened to the agent, "mine" and "waiting" filter the queue');
   if (errors.length) fail(`page errors: ${errors.join('; ')}`);
   step('OK');
   clearTimeout(watchdog);

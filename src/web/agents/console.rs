@@ -56,6 +56,12 @@ crate::web::i18n::texts! {
         SignOut => ["Выйти", "Sign out", "Abmelden"],
         SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
         Queue => ["Очередь", "Queue", "Warteschlange"],
+        View => ["Показать", "Show", "Anzeigen"],
+        ViewOpen => ["Открытые", "Open", "Offen"],
+        ViewMine => ["Мои", "Mine", "Meine"],
+        ViewWaiting => ["Ждут", "Waiting", "Wartend"],
+        ViewResolved => ["Решённые", "Resolved", "Erledigt"],
+        Reopen => ["Открыть снова", "Reopen", "Wieder öffnen"],
         QueueEmpty => ["Никто не ждёт.", "Nobody is waiting.", "Niemand wartet."],
         Conversation => ["Разговор", "Conversation", "Gespräch"],
         NothingOpen => [
@@ -204,6 +210,15 @@ fn render(
                 main.grid {
                     section #queue-col.col.queue aria-labelledby="queue-h" {
                         h2 #queue-h { (t(K::Queue)) " " span #queue-count.count {} }
+                        label.view for="queue-view" {
+                            span.visually-hidden { (t(K::View)) }
+                            select #queue-view {
+                                option value="open" { (t(K::ViewOpen)) }
+                                option value="mine" { (t(K::ViewMine)) }
+                                option value="waiting" { (t(K::ViewWaiting)) }
+                                option value="resolved" { (t(K::ViewResolved)) }
+                            }
+                        }
                         ul #queue-list.queue-list {}
                         p #queue-empty.empty { (t(K::QueueEmpty)) }
                     }
@@ -219,6 +234,7 @@ fn render(
                                     button #transfer-btn type="button" { (t(K::Transfer)) }
                                 }
                                 button #resolve-btn.resolve type="button" hidden { (t(K::Resolve)) }
+                                button #reopen-btn type="button" hidden { (t(K::Reopen)) }
                             }
                         }
                         p #conv-empty.empty { (t(K::NothingOpen)) }

@@ -31,7 +31,7 @@
       notVerified: 'не подтверждена', email: 'Почта', contact: 'Оставил почту для ответа',
       history: 'Прошлые разговоры', noHistory: 'Других разговоров не было.',
       rating: 'Оценка', noHandoff: 'Клиент не проходил через бота.',
-      started: 'Начат', name: 'Имя', phone: 'Телефон', edit: 'Изменить', save: 'Сохранить', cancel: 'Отмена',
+      started: 'Начат', name: 'Имя', noResolved: 'Решённых разговоров нет.', more: 'Ещё', phone: 'Телефон', edit: 'Изменить', save: 'Сохранить', cancel: 'Отмена',
       yours: 'ваш разговор', by: (n) => `ведёт ${n}`,
       noAgents: 'нет других операторов в сети',
       confirmResolve: 'Закрыть разговор как решённый? Клиенту предложат оценить его.',
@@ -80,7 +80,7 @@
       notVerified: 'not verified', email: 'Email', contact: 'Left an email for the answer',
       history: 'Earlier conversations', noHistory: 'No other conversations.',
       rating: 'Rating', noHandoff: 'The customer did not come through the bot.',
-      started: 'Started', name: 'Name', phone: 'Phone', edit: 'Edit', save: 'Save', cancel: 'Cancel',
+      started: 'Started', name: 'Name', noResolved: 'No resolved conversations.', more: 'More', phone: 'Phone', edit: 'Edit', save: 'Save', cancel: 'Cancel',
       yours: 'your conversation', by: (n) => `with ${n}`,
       noAgents: 'no other agent online',
       confirmResolve: 'Close this conversation as resolved? The customer will be asked to rate it.',
@@ -129,7 +129,7 @@
       notVerified: 'nicht bestätigt', email: 'E-Mail', contact: 'Hat eine E-Mail für die Antwort hinterlassen',
       history: 'Frühere Gespräche', noHistory: 'Keine anderen Gespräche.',
       rating: 'Bewertung', noHandoff: 'Der Kunde kam nicht über den Bot.',
-      started: 'Begonnen', name: 'Name', phone: 'Telefon', edit: 'Bearbeiten', save: 'Speichern', cancel: 'Abbrechen',
+      started: 'Begonnen', name: 'Name', noResolved: 'Keine erledigten Gespräche.', more: 'Mehr', phone: 'Telefon', edit: 'Bearbeiten', save: 'Speichern', cancel: 'Abbrechen',
       yours: 'Ihr Gespräch', by: (n) => `bei ${n}`,
       noAgents: 'kein anderer Agent online',
       confirmResolve: 'Gespräch als erledigt schließen? Der Kunde wird um eine Bewertung gebeten.',
@@ -202,6 +202,13 @@
   // Conversations seen waiting (null until the first queue frame: those are not news), and how
   // many arrived while the agent was not looking (in the tab title).
   let seenWaiting = null;
+  // Which conversations the left column lists (kept per agent), and the resolved ones loaded.
+  const VIEWS = ['open', 'mine', 'waiting', 'resolved'];
+  let view = (() => {
+    try { const v = localStorage.getItem(`otvet.view.${me.id}`); return VIEWS.includes(v) ? v : 'open'; } catch (_) { return 'open'; }
+  })();
+  let resolvedList = { items: [], next: null, loaded: false };
+  const queueEmptyText = $('queue-empty').textContent;
   let unseenWaiting = 0;
   const notifyKey = `otvet.notify.${me.id}`;
   let notifyPrefs = readNotify();
@@ -593,6 +600,7 @@
   }
 
   function onAssigned(f) {
+    if (view === 'resolved' && resolvedList.items.some((r) => r.conversation_id === f.conversation_id)) loadResolved(false);
     const c = convs.get(f.conversation_id);
     if (c && c.info) {
       const before = c.info.agent_id;
@@ -613,6 +621,7 @@
   }
 
   function onResolved(f) {
+    if (view === 'resolved') loadResolved(false);
     const c = convs.get(f.conversation_id);
     if (c && c.info) c.info.status = 'resolved';
     if (c) setTyping(c, false);
@@ -686,15 +695,54 @@
     return q.agent_id === me.id ? 1 : 2;
   }
 
+  async function loadResolved(more) {
+    const q = more && resolvedList.next ? `?before=${resolvedList.next}` : '';
+    try {
+      const r = await fetch(`/agent/api/conversations/resolved${q}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      const page = await r.json();
+      resolvedList = { items: more ? resolvedList.items.concat(page.items) : page.items, next: page.next, loaded: true };
+    } catch (_) {
+      toast(T.errors.internal);
+    }
+    if (view === 'resolved') renderQueue();
+  }
+
+  function renderResolved() {
+    const list = $('queue-list');
+    const items = resolvedList.items.map((r) => {
+      const name = r.customer || r.email || T.guest;
+      const label = [name, (r.lang || '').toUpperCase(), r.preview, date(r.resolved_at || r.created_at)].filter(Boolean).join(', ');
+      return el('li', { className: `item resolved ${current === r.conversation_id ? 'active' : ''}`.trim(), dataset: { id: r.conversation_id } },
+        el('button', { type: 'button', className: 'open', 'aria-label': label, 'aria-current': current === r.conversation_id ? 'true' : null, onclick: () => select(r.conversation_id) },
+          el('span', { className: 'line' },
+            el('span', { className: 'name', text: name }),
+            el('span', { className: 'lang', text: (r.lang || '').toUpperCase() }),
+            r.rating ? el('span', { className: 'stars', text: '★'.repeat(r.rating) }) : null),
+          el('span', { className: 'preview', text: r.preview || '' }),
+          el('span', { className: 'who', text: `${date(r.resolved_at || r.created_at)}${r.agent_name ? ` · ${r.agent_name}` : ''}` })));
+    });
+    if (resolvedList.next) {
+      items.push(el('li', { className: 'more' }, el('button', { type: 'button', className: 'link', text: T.more, onclick: () => loadResolved(true) })));
+    }
+    list.replaceChildren(...items);
+    $('queue-empty').textContent = T.noResolved;
+    $('queue-empty').hidden = !resolvedList.loaded || resolvedList.items.length > 0;
+  }
+
   function renderQueue() {
+    $('queue-count').textContent = waitingTotal ? `(${waitingTotal})` : '';
+    if (view === 'resolved') return renderResolved();
+    $('queue-empty').textContent = queueEmptyText;
     const list = $('queue-list');
     const focused = document.activeElement && list.contains(document.activeElement)
       ? [document.activeElement.closest('li')?.dataset.id, document.activeElement.className] : null;
     // Waiting ones in the server's fair order (one per customer address in turn), then one's own.
-    const items = queue.slice().sort((a, b) => group(a) - group(b) || (a.position || 0) - (b.position || 0)
+    const items = queue.filter((q) => view === 'open'
+      || (view === 'mine' && q.agent_id === me.id)
+      || (view === 'waiting' && q.status === 'queued')).sort((a, b) => group(a) - group(b) || (a.position || 0) - (b.position || 0)
       || (a.since || 0) - (b.since || 0) || a.conversation_id - b.conversation_id);
     list.replaceChildren(...items.map(queueItem));
-    $('queue-count').textContent = waitingTotal ? `(${waitingTotal})` : '';
     $('queue-empty').hidden = items.length > 0;
     if (focused) {
       const li = list.querySelector(`li[data-id="${CSS.escape(focused[0] || '')}"]`);
@@ -820,7 +868,8 @@
     $('claim-btn').hidden = !(st === 'queued' || st === 'bot');
     $('transfer-box').hidden = !mineOrAdmin;
     $('resolve-btn').hidden = !(mineOrAdmin || st === 'queued' || st === 'bot');
-    $('conv-actions').hidden = !info || st === 'resolved';
+    $('reopen-btn').hidden = st !== 'resolved';
+    $('conv-actions').hidden = !info;
     renderTransfer();
   }
 
@@ -1271,6 +1320,18 @@
     const to = Number($('transfer-to').value);
     if (current !== null && to) send({ type: 'transfer', conversation_id: current, agent_id: to });
   });
+  $('reopen-btn').addEventListener('click', () => {
+    if (current !== null) send({ type: 'reopen', conversation_id: current });
+  });
+  const viewSelect = $('queue-view');
+  viewSelect.value = view;
+  viewSelect.addEventListener('change', () => {
+    view = VIEWS.includes(viewSelect.value) ? viewSelect.value : 'open';
+    try { localStorage.setItem(`otvet.view.${me.id}`, view); } catch (_) { /* private mode */ }
+    if (view === 'resolved') loadResolved(false);
+    renderQueue();
+  });
+  if (view === 'resolved') loadResolved(false);
   $('resolve-btn').addEventListener('click', () => {
     if (current !== null && window.confirm(T.confirmResolve)) send({ type: 'resolve', conversation_id: current });
   });
