@@ -29,6 +29,7 @@ impl Workers {
         outbox: Option<mpsc::UnboundedReceiver<String>>,
     ) -> anyhow::Result<Workers> {
         let mut tasks = vec![
+            tokio::spawn(index_old_messages(state.clone())),
             tokio::spawn(heartbeat(state.clone())),
             tokio::spawn(refresh_queue(state.clone())),
             tokio::spawn(assigner(state.clone())),
@@ -55,6 +56,31 @@ impl Workers {
                 .store
                 .notify(&[bus::queue_notice(state.hub.node())])
                 .await;
+        }
+    }
+}
+
+/// Fills the search text of messages stored before conversation search existed, a batch at a
+/// time, then ends. Several nodes may do it at once: they write the same texts.
+async fn index_old_messages(state: Chat) {
+    loop {
+        let batch = match state.store.messages_to_index(500).await {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = ?e, "cannot read messages to index for search");
+                return;
+            }
+        };
+        if batch.is_empty() {
+            return;
+        }
+        for (conv, seq, lang, text) in batch {
+            let lang = lang.parse().unwrap_or(crate::domain::Lang::Ru);
+            let terms = crate::search::analyzer::search_text(lang, &text);
+            if let Err(e) = state.store.set_search_text(conv, seq, &terms).await {
+                tracing::warn!(error = ?e, "cannot store a message's search text");
+                return;
+            }
         }
     }
 }

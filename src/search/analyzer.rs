@@ -58,6 +58,34 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// A text as conversation search matches it: its terms in `lang` (distinct, in order), joined
+/// by spaces with a space at each end, so that `" term "` finds a whole term.
+pub fn search_text(lang: Lang, text: &str) -> String {
+    thread_local! {
+        static ANALYZERS: std::cell::RefCell<Vec<(Lang, TextAnalyzer)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    ANALYZERS.with(|cell| {
+        let mut all = cell.borrow_mut();
+        let i = match all.iter().position(|(l, _)| *l == lang) {
+            Some(i) => i,
+            None => {
+                all.push((lang, build(lang)));
+                all.len() - 1
+            }
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut out = String::from(" ");
+        for t in terms(&mut all[i].1, text) {
+            if seen.insert(t.clone()) {
+                out.push_str(&t);
+                out.push(' ');
+            }
+        }
+        out
+    })
+}
+
 /// Whether an analyzed term is a negation word of the language (`не`, `not`, `nicht`…).
 pub fn is_negation(lang: Lang, term: &str) -> bool {
     let list = match lang {
@@ -464,6 +492,16 @@ impl<S: TokenStream> TokenStream for NegationStream<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_text_is_the_stems_between_spaces() {
+        let s = search_text(Lang::Ru, "Хочу оформить ВОЗВРАТ денег, возврат!");
+        assert!(s.starts_with(' ') && s.ends_with(' '), "{s:?}");
+        assert!(s.contains(" возврат "), "{s:?}");
+        assert_eq!(s.matches(" возврат ").count(), 1, "{s:?}");
+        assert!(search_text(Lang::Ru, "возвраты").contains(" возврат "));
+        assert!(search_text(Lang::Ru, "ёлка").contains(" елк"));
+    }
 
     fn t(lang: Lang, text: &str) -> Vec<String> {
         terms(&mut build(lang), text)

@@ -85,11 +85,13 @@ pub struct HistoryRow {
     /// Rating given.
     pub rating: Option<i64>,
 }
-/// A resolved conversation in the agents' history list.
+/// A conversation in the agents' lists (the resolved history, search results).
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct ResolvedRow {
+pub struct ListedConversation {
     /// Conversation.
     pub conversation_id: i64,
+    /// Where it stands.
+    pub status: ConversationStatus,
     /// Customer's name, if known.
     pub customer: Option<String>,
     /// Customer's email, if known.
@@ -146,8 +148,8 @@ impl Store {
         &self,
         before: Option<i64>,
         limit: i64,
-    ) -> anyhow::Result<Vec<ResolvedRow>> {
-        const SQL: &str = "SELECT c.id AS conversation_id, cu.name AS customer, cu.email, \
+    ) -> anyhow::Result<Vec<ListedConversation>> {
+        const SQL: &str = "SELECT c.id AS conversation_id, c.status, cu.name AS customer, cu.email, \
              (SELECT m.body FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer' \
               ORDER BY m.seq DESC LIMIT 1) AS preview, \
              c.lang, c.created_at, c.resolved_at, c.agent_name, c.rating \
@@ -158,6 +160,94 @@ impl Store {
             .bind(limit)
             .fetch_all(p)
             .await?))
+    }
+
+    /// Conversations whose customer's name or email contains `name` (as typed), or which match
+    /// one of `term_sets`: every term of the set in one of their messages' search texts (the
+    /// sets are the query read in each language). Newest first, at most `limit`.
+    pub async fn search_conversations(
+        &self,
+        name: &str,
+        term_sets: &[Vec<String>],
+        limit: i64,
+    ) -> anyhow::Result<Vec<ListedConversation>> {
+        // SQLite's lower() and LIKE fold ASCII only: the name is tried as typed, in lower case
+        // and capitalized (Анна, анна, АННА all find «Анна К.»).
+        let lower = name.to_lowercase();
+        let mut chars = lower.chars();
+        let title: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        let mut binds: Vec<String> = [name, lower.as_str(), title.as_str()]
+            .iter()
+            .map(|n| format!("%{n}%"))
+            .collect();
+        let mut any = Vec::new();
+        for set in term_sets.iter().filter(|s| !s.is_empty()) {
+            let all: Vec<String> = set
+                .iter()
+                .map(|t| {
+                    binds.push(format!("% {t} %"));
+                    format!(
+                        "EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id \
+                         AND m.search_text LIKE ${})",
+                        binds.len()
+                    )
+                })
+                .collect();
+            any.push(format!("({})", all.join(" AND ")));
+        }
+        let words = if any.is_empty() {
+            String::new()
+        } else {
+            format!(" OR {}", any.join(" OR "))
+        };
+        let sql = format!(
+            "SELECT c.id AS conversation_id, c.status, cu.name AS customer, cu.email, \
+             (SELECT m.body FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer' \
+              ORDER BY m.seq DESC LIMIT 1) AS preview, \
+             c.lang, c.created_at, c.resolved_at, c.agent_name, c.rating \
+             FROM conversations c JOIN customers cu ON cu.id = c.customer_id \
+             WHERE cu.name LIKE $1 OR cu.name LIKE $2 OR cu.name LIKE $3 \
+             OR lower(cu.email) LIKE $2{words} \
+             ORDER BY c.id DESC LIMIT {limit}"
+        );
+        on_pool!(self, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            Ok(q.fetch_all(p).await?)
+        })
+    }
+
+    /// Up to `limit` stored messages without a search text: (conversation, seq, language,
+    /// text), for the start-up fill.
+    pub async fn messages_to_index(
+        &self,
+        limit: i64,
+    ) -> anyhow::Result<Vec<(i64, i64, String, String)>> {
+        const SQL: &str = "SELECT m.conversation_id, m.seq, c.lang, m.body FROM messages m \
+             JOIN conversations c ON c.id = m.conversation_id \
+             WHERE m.search_text IS NULL AND m.author IN ('customer', 'agent') LIMIT $1";
+        Ok(on_pool!(self, p => sqlx::query_as(SQL).bind(limit).fetch_all(p).await?))
+    }
+
+    /// Stores a message's search text.
+    pub async fn set_search_text(
+        &self,
+        conversation_id: i64,
+        seq: i64,
+        text: &str,
+    ) -> anyhow::Result<()> {
+        let _turn = self.write_turn().await;
+        const SQL: &str =
+            "UPDATE messages SET search_text = $3 WHERE conversation_id = $1 AND seq = $2";
+        on_pool!(self, p => {
+            sqlx::query(SQL).bind(conversation_id).bind(seq).bind(text).execute(p).await?;
+        });
+        Ok(())
     }
 
     /// The customer with this token hash.

@@ -82,6 +82,9 @@ pub struct NewMessage {
     pub answer: Option<Answer>,
     /// «Вы об этом?» options.
     pub clarify: Option<Clarify>,
+    /// What conversation search matches (`search::analyzer::search_text`), for the customer's
+    /// and agents' texts.
+    pub search_text: Option<String>,
 }
 
 /// A value bound into a conversation update.
@@ -237,8 +240,8 @@ impl Store {
              AND client_id = $3"
         );
         let insert = format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, NULL) RETURNING {MESSAGE_COLUMNS}"
+            "INSERT INTO messages ({MESSAGE_COLUMNS}, search_text) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, NULL, $13) RETURNING {MESSAGE_COLUMNS}"
         );
         let answer = m.answer.as_ref().map(serde_json::to_string).transpose()?;
         let clarify = m.clarify.as_ref().map(serde_json::to_string).transpose()?;
@@ -301,6 +304,7 @@ impl Store {
                             .bind(answer.as_deref())
                             .bind(now)
                             .bind(clarify.as_deref())
+                            .bind(m.search_text.as_deref())
                             .fetch_one(&mut *tx)
                             .await
                             .context("inserting the message")?;

@@ -108,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .route("/agent/api/canned/{id}/fill", get(canned::fill_canned))
         .route("/agent/api/customers/{id}", put(customers::update_contact))
         .route("/agent/api/conversations/resolved", get(history::resolved))
+        .route("/agent/api/conversations/search", get(history::search))
         .merge(admins)
         // Agents' pages and API: CSRF-checked forms, small bodies, never cached.
         .layer(axum::middleware::from_fn(session::form_csrf))

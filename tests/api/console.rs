@@ -1004,3 +1004,111 @@ async fn resolved_conversations_are_listed_and_can_be_reopened() {
     let refused = agent.until_type("error").await;
     assert_eq!(refused["code"], "bad_state", "{refused}");
 }
+
+/// Agents find conversations by what was said in any word form (the help center's reading:
+/// stems, `ё`/`е`, case) or by the customer's name; messages stored before search existed are
+/// filled in at start-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_search_conversations_in_any_word_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = crate::helpers::sqlite_url(&dir.path().join("otvet.db"));
+    // A message stored without a search text, as before this version.
+    let store = Store::connect(&database_url).await.unwrap();
+    let old = store.create_customer("t-old", 0).await.unwrap();
+    let old_conv = store
+        .create_conversation(old.id, "ru", None, 0)
+        .await
+        .unwrap();
+    let m = otvet::store::chat::NewMessage {
+        author: otvet::domain::Author::Customer,
+        text: "Ёлочная гирлянда не светится".into(),
+        ..Default::default()
+    };
+    store
+        .append_message(old_conv.id, &m, &otvet::store::chat::Patch::default(), 0)
+        .await
+        .unwrap();
+    store.close().await;
+
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.database_url = database_url;
+    let app = spawn_app_with(config).await;
+    let (cookie, olga) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let http = crate::helpers::AgentClient {
+        base_url: app.base_url.clone(),
+        client: no_redirect_client(),
+        cookie,
+        csrf: "csrf-for-tests".into(),
+        agent: json!({"id": olga}),
+    };
+    let (mut anna, _) = new_customer(&app, "ru").await;
+    let refund = anna.say("a1", "Хочу оформить ВОЗВРАТ денег за заказ").await["conversation_id"]
+        .as_i64()
+        .unwrap();
+    let (mut boris, _) = new_customer(&app, "ru").await;
+    let courier = boris.say("b1", "Где курьер с моей посылкой?").await["conversation_id"]
+        .as_i64()
+        .unwrap();
+    let found = |q: &'static str| {
+        let http = &http;
+        async move {
+            let (status, v) = http
+                .get(&format!(
+                    "/agent/api/conversations/search?q={}",
+                    urlencode(q)
+                ))
+                .await;
+            assert_eq!(status, 200, "{q}: {v}");
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["conversation_id"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("возвраты").await, [refund]);
+    assert_eq!(found("ВОЗВРАТОМ денег").await, [refund]);
+    assert_eq!(found("курьера").await, [courier]);
+    assert!(
+        found("возврат курьер").await.is_empty(),
+        "every word must be there"
+    );
+    // The customer's name, once an agent wrote it down.
+    let store = Store::connect(&app.database_url).await.unwrap();
+    let customer = store
+        .conversation(refund)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer_id;
+    store
+        .set_contact(customer, Some("Анна Смирнова"), None, None)
+        .await
+        .unwrap();
+    assert_eq!(found("анна").await, [refund]);
+    // The old message: filled in at start-up (ё read as е, any form).
+    let mut got = Vec::new();
+    for _ in 0..50 {
+        got = found("елочную гирлянду").await;
+        if !got.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(got, [old_conv.id]);
+    store.close().await;
+    let (status, _) = http.get("/agent/api/conversations/search?q=x").await;
+    assert_eq!(status, 400);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1070,3 +1070,56 @@ async fn the_contact_card_is_stored_and_keeps_verification_with_its_email(db: Te
     assert_eq!(export.customers[0].name.as_deref(), Some("Анна К."));
     store.close().await;
 }
+
+on_both!(conversations_are_searched_by_name_and_words);
+
+/// `Store::search_conversations` on both backends: a customer's name in any of its usual cases,
+/// or every term of one of the sets in the conversation's search texts.
+async fn conversations_are_searched_by_name_and_words(db: TestDb) {
+    use otvet::store::chat::{NewMessage, Patch};
+    let store = connect(&db).await;
+    let c = store.create_customer("t-s", 0).await.unwrap();
+    store
+        .set_contact(c.id, Some("Анна К."), None, None)
+        .await
+        .unwrap();
+    let conv = store
+        .create_conversation(c.id, "ru", None, 0)
+        .await
+        .unwrap();
+    let m = NewMessage {
+        author: Author::Customer,
+        text: "Хочу возврат денег".into(),
+        search_text: Some(" хоч возврат денег ".into()),
+        ..Default::default()
+    };
+    store
+        .append_message(conv.id, &m, &Patch::default(), 0)
+        .await
+        .unwrap();
+    let ids = |v: Vec<otvet::store::chat::ListedConversation>| {
+        v.into_iter().map(|r| r.conversation_id).collect::<Vec<_>>()
+    };
+    let set = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    for name in ["анна", "Анна", "АННА"] {
+        assert_eq!(
+            ids(store.search_conversations(name, &[], 10).await.unwrap()),
+            [conv.id],
+            "{name}"
+        );
+    }
+    let words = [set(&["возврат", "денег"])];
+    assert_eq!(
+        ids(store.search_conversations("-", &words, 10).await.unwrap()),
+        [conv.id]
+    );
+    let missing = [set(&["возврат", "курьер"]), set(&["возвраты"])];
+    assert!(
+        store
+            .search_conversations("-", &missing, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.close().await;
+}

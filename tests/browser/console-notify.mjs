@@ -5,7 +5,8 @@
 // switched off (a setting kept for this agent across a reload) the next one is silent but still
 // notified. Then the agent opens that conversation and fills in the customer's contact card
 // (name, phone): the details and the queue show the name; resolves it, finds it in the
-// "Resolved" view and reopens it; the "mine" and "waiting" views filter the queue. The page's
+// "Resolved" view and reopens it; the "mine" and "waiting" views filter the queue; a search in
+// another word form finds the conversation. The page's
 // Notification and AudioContext are replaced by recorders (headless Chromium shows no
 // notifications and plays no sound); everything else is the real console.
 //
@@ -207,6 +208,16 @@ try {
     return !t.includes('Анна Смирнова') && t.includes('как вернуть товар');
   }, null, 'the waiting view does not show only the waiting conversations');
   step('views: resolved listed and reopened to the agent, "mine" and "waiting" filter the queue');
+
+  // Search in any word form: «заказы» finds «где мой заказ»; clearing it brings the view back.
+  await console_.locator('#conv-search').fill('заказы');
+  await waitFor(console_, () => {
+    const t = document.getElementById('queue-list').textContent;
+    return t.includes('Анна Смирнова') && !t.includes('как вернуть товар');
+  }, null, 'the search for «заказы» does not list just Anna\'s conversation');
+  await console_.locator('#conv-search').fill('');
+  await waitFor(console_, () => document.getElementById('queue-list').textContent.includes('как вернуть товар'), null, 'clearing the search does not bring the list back');
+  step('search: «заказы» found «где мой заказ»; cleared, the view is back');
   if (errors.length) fail(`page errors: ${errors.join('; ')}`);
   step('OK');
   clearTimeout(watchdog);

@@ -11,6 +11,7 @@ use crate::store::chat::{Appended, NewMessage, Patch, Val};
 use crate::store::cluster::OnlineAgent;
 
 use super::*;
+use crate::search::analyzer::search_text;
 
 /// An agent's message (or private note) to a conversation.
 pub async fn agent_send(
@@ -29,6 +30,7 @@ pub async fn agent_send(
         agent_id: Some(agent.id),
         author_name: Some(agent.name.clone()),
         private,
+        search_text: Some(search_text(lang_of(&conv), &text)),
         text,
         ..Default::default()
     };

@@ -12,6 +12,7 @@ use crate::privacy::mask_pii;
 use crate::store::chat::{Appended, ConversationRow, NewMessage, Patch, Val};
 
 use super::*;
+use crate::search::analyzer::search_text;
 
 /// A customer message, the whole use case: stored (a resend of a stored one is recognised and
 /// not answered again), acknowledged through `ack` once it is stored durably — with whether
@@ -49,6 +50,7 @@ pub(super) async fn customer_send(
     let m = NewMessage {
         client_id: Some(client_id.clone()),
         author: Author::Customer,
+        search_text: Some(search_text(lang_of(&conv), &text)),
         text: text.clone(),
         ..Default::default()
     };

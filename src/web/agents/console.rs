@@ -57,6 +57,11 @@ crate::web::i18n::texts! {
         SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
         Queue => ["Очередь", "Queue", "Warteschlange"],
         View => ["Показать", "Show", "Anzeigen"],
+        SearchConversations => [
+            "Поиск по разговорам",
+            "Search conversations",
+            "Gespräche durchsuchen",
+        ],
         ViewOpen => ["Открытые", "Open", "Offen"],
         ViewMine => ["Мои", "Mine", "Meine"],
         ViewWaiting => ["Ждут", "Waiting", "Wartend"],
@@ -210,6 +215,8 @@ fn render(
                 main.grid {
                     section #queue-col.col.queue aria-labelledby="queue-h" {
                         h2 #queue-h { (t(K::Queue)) " " span #queue-count.count {} }
+                        input #conv-search.search type="search" autocomplete="off"
+                            placeholder=(t(K::SearchConversations)) aria-label=(t(K::SearchConversations));
                         label.view for="queue-view" {
                             span.visually-hidden { (t(K::View)) }
                             select #queue-view {

@@ -31,7 +31,7 @@
       notVerified: 'не подтверждена', email: 'Почта', contact: 'Оставил почту для ответа',
       history: 'Прошлые разговоры', noHistory: 'Других разговоров не было.',
       rating: 'Оценка', noHandoff: 'Клиент не проходил через бота.',
-      started: 'Начат', name: 'Имя', noResolved: 'Решённых разговоров нет.', more: 'Ещё', phone: 'Телефон', edit: 'Изменить', save: 'Сохранить', cancel: 'Отмена',
+      started: 'Начат', name: 'Имя', noResolved: 'Решённых разговоров нет.', noFound: 'Ничего не найдено.', more: 'Ещё', phone: 'Телефон', edit: 'Изменить', save: 'Сохранить', cancel: 'Отмена',
       yours: 'ваш разговор', by: (n) => `ведёт ${n}`,
       noAgents: 'нет других операторов в сети',
       confirmResolve: 'Закрыть разговор как решённый? Клиенту предложат оценить его.',
@@ -80,7 +80,7 @@
       notVerified: 'not verified', email: 'Email', contact: 'Left an email for the answer',
       history: 'Earlier conversations', noHistory: 'No other conversations.',
       rating: 'Rating', noHandoff: 'The customer did not come through the bot.',
-      started: 'Started', name: 'Name', noResolved: 'No resolved conversations.', more: 'More', phone: 'Phone', edit: 'Edit', save: 'Save', cancel: 'Cancel',
+      started: 'Started', name: 'Name', noResolved: 'No resolved conversations.', noFound: 'Nothing found.', more: 'More', phone: 'Phone', edit: 'Edit', save: 'Save', cancel: 'Cancel',
       yours: 'your conversation', by: (n) => `with ${n}`,
       noAgents: 'no other agent online',
       confirmResolve: 'Close this conversation as resolved? The customer will be asked to rate it.',
@@ -129,7 +129,7 @@
       notVerified: 'nicht bestätigt', email: 'E-Mail', contact: 'Hat eine E-Mail für die Antwort hinterlassen',
       history: 'Frühere Gespräche', noHistory: 'Keine anderen Gespräche.',
       rating: 'Bewertung', noHandoff: 'Der Kunde kam nicht über den Bot.',
-      started: 'Begonnen', name: 'Name', noResolved: 'Keine erledigten Gespräche.', more: 'Mehr', phone: 'Telefon', edit: 'Bearbeiten', save: 'Speichern', cancel: 'Abbrechen',
+      started: 'Begonnen', name: 'Name', noResolved: 'Keine erledigten Gespräche.', noFound: 'Nichts gefunden.', more: 'Mehr', phone: 'Telefon', edit: 'Bearbeiten', save: 'Speichern', cancel: 'Abbrechen',
       yours: 'Ihr Gespräch', by: (n) => `bei ${n}`,
       noAgents: 'kein anderer Agent online',
       confirmResolve: 'Gespräch als erledigt schließen? Der Kunde wird um eine Bewertung gebeten.',
@@ -208,6 +208,9 @@
     try { const v = localStorage.getItem(`otvet.view.${me.id}`); return VIEWS.includes(v) ? v : 'open'; } catch (_) { return 'open'; }
   })();
   let resolvedList = { items: [], next: null, loaded: false };
+  // Search results replace the list while the search box holds a query.
+  let found = null;
+  let searchTimer = null;
   const queueEmptyText = $('queue-empty').textContent;
   let unseenWaiting = 0;
   const notifyKey = `otvet.notify.${me.id}`;
@@ -708,9 +711,22 @@
     if (view === 'resolved') renderQueue();
   }
 
+  async function searchConversations(q) {
+    try {
+      const r = await fetch(`/agent/api/conversations/search?q=${encodeURIComponent(q)}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      const page = await r.json();
+      if ($('conv-search').value.trim() === q) found = page.items;
+    } catch (_) {
+      toast(T.errors.internal);
+    }
+    renderQueue();
+  }
+
   function renderResolved() {
+    const source = found || resolvedList.items;
     const list = $('queue-list');
-    const items = resolvedList.items.map((r) => {
+    const items = source.map((r) => {
       const name = r.customer || r.email || T.guest;
       const label = [name, (r.lang || '').toUpperCase(), r.preview, date(r.resolved_at || r.created_at)].filter(Boolean).join(', ');
       return el('li', { className: `item resolved ${current === r.conversation_id ? 'active' : ''}`.trim(), dataset: { id: r.conversation_id } },
@@ -720,19 +736,19 @@
             el('span', { className: 'lang', text: (r.lang || '').toUpperCase() }),
             r.rating ? el('span', { className: 'stars', text: '★'.repeat(r.rating) }) : null),
           el('span', { className: 'preview', text: r.preview || '' }),
-          el('span', { className: 'who', text: `${date(r.resolved_at || r.created_at)}${r.agent_name ? ` · ${r.agent_name}` : ''}` })));
+          el('span', { className: 'who', text: `${date(r.resolved_at || r.created_at)} · ${T.status[r.status] || r.status}${r.agent_name ? ` · ${r.agent_name}` : ''}` })));
     });
-    if (resolvedList.next) {
+    if (!found && resolvedList.next) {
       items.push(el('li', { className: 'more' }, el('button', { type: 'button', className: 'link', text: T.more, onclick: () => loadResolved(true) })));
     }
     list.replaceChildren(...items);
-    $('queue-empty').textContent = T.noResolved;
-    $('queue-empty').hidden = !resolvedList.loaded || resolvedList.items.length > 0;
+    $('queue-empty').textContent = found ? T.noFound : T.noResolved;
+    $('queue-empty').hidden = found ? found.length > 0 : (!resolvedList.loaded || resolvedList.items.length > 0);
   }
 
   function renderQueue() {
     $('queue-count').textContent = waitingTotal ? `(${waitingTotal})` : '';
-    if (view === 'resolved') return renderResolved();
+    if (found || view === 'resolved') return renderResolved();
     $('queue-empty').textContent = queueEmptyText;
     const list = $('queue-list');
     const focused = document.activeElement && list.contains(document.activeElement)
@@ -1322,6 +1338,16 @@
   });
   $('reopen-btn').addEventListener('click', () => {
     if (current !== null) send({ type: 'reopen', conversation_id: current });
+  });
+  $('conv-search').addEventListener('input', (e) => {
+    clearTimeout(searchTimer);
+    const q = e.target.value.trim();
+    if (q.length < 2) {
+      found = null;
+      renderQueue();
+      return;
+    }
+    searchTimer = setTimeout(() => searchConversations(q), 300);
   });
   const viewSelect = $('queue-view');
   viewSelect.value = view;
