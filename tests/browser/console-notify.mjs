@@ -12,7 +12,9 @@
 //
 // Usage: node tests/browser/console-notify.mjs <base_url>
 // Environment: OTVET_CHROMIUM (default /usr/bin/chromium), OTVET_AGENT_COOKIE ("name=value" of
-// a signed-in agent's session; the agent must be the only one, with auto-assignment off).
+// a signed-in agent's session; the agent must be the only one, with auto-assignment off),
+// OTVET_SCREENSHOTS (a folder: save console-inbox.png of the console with the reopened
+// conversation and its contact card).
 // Exit code 0 on success, 1 with a message on failure.
 import { chromium } from 'playwright-core';
 
@@ -200,6 +202,13 @@ try {
   await console_.locator('#queue-list').getByText('Анна Смирнова').click();
   await console_.locator('#reopen-btn').click();
   await waitFor(console_, () => document.getElementById('conv-status').textContent === 'ваш разговор', null, 'the reopened conversation is not the agent\'s');
+  if (await console_.locator('#note').isChecked()) fail('after reopening, the composer still writes notes');
+  if (process.env.OTVET_SCREENSHOTS) {
+    await console_.setViewportSize({ width: 1440, height: 900 });
+    await console_.waitForTimeout(500); // the team's load after the reopen
+    await console_.screenshot({ path: `${process.env.OTVET_SCREENSHOTS}/console-inbox.png` });
+    step(`screenshot saved in ${process.env.OTVET_SCREENSHOTS}`);
+  }
   await console_.locator('#queue-view').selectOption('mine');
   await console_.locator('#queue-list').getByText('Анна Смирнова').waitFor();
   await console_.locator('#queue-view').selectOption('waiting');

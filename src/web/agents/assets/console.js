@@ -907,7 +907,10 @@
     const admin = me.role === 'admin';
     const notesOnly = st === 'resolved' || (st === 'assigned' && c.info.agent_id !== me.id && !admin);
     const note = $('note');
+    // Forced to notes while the conversation is closed or someone else's; when it becomes the
+    // agent's to answer (claimed, reopened), back to what the agent chose for it.
     if (notesOnly) note.checked = true;
+    else if (note.disabled) note.checked = c.note;
     note.disabled = notesOnly;
     let hint = '';
     if (st === 'resolved') hint = T.hintResolved;
