@@ -23,7 +23,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -59,42 +58,27 @@ impl Drop for Server {
     }
 }
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The release binary on a free port, on `database` (a fresh SQLite file when `None`).
 fn start_server(database: Option<&str>) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = common::free_addr();
     let dir = tempfile::tempdir().expect("temp dir");
     let db = database.map_or_else(
         || format!("sqlite://{}", dir.path().join("otvet.db").display()),
         str::to_string,
     );
-    let child = Command::new(env!("CARGO_BIN_EXE_otvet"))
-        .args([
-            "serve",
-            "--addr",
-            &addr,
-            "--database",
-            &db,
-            "--watch",
+    // Agents claim by hand (no auto-assignment): the queue stays as the flood left it.
+    let child = common::spawn_otvet(
+        &addr,
+        &db,
+        [
+            "--model",
+            "off",
+            "--trusted-proxies",
+            "none",
+            "--auto-assign",
             "false",
-        ])
-        .args(["--model", "off", "--trusted-proxies", "none"])
-        // Agents claim by hand: the queue stays as the flood left it.
-        .args(["--auto-assign", "false"])
-        .arg("--articles")
-        .arg(repo().join("articles"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the otvet binary");
+        ],
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     while std::net::TcpStream::connect(&addr).is_err() {
         assert!(Instant::now() < deadline, "the server did not start");

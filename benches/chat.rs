@@ -23,7 +23,7 @@ mod common;
 use std::io::{BufRead, Read, Write};
 use std::net::TcpStream as StdTcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -72,34 +72,20 @@ fn start_server() -> Server {
             _dir: tempfile::tempdir().expect("temp dir"),
         };
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = common::free_addr();
     let dir = tempfile::tempdir().expect("temp dir");
     let db = format!("sqlite://{}", dir.path().join("otvet.db").display());
-    let child = Command::new(env!("CARGO_BIN_EXE_otvet"))
-        .args([
-            "serve",
-            "--addr",
-            &addr,
-            "--database",
-            &db,
-            "--watch",
-            "false",
-        ])
-        .arg("--articles")
-        .arg(repo().join("articles"))
-        .arg("--model")
-        .arg(model())
-        .arg("--embedding-cache")
-        .arg(dir.path().join("embeddings.bin"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the otvet binary");
+    let cache = dir.path().join("embeddings.bin");
+    let child = common::spawn_otvet(
+        &addr,
+        &db,
+        [
+            std::ffi::OsStr::new("--model"),
+            std::ffi::OsStr::new(&model()),
+            std::ffi::OsStr::new("--embedding-cache"),
+            cache.as_os_str(),
+        ],
+    );
     wait_for(&addr, "/healthz", Duration::from_secs(60), |out| {
         out.starts_with("HTTP/1.1 200") || out.starts_with("HTTP/1.0 200")
     });

@@ -36,6 +36,34 @@ pub fn forwarded() -> String {
     std::net::Ipv4Addr::from(0x0A00_0000 | (n & 0x00FF_FFFF)).to_string()
 }
 
+/// A free address on 127.0.0.1 for a server to listen on.
+pub fn free_addr() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+/// `otvet serve` (the binary under test) on `addr` and `database` over the sample articles,
+/// without the folder watcher, with `extra` options; its output is discarded.
+pub fn spawn_otvet<I, S>(addr: &str, database: &str, extra: I) -> std::process::Child
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_otvet"))
+        .args(["serve", "--addr", addr, "--database", database])
+        .args(["--watch", "false", "--articles"])
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("articles"))
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the otvet binary")
+}
+
 /// `otvet agent add` on `db`: an account of `role` with `password` (given on stdin).
 pub fn add_agent(
     db: &str,

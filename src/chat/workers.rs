@@ -60,9 +60,16 @@ impl Workers {
     }
 }
 
+/// The `settings` key that says every message has its search text.
+const SEARCH_FILLED_KEY: &str = "search_text_filled";
+
 /// Fills the search text of messages stored before conversation search existed, a batch at a
-/// time, then ends. Several nodes may do it at once: they write the same texts.
+/// time, then notes that it is done, so that later starts skip the scan. Several nodes may do it
+/// at once: they write the same texts.
 async fn index_old_messages(state: Chat) {
+    if matches!(state.store.setting(SEARCH_FILLED_KEY).await, Ok(Some(_))) {
+        return;
+    }
     loop {
         let batch = match state.store.messages_to_index(500).await {
             Ok(b) => b,
@@ -72,6 +79,9 @@ async fn index_old_messages(state: Chat) {
             }
         };
         if batch.is_empty() {
+            if let Err(e) = state.store.put_setting(SEARCH_FILLED_KEY, "1").await {
+                tracing::warn!(error = ?e, "cannot note that messages are indexed for search");
+            }
             return;
         }
         for (conv, seq, lang, text) in batch {

@@ -10,8 +10,8 @@ pub use super::messages::{Appended, NewMessage, Patch, Val};
 pub use super::queue::QueueRow;
 use crate::domain::{ConversationStatus, EscalationReason};
 
-/// A customer record.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A customer record (also the contact card the agents' API answers).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct CustomerRow {
     /// Id.
     pub id: i64,
@@ -85,6 +85,18 @@ pub struct HistoryRow {
     /// Rating given.
     pub rating: Option<i64>,
 }
+/// What the agents' conversation lists read (a [`ListedConversation`] each), before their
+/// `WHERE`.
+macro_rules! listed_select {
+    () => {
+        "SELECT c.id AS conversation_id, c.status, cu.name AS customer, cu.email, \
+         (SELECT m.body FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer' \
+          ORDER BY m.seq DESC LIMIT 1) AS preview, \
+         c.lang, c.created_at, c.resolved_at, c.agent_name, c.rating \
+         FROM conversations c JOIN customers cu ON cu.id = c.customer_id "
+    };
+}
+
 /// A conversation in the agents' lists (the resolved history, search results).
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct ListedConversation {
@@ -149,12 +161,10 @@ impl Store {
         before: Option<i64>,
         limit: i64,
     ) -> anyhow::Result<Vec<ListedConversation>> {
-        const SQL: &str = "SELECT c.id AS conversation_id, c.status, cu.name AS customer, cu.email, \
-             (SELECT m.body FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer' \
-              ORDER BY m.seq DESC LIMIT 1) AS preview, \
-             c.lang, c.created_at, c.resolved_at, c.agent_name, c.rating \
-             FROM conversations c JOIN customers cu ON cu.id = c.customer_id \
-             WHERE c.status = 'resolved' AND c.id < $1 ORDER BY c.id DESC LIMIT $2";
+        const SQL: &str = concat!(
+            listed_select!(),
+            "WHERE c.status = 'resolved' AND c.id < $1 ORDER BY c.id DESC LIMIT $2"
+        );
         Ok(on_pool!(self, p => sqlx::query_as(SQL)
             .bind(before.unwrap_or(i64::MAX))
             .bind(limit)
@@ -204,14 +214,10 @@ impl Store {
             format!(" OR {}", any.join(" OR "))
         };
         let sql = format!(
-            "SELECT c.id AS conversation_id, c.status, cu.name AS customer, cu.email, \
-             (SELECT m.body FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer' \
-              ORDER BY m.seq DESC LIMIT 1) AS preview, \
-             c.lang, c.created_at, c.resolved_at, c.agent_name, c.rating \
-             FROM conversations c JOIN customers cu ON cu.id = c.customer_id \
-             WHERE cu.name LIKE $1 OR cu.name LIKE $2 OR cu.name LIKE $3 \
+            "{} WHERE cu.name LIKE $1 OR cu.name LIKE $2 OR cu.name LIKE $3 \
              OR lower(cu.email) LIKE $2{words} \
-             ORDER BY c.id DESC LIMIT {limit}"
+             ORDER BY c.id DESC LIMIT {limit}",
+            listed_select!()
         );
         on_pool!(self, p => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));

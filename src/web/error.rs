@@ -70,19 +70,22 @@ impl IntoResponse for AppError {
 /// error page in the language of the path, or the agents' one under `/agent`. API paths
 /// (`/api/`, `/agent/api/`) and clients that do not ask for HTML keep the JSON.
 pub async fn as_html(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
+    let path = req.uri().path();
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if !wants_html || path.starts_with("/api/") || path.starts_with("/agent/api/") {
+        return next.run(req).await;
+    }
+    // Only a browser's page request pays for keeping what the error page needs.
+    let path = path.to_string();
     let headers = req.headers().clone();
     let res = next.run(req).await;
     let Some(info) = res.extensions().get::<ErrorInfo>().cloned() else {
         return res;
     };
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
-    if !wants_html || path.starts_with("/api/") || path.starts_with("/agent/api/") {
-        return res;
-    }
     let status = res.status();
     let mut page = if path == "/agent" || path.starts_with("/agent/") {
         let mut page = super::agents::layout::error_page(&state, &headers, status, &info.message);

@@ -4,26 +4,15 @@
 //!   which field is wrong, 404 for an unknown customer. Changing a verified email ends the
 //!   verification. The consoles' queue shows the new name at once.
 
-use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{Path, State};
-use serde::Serialize;
-
 use super::json::{json_body, path_id};
 use super::session::CurrentAgent;
 use crate::chat::Chat;
 use crate::chat::service::{ContactCard, edit_contact};
 use crate::error::AppError;
-
-/// A contact card as the API answers it.
-#[derive(Debug, Serialize)]
-pub(crate) struct Card {
-    id: i64,
-    name: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    verified: bool,
-}
+use crate::store::chat::CustomerRow;
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{Path, State};
 
 /// `PUT /agent/api/customers/{id}`.
 pub(crate) async fn update_contact(
@@ -31,16 +20,10 @@ pub(crate) async fn update_contact(
     CurrentAgent(agent): CurrentAgent,
     id: Result<Path<i64>, PathRejection>,
     body: Result<Json<ContactCard>, JsonRejection>,
-) -> Result<Json<Card>, AppError> {
+) -> Result<Json<CustomerRow>, AppError> {
     let id = path_id(id)?;
     let card = json_body(body)?;
     let row = edit_contact(&chat, id, &card).await?;
     tracing::info!(by = agent.id, customer = id, "contact card edited");
-    Ok(Json(Card {
-        id: row.id,
-        name: row.name,
-        email: row.email,
-        phone: row.phone,
-        verified: row.verified,
-    }))
+    Ok(Json(row))
 }
