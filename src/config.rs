@@ -116,6 +116,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub chat: ChatArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub mail: MailArgs,
     /// File of cached embeddings (by content hash), so that a restart embeds only what changed;
     /// `off` keeps them in memory only.
     #[arg(
@@ -159,6 +162,65 @@ pub struct ChatArgs {
     pub identity_secret: Option<String>,
 }
 
+/// The email channel: off unless `--smtp-url` is given.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// SMTP server that sends the mail: `smtp://host:25` (STARTTLS when offered),
+    /// `smtp://host:587?tls=required`, `smtps://user:password@host:465`. Without it otvet sends
+    /// no mail and the widget does not offer to answer by email.
+    #[arg(long, env = "OTVET_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of otvet's mail: `Support <support@example.com>` or an address.
+    #[arg(long, env = "OTVET_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// The support mailbox customers write and reply to (default: the `--mail-from` address).
+    /// Replies go to `local+c<id>-<signature>@domain` of it, so the mailbox should accept
+    /// `+` sub-addresses (most do); threading by `In-Reply-To` works without them.
+    #[arg(long, env = "OTVET_SUPPORT_ADDRESS")]
+    pub support_address: Option<String>,
+    /// The support mailbox to read over IMAP: `imaps://user:password@host:993` or
+    /// `imap://user:password@host:143` (loopback only without TLS). Mail to it becomes
+    /// conversations; replies join theirs.
+    #[arg(long, env = "OTVET_IMAP_URL", hide_env_values = true)]
+    pub imap_url: Option<String>,
+    /// The IMAP folder to read.
+    #[arg(long, env = "OTVET_IMAP_MAILBOX", default_value = "INBOX")]
+    pub imap_mailbox: String,
+    /// Seconds between reads of the mailbox.
+    #[arg(long, env = "OTVET_IMAP_POLL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub imap_poll_secs: u64,
+    /// Seconds an agent's reply waits before it is mailed to a customer who has not seen it in
+    /// the widget: the replies of a burst go out as one mail.
+    #[arg(long, env = "OTVET_MAIL_BATCH_SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(0..=86400))]
+    pub mail_batch_secs: u64,
+}
+
+impl MailArgs {
+    /// The mail configuration, `None` when mail is off, or what is wrong with the options.
+    pub fn config(&self) -> Result<Option<crate::mail::MailConfig>, String> {
+        let Some(smtp_url) = self.smtp_url.clone().filter(|s| !s.trim().is_empty()) else {
+            if self.imap_url.is_some() {
+                return Err("--imap-url needs --smtp-url (and --mail-from): otvet answers the mail it reads".into());
+            }
+            return Ok(None);
+        };
+        let from = self
+            .mail_from
+            .as_deref()
+            .ok_or("--smtp-url needs --mail-from, the sender of otvet's mail")?;
+        crate::mail::MailConfig::new(
+            smtp_url,
+            from,
+            self.support_address.as_deref(),
+            self.imap_url.clone(),
+            self.imap_mailbox.clone(),
+            std::time::Duration::from_secs(self.imap_poll_secs),
+            std::time::Duration::from_secs(self.mail_batch_secs),
+        )
+        .map(Some)
+    }
+}
+
 impl From<&ChatArgs> for ChatConfig {
     fn from(a: &ChatArgs) -> Self {
         ChatConfig {
@@ -167,6 +229,7 @@ impl From<&ChatArgs> for ChatConfig {
             max_chats: a.max_chats.max(1),
             auto_assign: a.auto_assign,
             identity_secret: a.identity_secret.clone().filter(|s| !s.is_empty()),
+            mail: None,
         }
     }
 }
@@ -386,6 +449,8 @@ pub struct Config {
     pub model: ModelChoice,
     /// File of cached embeddings; `None`: in memory only.
     pub embedding_cache: Option<PathBuf>,
+    /// The email channel; `None`: no mail is sent or read.
+    pub mail: Option<crate::mail::MailConfig>,
 }
 
 /// A logo image read at start-up.
@@ -515,6 +580,7 @@ impl Config {
             // Tests and embedders opt in to the encoder (it costs a second to load).
             model: ModelChoice::Off,
             embedding_cache: None,
+            mail: None,
         }
     }
 }
@@ -566,6 +632,8 @@ impl From<&ServeArgs> for Config {
                 "" | "off" | "none" => None,
                 p => Some(PathBuf::from(p)),
             },
+            // Checked by `MailArgs::config`, which can fail (see `cli::serve`).
+            mail: None,
         }
     }
 }

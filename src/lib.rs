@@ -13,6 +13,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod limits;
+pub mod mail;
 pub mod metrics;
 pub mod privacy;
 pub mod search;
@@ -86,6 +87,11 @@ pub async fn run(
         .retention_days
         .map(|days| privacy::retention::spawn(store.clone(), days));
     let (hub, outbox) = chat::bus::hub(&node, &store);
+    let mut config = config;
+    config.chat.mail = config.mail.as_ref().map(|m| chat::ChatMail {
+        domain: m.from.email.domain().to_string(),
+        batch_ms: i64::try_from(m.batch.as_millis()).unwrap_or(i64::MAX),
+    });
     let config = Arc::new(config);
     let limits = Arc::new(limits::Limits::default());
     let chat = chat::Chat {
@@ -106,6 +112,26 @@ pub async fn run(
         chat,
     };
     let bus = chat::workers::Workers::start(state.chat.clone(), outbox).await?;
+    let mail = match &state.config.mail {
+        Some(m) => {
+            let public_url = state.config.public_url.clone().unwrap_or_else(|| {
+                tracing::warn!("mail links need --public-url; using the listening address");
+                format!(
+                    "http://{}",
+                    listener
+                        .local_addr()
+                        .map_or_else(|_| "localhost".into(), |a| a.to_string())
+                )
+            });
+            tracing::info!(smtp = %store::redact_url(&m.smtp_url), from = %m.from, imap = m.imap_url.is_some(), "answering by email");
+            Some(mail::MailWorkers::start(mail::Mail {
+                chat: state.chat.clone(),
+                config: Arc::new(m.clone()),
+                public_url,
+            })?)
+        }
+        None => None,
+    };
     web::api::metrics::warn_if_public(&state.config);
     tracing::info!(addr = %listener.local_addr()?, node = %node, backend = store.backend(), "serving");
     let stopping = state.chat.clone();
@@ -140,6 +166,9 @@ pub async fn run(
     let left = hub.sockets_closed(SOCKETS_GRACE).await;
     if left > 0 {
         tracing::warn!(sockets = left, "closing with websockets still open");
+    }
+    if let Some(m) = mail {
+        m.stop();
     }
     bus.stop(&stopping).await;
     if let Some(r) = retention {

@@ -68,6 +68,8 @@
       comment: 'Комментарий (необязательно)',
       rateSend: 'Отправить оценку',
       rated: 'Спасибо за оценку!',
+      transcript: 'Прислать переписку на {email}',
+      transcriptSent: 'Пришлём переписку на {email}.',
       unread: 'непрочитанных: {n}',
       badEmail: 'Проверьте, пожалуйста, адрес email.',
       tooFast: 'Слишком много сообщений подряд — отправим чуть позже.',
@@ -112,6 +114,8 @@
       comment: 'Comment (optional)',
       rateSend: 'Send rating',
       rated: 'Thank you for the rating!',
+      transcript: 'Email me this conversation ({email})',
+      transcriptSent: 'We will send the conversation to {email}.',
       unread: '{n} unread',
       badEmail: 'Please check the email address.',
       tooFast: 'Too many messages at once — we will send it in a moment.',
@@ -156,6 +160,8 @@
       comment: 'Kommentar (optional)',
       rateSend: 'Bewertung senden',
       rated: 'Danke für Ihre Bewertung!',
+      transcript: 'Gespräch per E-Mail an {email}',
+      transcriptSent: 'Wir senden das Gespräch an {email}.',
       unread: '{n} ungelesen',
       badEmail: 'Bitte prüfen Sie die E-Mail-Adresse.',
       tooFast: 'Zu viele Nachrichten auf einmal — wir senden sie gleich.',
@@ -187,6 +193,7 @@
   let status = 'bot';
   let agentName = null;
   let rated = false;
+  let mail = false; // support answers by email (welcome.mail): only then is an address asked for
   let offline = false;
   let contactLeft = null;
   let isOpen = false;
@@ -650,6 +657,15 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     };
     form.append(h('p', '', S.rate), stars, comment, submit);
     log.append(form);
+    const email = contactLeft || customer.email;
+    if (mail && email) {
+      const ask = button('btn', t('transcript', { email }), () => {
+        out({ type: 'transcript' });
+        ask.replaceWith(h('p', '', t('transcriptSent', { email })));
+      });
+      form.after(ask);
+      ask.classList.add('rate');
+    }
   }
 
   // "We usually reply within N min." (GET /api/chat/info, the dashboard's median first reply),
@@ -711,7 +727,7 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     statusLines.replaceChildren(...lines.map((l) => h('p', '', l)));
     // One form, kept across status updates so a half-typed address survives them.
     const email = contactLeft || customer.email;
-    if (offline && !contactBox) {
+    if (offline && !contactBox && mail) {
       contactBox = email ? h('p', '', t('contactSent', { email })) : contactForm();
       statusBox.append(contactBox);
     }
@@ -867,6 +883,7 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
       token = f.token;
     }
     customer = f.customer || {};
+    mail = !!f.mail;
     const c = f.conversation;
     if (!c) convId = null;
     else {

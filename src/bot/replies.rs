@@ -107,22 +107,40 @@ pub fn queued(lang: Lang, position: i64, wait_secs: Option<i64>) -> String {
 }
 
 /// Entering the queue when nobody can answer; `back` is when support is back, already
-/// written out (e.g. "завтра в 09:00").
-pub fn offline(lang: Lang, back: Option<&str>) -> String {
-    match (lang, back) {
-        (Lang::Ru, Some(b)) => format!(
-            "Сейчас поддержка не работает — специалисты вернутся {b}. Оставьте email, и мы ответим на почту, или дождитесь ответа здесь: разговор сохранится."
-        ),
-        (Lang::Ru, None) => "Сейчас никого из специалистов нет в сети. Оставьте email, и мы ответим на почту, или дождитесь ответа здесь: разговор сохранится.".into(),
-        (Lang::En, Some(b)) => format!(
-            "Support is closed right now and back {b}. Leave your email and we'll answer there, or wait here: this conversation is kept."
-        ),
-        (Lang::En, None) => "Nobody from support is online right now. Leave your email and we'll answer there, or wait here: this conversation is kept.".into(),
-        (Lang::De, Some(b)) => format!(
-            "Der Support ist gerade nicht erreichbar und wieder da {b}. Hinterlassen Sie Ihre E-Mail, dann antworten wir dorthin, oder warten Sie hier: das Gespräch bleibt erhalten."
-        ),
-        (Lang::De, None) => "Gerade ist niemand vom Support online. Hinterlassen Sie Ihre E-Mail, dann antworten wir dorthin, oder warten Sie hier: das Gespräch bleibt erhalten.".into(),
-    }
+/// written out (e.g. "завтра в 09:00"); `mail`: whether support answers by email (only then is
+/// an email asked for).
+pub fn offline(lang: Lang, back: Option<&str>, mail: bool) -> String {
+    let first = match (lang, back) {
+        (Lang::Ru, Some(b)) => format!("Сейчас поддержка не работает — специалисты вернутся {b}."),
+        (Lang::Ru, None) => "Сейчас никого из специалистов нет в сети.".into(),
+        (Lang::En, Some(b)) => format!("Support is closed right now and back {b}."),
+        (Lang::En, None) => "Nobody from support is online right now.".into(),
+        (Lang::De, Some(b)) => {
+            format!("Der Support ist gerade nicht erreichbar und wieder da {b}.")
+        }
+        (Lang::De, None) => "Gerade ist niemand vom Support online.".into(),
+    };
+    let then = match (lang, mail) {
+        (Lang::Ru, true) => {
+            "Оставьте email, и мы ответим на почту, или дождитесь ответа здесь: разговор сохранится."
+        }
+        (Lang::Ru, false) => {
+            "Разговор сохранится: специалист ответит здесь, когда вернётся, — загляните сюда позже."
+        }
+        (Lang::En, true) => {
+            "Leave your email and we'll answer there, or wait here: this conversation is kept."
+        }
+        (Lang::En, false) => {
+            "This conversation is kept: a person will answer here when they are back, so check back later."
+        }
+        (Lang::De, true) => {
+            "Hinterlassen Sie Ihre E-Mail, dann antworten wir dorthin, oder warten Sie hier: das Gespräch bleibt erhalten."
+        }
+        (Lang::De, false) => {
+            "Das Gespräch bleibt erhalten: ein Mitarbeiter antwortet hier, sobald er zurück ist; schauen Sie später wieder vorbei."
+        }
+    };
+    format!("{first} {then}")
 }
 
 /// An agent took the conversation.
@@ -141,6 +159,15 @@ pub fn reopened(lang: Lang, name: &str) -> String {
         Lang::En => format!("{name} reopened the conversation."),
         Lang::De => format!("{name} hat das Gespräch wieder geöffnet."),
     }
+}
+
+/// The customer wrote again in a closed conversation.
+pub fn customer_returned(lang: Lang) -> &'static str {
+    lang.pick([
+        "Клиент написал снова: разговор открыт заново.",
+        "The customer wrote again: the conversation is open again.",
+        "Der Kunde hat erneut geschrieben: das Gespräch ist wieder offen.",
+    ])
 }
 
 /// Another agent took over.

@@ -54,6 +54,18 @@ pub struct ChatConfig {
     pub auto_assign: bool,
     /// Secret of identity hashes; `None`: identities are never verified.
     pub identity_secret: Option<String>,
+    /// How mail is queued when support answers by email (`--smtp-url`); `None`: no mail, and
+    /// the widget does not offer the email form.
+    pub mail: Option<ChatMail>,
+}
+
+/// How the chat queues mail for the mail worker (the `mail` module) to send.
+#[derive(Debug, Clone)]
+pub struct ChatMail {
+    /// The domain of otvet's Message-IDs (the sender's).
+    pub domain: String,
+    /// How long an agent's reply waits before it is mailed (ms): a burst becomes one mail.
+    pub batch_ms: i64,
 }
 
 impl Default for ChatConfig {
@@ -64,6 +76,7 @@ impl Default for ChatConfig {
             max_chats: 5,
             auto_assign: true,
             identity_secret: None,
+            mail: None,
         }
     }
 }

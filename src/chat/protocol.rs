@@ -114,6 +114,8 @@ pub enum CustomerIn {
         #[serde(default)]
         comment: Option<String>,
     },
+    /// Mail me the transcript (when the conversation is resolved; at once if it is).
+    Transcript {},
     /// Keep-alive.
     Ping {},
 }
@@ -250,6 +252,9 @@ pub enum CustomerOut {
         customer: CustomerInfo,
         /// Their current conversation.
         conversation: Option<ConversationInfo>,
+        /// Whether support answers by email: only then does the widget offer to leave an
+        /// address or to mail the transcript.
+        mail: bool,
     },
     /// A stored message (boxed: it is much larger than the other frames).
     Message(Box<Message>),

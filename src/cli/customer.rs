@@ -97,11 +97,12 @@ pub fn describe(email: &str, d: &DeletedCustomerData) -> String {
         out.push_str(&format!("deleted customer {id}: {who}\n"));
     }
     out.push_str(&format!(
-        "deleted for {email}: {} customer record(s), {} conversation(s), {} message(s), {} unresolved question(s)\n",
+        "deleted for {email}: {} customer record(s), {} conversation(s), {} message(s), {} unresolved question(s), {} mail(s)\n",
         d.customers.len(),
         d.conversations,
         d.messages,
-        d.unresolved_questions
+        d.unresolved_questions,
+        d.mails
     ));
     out
 }
@@ -124,6 +125,7 @@ mod tests {
             conversations: 2,
             messages: 9,
             unresolved_questions: 1,
+            mails: 0,
         };
         let text = describe("a@b.c", &d);
         assert!(
@@ -136,7 +138,7 @@ mod tests {
         );
         assert!(
             text.ends_with(
-                "2 customer record(s), 2 conversation(s), 9 message(s), 1 unresolved question(s)\n"
+                "2 customer record(s), 2 conversation(s), 9 message(s), 1 unresolved question(s), 0 mail(s)\n"
             ),
             "{text}"
         );

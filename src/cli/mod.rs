@@ -27,7 +27,14 @@ pub fn main(cli: Cli) -> ExitCode {
 }
 
 fn serve(args: &ServeArgs) -> ExitCode {
-    let config = Config::from(args);
+    let mut config = Config::from(args);
+    match args.mail.config() {
+        Ok(mail) => config.mail = mail,
+        Err(e) => {
+            eprintln!("otvet: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -168,6 +168,18 @@ names! {
         NoAnswer = "no_answer",
         /// An agent opened a closed conversation again.
         Reopened = "reopened",
+        /// Mail to the customer could not be delivered (a note for agents only).
+        MailFailed = "mail_failed",
+    }
+}
+
+names! {
+    /// Where a conversation came from.
+    Channel {
+        /// The chat widget (or the help center's chat).
+        Chat = "chat",
+        /// A mail to the support address.
+        Email = "email",
     }
 }
 
@@ -193,7 +205,7 @@ mod tests {
                 *r
             );
         }
-        assert_eq!(Notice::ALL.len(), 8);
+        assert_eq!(Notice::ALL.len(), 9);
         let e = "closed".parse::<ConversationStatus>().unwrap_err();
         assert_eq!(e.to_string(), "unknown ConversationStatus 'closed'");
         assert!(ConversationStatus::Queued.is_open() && !ConversationStatus::Resolved.is_open());

@@ -11,12 +11,13 @@ pub mod answer;
 pub mod canned;
 pub mod conversation;
 pub mod hours;
+pub mod mail;
 pub mod message;
 pub mod proxies;
 pub mod token;
 
 pub use answer::{Answer, ArticleLink, Block, Clarify, ClarifyOption, Span};
-pub use conversation::{Author, ConversationStatus, EscalationReason, Notice};
+pub use conversation::{Author, Channel, ConversationStatus, EscalationReason, Notice};
 pub use proxies::TrustedProxies;
 
 /// The current time as Unix milliseconds.

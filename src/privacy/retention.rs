@@ -30,6 +30,7 @@ pub async fn sweep(store: &Store, days: u32, now_ms: i64) -> anyhow::Result<Rete
             conversations = report.conversations,
             rating_comments = report.rating_comments,
             customers = report.customers,
+            mails = report.mails,
             "retention: old conversation texts removed"
         );
     }

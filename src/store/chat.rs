@@ -8,7 +8,7 @@
 use super::Store;
 pub use super::messages::{Appended, NewMessage, Patch, Val};
 pub use super::queue::QueueRow;
-use crate::domain::{ConversationStatus, EscalationReason};
+use crate::domain::{Channel, ConversationStatus, EscalationReason};
 
 /// A customer record (also the contact card the agents' API answers).
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -66,11 +66,20 @@ pub struct ConversationRow {
     pub rating: Option<i64>,
     /// Customer's comment on the rating.
     pub rating_comment: Option<String>,
+    /// Where it came from.
+    pub channel: Channel,
+    /// The subject of the mail that started it.
+    pub subject: Option<String>,
+    /// Agent messages up to this seq reached the customer (widget or mail).
+    pub customer_seen_seq: i64,
+    /// The customer asked for the transcript by email at resolve.
+    pub wants_transcript: bool,
 }
 
 const CONVERSATION_COLUMNS: &str = "id, customer_id, status, lang, page_url, agent_id, offline, \
      contact_email, agent_name, last_seq, handoff, escalation, created_at, queued_at, assigned_at, \
-     first_reply_at, resolved_at, rating, rating_comment";
+     first_reply_at, resolved_at, rating, rating_comment, channel, subject, customer_seen_seq, \
+     wants_transcript";
 /// One of a customer's earlier conversations.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct HistoryRow {
@@ -92,7 +101,7 @@ macro_rules! listed_select {
         "SELECT c.id AS conversation_id, c.status, cu.name AS customer, cu.email, \
          (SELECT m.body FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer' \
           ORDER BY m.seq DESC LIMIT 1) AS preview, \
-         c.lang, c.created_at, c.resolved_at, c.agent_name, c.rating \
+         c.lang, c.created_at, c.resolved_at, c.agent_name, c.rating, c.channel \
          FROM conversations c JOIN customers cu ON cu.id = c.customer_id "
     };
 }
@@ -120,6 +129,8 @@ pub struct ListedConversation {
     pub agent_name: Option<String>,
     /// The customer's rating.
     pub rating: Option<i64>,
+    /// Where it came from: `chat` or `email`.
+    pub channel: Channel,
 }
 
 impl Store {
@@ -312,12 +323,13 @@ impl Store {
         customer_id: i64,
         lang: &str,
         page_url: Option<&str>,
+        channel: Channel,
         now: i64,
     ) -> anyhow::Result<ConversationRow> {
         let _turn = self.write_turn().await;
         let sql = format!(
-            "INSERT INTO conversations (customer_id, status, lang, page_url, created_at) \
-             VALUES ($1, 'bot', $2, $3, $4) RETURNING {CONVERSATION_COLUMNS}"
+            "INSERT INTO conversations (customer_id, status, lang, page_url, created_at, channel) \
+             VALUES ($1, 'bot', $2, $3, $4, $5) RETURNING {CONVERSATION_COLUMNS}"
         );
         Ok(
             on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -325,6 +337,7 @@ impl Store {
             .bind(lang)
             .bind(page_url)
             .bind(now)
+            .bind(channel)
             .fetch_one(p)
             .await?),
         )

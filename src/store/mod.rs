@@ -42,6 +42,7 @@ pub mod agents;
 pub mod analytics;
 pub mod chat;
 pub mod cluster;
+pub mod mail;
 mod messages;
 pub mod privacy;
 mod queue;

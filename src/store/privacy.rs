@@ -24,6 +24,9 @@ pub struct RetentionReport {
     pub rating_comments: u64,
     /// Customers whose name and email were blanked (no recent conversation).
     pub customers: u64,
+    /// Mails deleted from the outbox and the register of received mail (older than the
+    /// cutoff, and no longer waiting to be sent).
+    pub mails: u64,
 }
 
 impl RetentionReport {
@@ -181,12 +184,14 @@ pub struct DeletedCustomerData {
     pub messages: u64,
     /// Unresolved questions deleted.
     pub unresolved_questions: u64,
+    /// Mails to or from the address deleted (outbox and received register).
+    pub mails: u64,
 }
 
 impl DeletedCustomerData {
     /// Whether there was nothing to delete.
     pub fn is_empty(&self) -> bool {
-        self.customers.is_empty()
+        self.customers.is_empty() && self.mails == 0
     }
 }
 
@@ -220,8 +225,13 @@ impl Store {
              AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.customer_id = customers.id \
                AND (c.created_at >= $1 \
                  OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)))";
+        const OUTBOX: &str =
+            "DELETE FROM mail_outbox WHERE created_at < $1 AND status <> 'pending'";
+        const INBOUND: &str = "DELETE FROM mail_inbound WHERE received_at < $1";
         let report = on_pool!(self, p => {
             let mut tx = p.begin().await?;
+            let mails = sqlx::query(OUTBOX).bind(cutoff).execute(&mut *tx).await?.rows_affected()
+                + sqlx::query(INBOUND).bind(cutoff).execute(&mut *tx).await?.rows_affected();
             let messages = sqlx::query(MESSAGES).bind(cutoff).execute(&mut *tx).await?.rows_affected();
             let unresolved_questions =
                 sqlx::query(QUESTIONS).bind(cutoff).execute(&mut *tx).await?.rows_affected();
@@ -236,7 +246,7 @@ impl Store {
                 .await?
                 .rows_affected();
             tx.commit().await?;
-            RetentionReport { messages, unresolved_questions, conversations, rating_comments, customers }
+            RetentionReport { messages, unresolved_questions, conversations, rating_comments, customers, mails }
         });
         Ok(report)
     }
@@ -290,12 +300,19 @@ impl Store {
              WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)";
         const CONVERSATIONS: &str = "DELETE FROM conversations WHERE customer_id = $1";
         const CUSTOMER: &str = "DELETE FROM customers WHERE id = $1";
+        const OUTBOX: &str = "DELETE FROM mail_outbox WHERE lower(to_addr) = $1 \
+             OR conversation_id IN (SELECT c.id FROM conversations c JOIN customers cu \
+               ON cu.id = c.customer_id WHERE lower(trim(cu.email)) = $1 \
+               OR lower(trim(c.contact_email)) = $1)";
+        const INBOUND: &str = "DELETE FROM mail_inbound WHERE sender = $1";
         let email = normalize(email);
         let out = on_pool!(self, p => {
             let mut tx = p.begin().await?;
+            let mails = sqlx::query(OUTBOX).bind(&email).execute(&mut *tx).await?.rows_affected()
+                + sqlx::query(INBOUND).bind(&email).execute(&mut *tx).await?.rows_affected();
             let found: Vec<ExportedCustomer> =
                 sqlx::query_as(MATCHING_CUSTOMERS).bind(&email).fetch_all(&mut *tx).await?;
-            let mut out = DeletedCustomerData::default();
+            let mut out = DeletedCustomerData { mails, ..Default::default() };
             for c in found {
                 out.unresolved_questions +=
                     sqlx::query(QUESTIONS).bind(c.id).execute(&mut *tx).await?.rows_affected();
@@ -345,7 +362,7 @@ impl Store {
             }
             Store::Postgres(p) => {
                 // The simple protocol: VACUUM cannot be prepared or run in a transaction block.
-                sqlx::raw_sql("VACUUM unresolved_questions, messages, conversations, customers")
+                sqlx::raw_sql("VACUUM unresolved_questions, messages, conversations, customers, mail_outbox, mail_inbound")
                     .execute(p)
                     .await?;
                 Ok(())

@@ -41,6 +41,8 @@ pub struct QueueRow {
     pub agent_id: Option<i64>,
     /// Place in the queue's fair order, for a waiting one.
     pub position: Option<i64>,
+    /// Where it came from: `chat` or `email`.
+    pub channel: crate::domain::Channel,
 }
 impl Store {
     /// Conversations with an agent, and the first `max_waiting` of those waiting in the
@@ -51,7 +53,7 @@ impl Store {
             "SELECT c.id AS conversation_id, c.status, cu.name AS customer, \
              (SELECT m.body FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer' \
               ORDER BY m.seq DESC LIMIT 1) AS preview, \
-             c.lang, c.queued_at AS since, c.offline, c.agent_id, w.place AS position \
+             c.lang, c.queued_at AS since, c.offline, c.agent_id, w.place AS position, c.channel \
              FROM conversations c JOIN customers cu ON cu.id = c.customer_id \
              LEFT JOIN w ON w.id = c.id \
              WHERE c.status = 'assigned' OR (c.status = 'queued' AND w.place <= $1) \

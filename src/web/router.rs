@@ -41,6 +41,18 @@ pub fn app(state: AppState) -> Router {
                     post(pages::article::record),
                 )
                 .layer(DefaultBodyLimit::max(feedback::MAX_BODY_BYTES)),
+        )
+        .merge(
+            Router::new()
+                .route(
+                    "/conversation/{token}",
+                    get(pages::conversation::show).post(pages::conversation::write),
+                )
+                .route(
+                    "/conversation/{token}/rate",
+                    post(pages::conversation::rate),
+                )
+                .layer(DefaultBodyLimit::max(pages::conversation::MAX_BODY_BYTES)),
         );
     let public_api = Router::new()
         .route("/api/search", get(search::search))

@@ -14,7 +14,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("configuration", &["config"]),
     (
         "feature services",
-        &["chat", "bot", "agents", "analytics", "privacy", "limits"],
+        &[
+            "chat",
+            "mail",
+            "bot",
+            "agents",
+            "analytics",
+            "privacy",
+            "limits",
+        ],
     ),
     (
         "search, articles, store",

@@ -1016,7 +1016,7 @@ async fn agents_search_conversations_in_any_word_form() {
     let store = Store::connect(&database_url).await.unwrap();
     let old = store.create_customer("t-old", 0).await.unwrap();
     let old_conv = store
-        .create_conversation(old.id, "ru", None, 0)
+        .create_conversation(old.id, "ru", None, otvet::domain::Channel::Chat, 0)
         .await
         .unwrap();
     let m = otvet::store::chat::NewMessage {

@@ -325,7 +325,13 @@ impl Seeder {
         };
         let conv = self
             .store
-            .create_conversation(id, "ru", Some("https://shop.example/cart"), at)
+            .create_conversation(
+                id,
+                "ru",
+                Some("https://shop.example/cart"),
+                otvet::domain::Channel::Chat,
+                at,
+            )
             .await
             .expect("conversation");
         let shown: Vec<Shown> = if reason == "no_answer" {

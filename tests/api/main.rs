@@ -20,6 +20,7 @@ mod gaps;
 mod hardening;
 mod helpers;
 mod limits;
+mod mail;
 mod ops;
 mod pages;
 mod privacy;

@@ -50,7 +50,13 @@ async fn conversation(
     messages: &[(&'static str, &str, i64)],
 ) -> ConversationRow {
     let conv = store
-        .create_conversation(customer_id, "ru", Some("https://shop.example/cart"), at)
+        .create_conversation(
+            customer_id,
+            "ru",
+            Some("https://shop.example/cart"),
+            otvet::domain::Channel::Chat,
+            at,
+        )
         .await
         .unwrap();
     for (author, text, minutes) in messages {
@@ -378,6 +384,12 @@ fn config_on(url: &str) -> otvet::Config {
     let mut config = otvet::Config::new(sample_articles());
     config.watch = false;
     config.database_url = url.to_string();
+    // Mail on, so the widget may leave an email (it is queued, to a closed port).
+    config.mail = Some(crate::mail::mail_config(
+        "smtp://127.0.0.1:9",
+        "support@otvet.test",
+        false,
+    ));
     config
 }
 

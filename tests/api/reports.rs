@@ -58,7 +58,7 @@ impl Seed<'_> {
             .unwrap();
         let conv = self
             .store
-            .create_conversation(cu.id, "ru", None, at)
+            .create_conversation(cu.id, "ru", None, otvet::domain::Channel::Chat, at)
             .await
             .unwrap();
         self.say(&conv, "customer", question, at).await;

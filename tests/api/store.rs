@@ -701,7 +701,7 @@ async fn messages_are_notified_in_their_transaction() {
         .expect("postgres");
     let customer = store.create_customer("t", 1).await.unwrap();
     let conv = store
-        .create_conversation(customer.id, "ru", None, 1)
+        .create_conversation(customer.id, "ru", None, otvet::domain::Channel::Chat, 1)
         .await
         .unwrap();
     let m = NewMessage {
@@ -982,7 +982,7 @@ async fn the_queue_takes_one_conversation_per_source_in_turn(db: TestDb) {
     {
         let customer = store.create_customer(&format!("t-{i}"), 0).await.unwrap();
         let conv = store
-            .create_conversation(customer.id, "ru", None, 0)
+            .create_conversation(customer.id, "ru", None, otvet::domain::Channel::Chat, 0)
             .await
             .unwrap();
         let mut patch = Patch::default()
@@ -1084,7 +1084,7 @@ async fn conversations_are_searched_by_name_and_words(db: TestDb) {
         .await
         .unwrap();
     let conv = store
-        .create_conversation(c.id, "ru", None, 0)
+        .create_conversation(c.id, "ru", None, otvet::domain::Channel::Chat, 0)
         .await
         .unwrap();
     let m = NewMessage {

@@ -5,8 +5,9 @@ use crate::chat::Chat;
 use crate::chat::hub::Event;
 use crate::chat::protocol::ErrorCode;
 use crate::chat::protocol::{ErrorFrame, Message};
+use crate::domain::mail::MailKind;
 use crate::domain::now_ms;
-use crate::domain::{Author, ConversationStatus, Notice};
+use crate::domain::{Author, Channel, ConversationStatus, Notice};
 use crate::store::chat::{Appended, NewMessage, Patch, Val};
 use crate::store::cluster::OnlineAgent;
 
@@ -60,6 +61,9 @@ pub async fn agent_send(
         .await
         .or_internal()?;
     publish_new(state, &a);
+    if !private && matches!(a, Appended::New(_)) {
+        reply_by_mail(state, &conv).await;
+    }
     match a {
         Appended::New(m) => Ok((m, true)),
         Appended::Duplicate(m) => Ok((m, false)),
@@ -165,6 +169,12 @@ pub async fn resolve(state: &Chat, agent: &AgentRef, conv_id: i64) -> ChatResult
         conversation_id: conv_id,
     });
     if let Some(conv) = state.store.conversation(conv_id).await.or_internal()? {
+        if conv.wants_transcript {
+            queue_mail(state, &conv, MailKind::Transcript, now_ms()).await;
+        }
+        if conv.channel == Channel::Email {
+            queue_mail(state, &conv, MailKind::Rating, now_ms()).await;
+        }
         let status = status_of(state, &conv).await?;
         state.hub.publish(Event::Status {
             conversation_id: conv_id,

@@ -6,6 +6,7 @@ use crate::chat::Chat;
 use crate::chat::hub::Event;
 use crate::chat::protocol::ErrorCode;
 use crate::chat::protocol::{ErrorFrame, MAX_COMMENT_CHARS, Message};
+use crate::domain::mail::MailKind;
 use crate::domain::now_ms;
 use crate::domain::{Author, ConversationStatus, EscalationReason, Notice};
 use crate::privacy::mask_pii;
@@ -421,6 +422,20 @@ pub async fn rate(
     score: i64,
     comment: Option<String>,
 ) -> ChatResult<()> {
+    let conv_id = c
+        .conversation
+        .ok_or_else(|| ErrorFrame::new(ErrorCode::BadState, "there is no conversation to rate"))?;
+    rate_conversation(state, conv_id, score, comment).await
+}
+
+/// Rates a resolved conversation (from the widget, or the conversation's page a mail links
+/// to); again replaces.
+pub async fn rate_conversation(
+    state: &Chat,
+    conv_id: i64,
+    score: i64,
+    comment: Option<String>,
+) -> ChatResult<()> {
     if !(1..=5).contains(&score) {
         return Err(ErrorFrame::new(ErrorCode::BadFrame, "score must be 1 to 5"));
     }
@@ -436,9 +451,6 @@ pub async fn rate(
             "a comment may have at most 1000 characters",
         ));
     }
-    let conv_id = c
-        .conversation
-        .ok_or_else(|| ErrorFrame::new(ErrorCode::BadState, "there is no conversation to rate"))?;
     let patch = Patch::default()
         .when_status(&[ConversationStatus::Resolved])
         .set("rating", Val::Int(score))
@@ -474,6 +486,13 @@ pub async fn contact(
     email: &str,
     name: Option<String>,
 ) -> ChatResult<()> {
+    if state.config.mail.is_none() {
+        // Nothing could ever answer there: the widget does not offer the form either.
+        return Err(
+            ErrorFrame::new(ErrorCode::BadState, "this support does not answer by email")
+                .about(client_id),
+        );
+    }
     let email = email.trim().to_lowercase();
     if !plausible_email(&email) {
         return Err(ErrorFrame::new(
@@ -514,6 +533,43 @@ pub async fn contact(
         .or_internal()?;
     publish_new(state, &a);
     queue_changed(state).await;
+    if matches!(a, Appended::New(_))
+        && let Some(conv) = state.store.conversation(conv_id).await.or_internal()?
+    {
+        queue_mail(state, &conv, MailKind::Autoreply, now_ms()).await;
+    }
+    Ok(())
+}
+
+/// The customer asks for the conversation's transcript by email: sent when it is resolved
+/// (now, if it is), to the address they left or gave.
+pub async fn want_transcript(state: &Chat, c: &Customer) -> ChatResult<()> {
+    if state.config.mail.is_none() {
+        return Err(ErrorFrame::new(
+            ErrorCode::BadState,
+            "this support does not answer by email",
+        ));
+    }
+    let conv_id = c
+        .conversation
+        .ok_or_else(|| ErrorFrame::new(ErrorCode::BadState, "there is no conversation"))?;
+    let conv = conversation(state, conv_id).await?;
+    if mail_recipient(state, &conv).await.or_internal()?.is_none() {
+        return Err(ErrorFrame::new(
+            ErrorCode::BadState,
+            "leave an email first: there is nowhere to send the transcript",
+        ));
+    }
+    if conv.status == ConversationStatus::Resolved {
+        queue_mail(state, &conv, MailKind::Transcript, now_ms()).await;
+    } else {
+        let patch = Patch::default().set("wants_transcript", Val::Bool(true));
+        state
+            .store
+            .update_conversation(conv_id, &patch)
+            .await
+            .or_internal()?;
+    }
     Ok(())
 }
 

@@ -42,6 +42,21 @@ pub async fn escalate(
             retry,
         ));
     }
+    let source = queue_source(&state.visitor_secret, c.addr);
+    hand_over(state, conv, reason, source, c.page_url.clone()).await
+}
+
+/// Puts a conversation with the bot into the queue (whatever asked: the widget, or a mail):
+/// the handoff packet, the unresolved question for editors, the honest wait. `source` is the
+/// fair queue's key of where it came from ([`queue_source`]); `page_url` the page the customer
+/// was on when the conversation does not say.
+pub async fn hand_over(
+    state: &Chat,
+    conv: ConversationRow,
+    reason: EscalationReason,
+    source: String,
+    page_url: Option<String>,
+) -> ChatResult<()> {
     let lang = lang_of(&conv);
     let now = now_ms();
     let messages = state
@@ -96,14 +111,13 @@ pub async fn escalate(
             "title": a.title, "url": a.url, "section": a.section, "confidence": a.confidence,
             "rejected": m.feedback == Some(false), "helpful": m.feedback == Some(true),
         }))).collect::<Vec<_>>(),
-        "page_url": conv.page_url.clone().or_else(|| c.page_url.clone()),
+        "page_url": conv.page_url.clone().or(page_url),
         "lang": conv.lang,
         "identity": customer.as_ref().map(|cu| json!({
             "name": cu.name, "email": cu.email, "verified": cu.verified,
         })),
     });
     let availability = availability(state, now).await;
-    let source = queue_source(&state.visitor_secret, c.addr);
     let position = state
         .store
         .queue_position_of_new(&source, now)
@@ -124,6 +138,7 @@ pub async fn escalate(
                 back_at
                     .and_then(|b| replies::when(lang, b, now, state.hours.load().timezone()))
                     .as_deref(),
+                state.config.mail.is_some(),
             ),
             Notice::Offline,
         ),

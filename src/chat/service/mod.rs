@@ -15,12 +15,16 @@ mod agent;
 mod contact;
 mod customer;
 mod escalation;
+mod mailed;
+mod outgoing;
 mod queue;
 
 pub use agent::*;
 pub use contact::*;
 pub use customer::*;
 pub use escalation::*;
+pub use mailed::*;
+pub use outgoing::*;
 pub use queue::*;
 
 /// A result whose error is an error frame for the client.
@@ -133,7 +137,13 @@ pub async fn open_conversation(state: &Chat, c: &mut Customer) -> ChatResult<Con
     }
     let conv = state
         .store
-        .create_conversation(c.row.id, c.lang.code(), c.page_url.as_deref(), now_ms())
+        .create_conversation(
+            c.row.id,
+            c.lang.code(),
+            c.page_url.as_deref(),
+            crate::domain::Channel::Chat,
+            now_ms(),
+        )
         .await
         .or_internal()?;
     c.conversation = Some(conv.id);
@@ -174,6 +184,11 @@ pub(super) async fn say_message(
         .or_internal()?;
     publish_new(state, &a);
     Ok(a)
+}
+
+/// The conversation as stored now, or a `no_conversation` error frame.
+pub async fn conversation_row(state: &Chat, conv_id: i64) -> ChatResult<ConversationRow> {
+    conversation(state, conv_id).await
 }
 
 /// The conversation, or a `no_conversation` error frame.

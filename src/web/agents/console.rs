@@ -66,6 +66,10 @@ crate::web::i18n::texts! {
         ViewMine => ["Мои", "Mine", "Meine"],
         ViewWaiting => ["Ждут", "Waiting", "Wartend"],
         ViewResolved => ["Решённые", "Resolved", "Erledigt"],
+        Channel => ["Канал", "Channel", "Kanal"],
+        AllChannels => ["Все каналы", "All channels", "Alle Kanäle"],
+        ChannelChat => ["Чат", "Chat", "Chat"],
+        ChannelEmail => ["Почта", "Email", "E-Mail"],
         Reopen => ["Открыть снова", "Reopen", "Wieder öffnen"],
         QueueEmpty => ["Никто не ждёт.", "Nobody is waiting.", "Niemand wartet."],
         Conversation => ["Разговор", "Conversation", "Gespräch"],
@@ -224,6 +228,14 @@ fn render(
                                 option value="mine" { (t(K::ViewMine)) }
                                 option value="waiting" { (t(K::ViewWaiting)) }
                                 option value="resolved" { (t(K::ViewResolved)) }
+                            }
+                        }
+                        label.view for="queue-channel" {
+                            span.visually-hidden { (t(K::Channel)) }
+                            select #queue-channel {
+                                option value="" { (t(K::AllChannels)) }
+                                option value="chat" { (t(K::ChannelChat)) }
+                                option value="email" { (t(K::ChannelEmail)) }
                             }
                         }
                         ul #queue-list.queue-list {}

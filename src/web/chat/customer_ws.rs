@@ -282,6 +282,7 @@ impl Connection {
                             | CustomerIn::Contact { .. }
                             | CustomerIn::Identify(_)
                             | CustomerIn::Rate { .. }
+                            | CustomerIn::Transcript {}
                     );
                     // Per customer, not per socket: reconnecting does not earn a new bucket.
                     if limited
@@ -418,6 +419,7 @@ impl Connection {
                 verified: customer.row.verified,
             },
             conversation: info,
+            mail: self.state.chat.config.mail.is_some(),
         })
         .await
         .map_err(|e| service::internal(e.into()))?;
@@ -519,9 +521,17 @@ impl Connection {
                 return Ok(());
             }
         };
+        let conv_id = *conv_id;
+        let mut agent_seq = None;
         for m in missed {
             self.last_sent = self.last_sent.max(m.seq);
+            if m.author == Author::Agent {
+                agent_seq = Some(m.seq);
+            }
             self.send(&CustomerOut::Message(Box::new(m))).await?;
+        }
+        if let Some(seq) = agent_seq {
+            seen(&self.state, conv_id, seq).await;
         }
         Ok(())
     }
@@ -558,7 +568,12 @@ impl Connection {
                     return self.backfill().await;
                 }
                 self.last_sent = m.seq;
-                self.send(&CustomerOut::Message(Box::new(m.clone()))).await
+                self.send(&CustomerOut::Message(Box::new(m.clone())))
+                    .await?;
+                if m.author == Author::Agent {
+                    seen(&self.state, m.conversation_id, m.seq).await;
+                }
+                Ok(())
             }
             Event::Updated(m) if !m.private => {
                 self.send(&CustomerOut::Message(Box::new(m.clone()))).await
@@ -628,6 +643,7 @@ impl Connection {
             CustomerIn::Rate { score, comment } => {
                 service::rate(&state.chat, c, score, comment).await
             }
+            CustomerIn::Transcript {} => service::want_transcript(&state.chat, c).await,
         }
     }
 
@@ -636,6 +652,15 @@ impl Connection {
             Some((id, _)) if *id == conv_id => self.last_sent,
             _ => 0,
         }
+    }
+}
+
+/// Notes that the customer has the agents' messages up to `seq`: they are not mailed.
+async fn seen(state: &AppState, conv_id: i64, seq: i64) {
+    if state.chat.config.mail.is_some()
+        && let Err(e) = state.store.mark_seen(conv_id, seq).await
+    {
+        tracing::warn!(error = ?e, "cannot note the replies a customer saw");
     }
 }
 

@@ -4,6 +4,7 @@
 //! article's sanitized HTML and search snippets, which the search engine escapes itself).
 
 pub mod article;
+pub mod conversation;
 pub mod home;
 pub mod search;
 pub mod sitemap;

@@ -16,7 +16,7 @@
       guest: 'Гость', bot: 'Бот', system: 'Система', customer: 'Клиент', agent: 'Оператор',
       note: 'заметка', sending: 'отправляется…', notSent: 'не отправлено', dismiss: 'Убрать',
       online: 'подключено', offline: 'нет связи, переподключаюсь…', connecting: 'подключение…',
-      offlineMark: 'офлайн', mine: 'ваш', waiting: 'ждёт',
+      offlineMark: 'офлайн', mine: 'ваш', waiting: 'ждёт', emailMark: 'почта',
       justNow: 'меньше минуты', min: 'мин', hour: 'ч',
       claim: 'Взять', typing: 'Клиент печатает…',
       status: { bot: 'с ботом', queued: 'ждёт оператора', assigned: 'у оператора', resolved: 'решён' },
@@ -65,7 +65,7 @@
       guest: 'Guest', bot: 'Bot', system: 'System', customer: 'Customer', agent: 'Agent',
       note: 'note', sending: 'sending…', notSent: 'not sent', dismiss: 'Dismiss',
       online: 'connected', offline: 'disconnected, reconnecting…', connecting: 'connecting…',
-      offlineMark: 'offline', mine: 'yours', waiting: 'waiting',
+      offlineMark: 'offline', mine: 'yours', waiting: 'waiting', emailMark: 'email',
       justNow: 'under a minute', min: 'min', hour: 'h',
       claim: 'Take', typing: 'The customer is typing…',
       status: { bot: 'with the bot', queued: 'waiting for an agent', assigned: 'with an agent', resolved: 'resolved' },
@@ -114,7 +114,7 @@
       guest: 'Gast', bot: 'Bot', system: 'System', customer: 'Kunde', agent: 'Agent',
       note: 'Notiz', sending: 'wird gesendet…', notSent: 'nicht gesendet', dismiss: 'Entfernen',
       online: 'verbunden', offline: 'getrennt, verbinde neu…', connecting: 'verbinde…',
-      offlineMark: 'offline', mine: 'Ihres', waiting: 'wartet',
+      offlineMark: 'offline', mine: 'Ihres', waiting: 'wartet', emailMark: 'E-Mail',
       justNow: 'unter einer Minute', min: 'Min.', hour: 'Std.',
       claim: 'Übernehmen', typing: 'Der Kunde schreibt…',
       status: { bot: 'beim Bot', queued: 'wartet auf einen Agenten', assigned: 'bei einem Agenten', resolved: 'erledigt' },
@@ -723,8 +723,16 @@
     renderQueue();
   }
 
+  // The channel filter ('' = all): applies to every view and to search results.
+  const CHANNELS = ['', 'chat', 'email'];
+  let channel = (() => {
+    try { const c = localStorage.getItem(`otvet.channel.${me.id}`); return CHANNELS.includes(c) ? c : ''; } catch (_) { return ''; }
+  })();
+  const inChannel = (x) => !channel || (x.channel || 'chat') === channel;
+  const emailMark = (x) => (x.channel === 'email' ? el('span', { className: 'channel-mark', text: `✉ ${T.emailMark}` }) : null);
+
   function renderResolved() {
-    const source = found || resolvedList.items;
+    const source = (found || resolvedList.items).filter(inChannel);
     const list = $('queue-list');
     const items = source.map((r) => {
       const name = r.customer || r.email || T.guest;
@@ -734,6 +742,7 @@
           el('span', { className: 'line' },
             el('span', { className: 'name', text: name }),
             el('span', { className: 'lang', text: (r.lang || '').toUpperCase() }),
+            emailMark(r),
             r.rating ? el('span', { className: 'stars', text: '★'.repeat(r.rating) }) : null),
           el('span', { className: 'preview', text: r.preview || '' }),
           el('span', { className: 'who', text: `${date(r.resolved_at || r.created_at)} · ${T.status[r.status] || r.status}${r.agent_name ? ` · ${r.agent_name}` : ''}` })));
@@ -754,9 +763,9 @@
     const focused = document.activeElement && list.contains(document.activeElement)
       ? [document.activeElement.closest('li')?.dataset.id, document.activeElement.className] : null;
     // Waiting ones in the server's fair order (one per customer address in turn), then one's own.
-    const items = queue.filter((q) => view === 'open'
+    const items = queue.filter((q) => inChannel(q) && (view === 'open'
       || (view === 'mine' && q.agent_id === me.id)
-      || (view === 'waiting' && q.status === 'queued')).sort((a, b) => group(a) - group(b) || (a.position || 0) - (b.position || 0)
+      || (view === 'waiting' && q.status === 'queued'))).sort((a, b) => group(a) - group(b) || (a.position || 0) - (b.position || 0)
       || (a.since || 0) - (b.since || 0) || a.conversation_id - b.conversation_id);
     list.replaceChildren(...items.map(queueItem));
     $('queue-empty').hidden = items.length > 0;
@@ -776,7 +785,7 @@
     if (g === 0) where = el('span', { className: 'wait', dataset: { since: q.since || Date.now() }, text: `${T.waiting} ${waited(q.since || Date.now())}` });
     else if (g === 1) where = el('span', { className: 'who', text: T.mine });
     else where = el('span', { className: 'who', text: T.by(agentName(q.agent_id)) });
-    const label = [name, (q.lang || '').toUpperCase(), q.offline ? T.offlineMark : null, q.preview, where.textContent]
+    const label = [name, (q.lang || '').toUpperCase(), q.channel === 'email' ? T.emailMark : null, q.offline ? T.offlineMark : null, q.preview, where.textContent]
       .filter(Boolean).join(', ');
     const open = el('button', {
       type: 'button', className: 'open', 'aria-current': current === id ? 'true' : null,
@@ -785,6 +794,7 @@
     el('span', { className: 'line' },
       el('span', { className: 'name', text: name }),
       el('span', { className: 'lang', text: (q.lang || '').toUpperCase() }),
+      emailMark(q),
       q.offline ? el('span', { className: 'offline-mark', text: T.offlineMark }) : null,
       el('span', { className: 'unread', text: c && c.unread ? String(c.unread) : '', hidden: !(c && c.unread) })),
     el('span', { className: 'preview', text: q.preview || '' }),
@@ -934,6 +944,8 @@
   function messageNode(c, m) {
     const cls = ['msg', `msg-${m.author}`];
     if (m.private) cls.push('msg-note');
+    // A mail that did not reach the customer: they may be waiting for an answer they never got.
+    if (m.event === 'mail_failed') cls.push('msg-alert');
     if (m.author === 'agent' && m.agent_id === me.id) cls.push('msg-mine');
     const meta = el('div', { className: 'meta' },
       el('span', { className: 'author', text: authorLabel(c, m) }),
@@ -1361,6 +1373,13 @@
     renderQueue();
   });
   if (view === 'resolved') loadResolved(false);
+  const channelSelect = $('queue-channel');
+  channelSelect.value = channel;
+  channelSelect.addEventListener('change', () => {
+    channel = CHANNELS.includes(channelSelect.value) ? channelSelect.value : '';
+    try { localStorage.setItem(`otvet.channel.${me.id}`, channel); } catch (_) { /* private mode */ }
+    renderQueue();
+  });
   $('resolve-btn').addEventListener('click', () => {
     if (current !== null && window.confirm(T.confirmResolve)) send({ type: 'resolve', conversation_id: current });
   });

@@ -1,0 +1,246 @@
+//! Writing the mail of an outbox row (on its first attempt: a retry sends what was written),
+//! and turning it into an RFC 5322 message with the headers that thread it in the customer's
+//! mail client and keep other robots from answering it.
+
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message as Email};
+
+use super::{Mail, links, texts};
+use crate::chat::service::{Availability, availability, expected_wait};
+use crate::domain::mail::MailKind;
+use crate::domain::message::Message;
+use crate::domain::{Author, ConversationStatus, Lang, now_ms};
+use crate::store::chat::ConversationRow;
+use crate::store::mail::OutboxRow;
+
+/// What the worker does with an outbox row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Composed {
+    /// Send this.
+    Mail {
+        /// Subject.
+        subject: String,
+        /// Plain text.
+        body: String,
+        /// The last message it carries.
+        upto_seq: Option<i64>,
+    },
+    /// Nothing to send (the customer saw the replies, or the conversation is gone).
+    Skip,
+}
+
+/// Most customer words quoted back in an autoreply.
+const MAX_QUOTE_CHARS: usize = 600;
+
+/// Writes the mail of `row` from its conversation as it is now.
+pub async fn compose(mail: &Mail, row: &OutboxRow) -> anyhow::Result<Composed> {
+    let Some(conv_id) = row.conversation_id else {
+        return Ok(Composed::Skip);
+    };
+    let store = &mail.chat.store;
+    let Some(conv) = store.conversation(conv_id).await? else {
+        return Ok(Composed::Skip);
+    };
+    let lang: Lang = row.lang.parse().unwrap_or(Lang::Ru);
+    let customer = store.customer(conv.customer_id).await?;
+    let name = customer.as_ref().and_then(|c| c.name.clone());
+    let messages = store.messages_after(conv_id, 0, false).await?;
+    let link = links::conversation_url(&mail.public_url, &mail.chat.visitor_secret, conv_id);
+    let team = mail.config.from.name.as_deref();
+    let subject = texts::subject(lang, conv_id, conv.subject.as_deref());
+    let mut body = vec![texts::hello(lang, name.as_deref())];
+    let upto_seq;
+    match row.kind {
+        MailKind::Autoreply => {
+            body.push(texts::received(lang).to_string());
+            body.push(quote(&customer_words(&messages)));
+            body.push(wait(mail, &conv, lang).await?);
+            upto_seq = None;
+        }
+        MailKind::Reply => {
+            let unseen: Vec<&Message> = messages
+                .iter()
+                .filter(|m| m.author == Author::Agent && m.seq > conv.customer_seen_seq)
+                .collect();
+            let Some(last) = unseen.last() else {
+                return Ok(Composed::Skip);
+            };
+            upto_seq = Some(last.seq);
+            body.push(texts::replied(lang).to_string());
+            for m in &unseen {
+                body.push(format!(
+                    "{}:\n{}",
+                    texts::author(lang, m.author, m.name.as_deref()),
+                    m.text
+                ));
+            }
+        }
+        MailKind::Transcript => {
+            body.push(texts::transcript(lang).to_string());
+            body.push(transcript(lang, &messages));
+            upto_seq = messages.last().map(|m| m.seq);
+            return Ok(Composed::Mail {
+                subject: texts::transcript_subject(lang, conv_id),
+                body: finish(body, lang, &link, team),
+                upto_seq,
+            });
+        }
+        MailKind::Rating => {
+            if conv.status != ConversationStatus::Resolved || conv.rating.is_some() {
+                return Ok(Composed::Skip);
+            }
+            body.push(texts::rating(lang, &format!("{link}#rate")));
+            body.push(texts::signature(lang, team));
+            return Ok(Composed::Mail {
+                subject: texts::rating_subject(lang, conv_id),
+                body: body.join("\n\n"),
+                upto_seq: None,
+            });
+        }
+        // Written when it was queued; nothing else to say.
+        MailKind::BotAnswer => return Ok(Composed::Skip),
+    }
+    Ok(Composed::Mail {
+        subject,
+        body: finish(body, lang, &link, team),
+        upto_seq,
+    })
+}
+
+fn finish(mut body: Vec<String>, lang: Lang, link: &str, team: Option<&str>) -> String {
+    body.push(texts::how_to_reply(lang, link));
+    body.push(texts::signature(lang, team));
+    body.join("\n\n")
+}
+
+/// The customer's words before anyone answered them (what they asked).
+fn customer_words(messages: &[Message]) -> String {
+    let asked: Vec<&str> = messages
+        .iter()
+        .filter(|m| m.author == Author::Customer)
+        .map(|m| m.text.as_str())
+        .collect();
+    let mut text = asked.join("\n");
+    if text.chars().count() > MAX_QUOTE_CHARS {
+        text = text.chars().take(MAX_QUOTE_CHARS).collect::<String>() + "…";
+    }
+    text
+}
+
+/// `text` as a quotation: each line after `> `.
+fn quote(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The honest wait, as the widget tells it.
+async fn wait(mail: &Mail, conv: &ConversationRow, lang: Lang) -> anyhow::Result<String> {
+    let state = &mail.chat;
+    let now = now_ms();
+    Ok(match availability(state, now).await {
+        Availability::Open { agents } => {
+            let position = if conv.status == ConversationStatus::Queued {
+                state.store.queue_position(conv.id).await?
+            } else {
+                None
+            };
+            let secs = expected_wait(state, position.unwrap_or(1), agents)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            texts::wait_open(lang, position, secs)
+        }
+        Availability::Closed { back_at } => {
+            let tz = state.hours.load().timezone().clone();
+            let back = back_at.and_then(|b| crate::bot::replies::when(lang, b, now, &tz));
+            texts::wait_closed(lang, back.as_deref())
+        }
+    })
+}
+
+/// The conversation as text: who wrote what, notes left out.
+fn transcript(lang: Lang, messages: &[Message]) -> String {
+    messages
+        .iter()
+        .filter(|m| !m.private && !m.text.trim().is_empty())
+        .map(|m| {
+            let at = jiff::Timestamp::from_millisecond(m.at)
+                .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default();
+            format!(
+                "[{at}] {}:\n{}",
+                texts::author(lang, m.author, m.name.as_deref()),
+                m.text
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// `Auto-Submitted` (RFC 3834): mail no robot should answer.
+#[derive(Debug, Clone)]
+struct AutoSubmitted(&'static str);
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted(if s.trim() == "no" {
+            "no"
+        } else {
+            "auto-replied"
+        }))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.to_string())
+    }
+}
+
+/// The message to send for a composed row.
+pub fn message(mail: &Mail, row: &OutboxRow, subject: &str, body: &str) -> anyhow::Result<Email> {
+    let to: Mailbox = row
+        .to_addr
+        .parse()
+        .map_err(|e| anyhow::anyhow!("'{}' is not an address: {e}", row.to_addr))?;
+    let mut b = Email::builder()
+        .from(mail.config.from.clone())
+        .to(to)
+        .subject(subject)
+        .message_id(Some(row.message_id.clone()))
+        .header(ContentType::TEXT_PLAIN);
+    if let Some(conv) = row.conversation_id
+        && let Some(reply_to) = links::reply_address(
+            &mail.config.support_address,
+            &mail.chat.visitor_secret,
+            conv,
+        )
+    {
+        b = b.reply_to(Mailbox::new(mail.config.from.name.clone(), reply_to));
+    }
+    if let Some(parent) = &row.in_reply_to {
+        b = b.in_reply_to(parent.clone()).references(parent.clone());
+    }
+    // People's replies are mail like any other; what otvet writes by itself is marked, so
+    // that out-of-office robots do not answer it.
+    if matches!(
+        row.kind,
+        MailKind::Autoreply | MailKind::BotAnswer | MailKind::Rating | MailKind::Transcript
+    ) {
+        b = b.header(AutoSubmitted("auto-replied"));
+    }
+    Ok(b.body(body.to_string())?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_mark_every_line() {
+        assert_eq!(quote("a\nb"), "> a\n> b");
+    }
+}
