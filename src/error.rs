@@ -20,6 +20,12 @@ pub enum AppError {
     /// The request conflicts with the current state (e.g. an email already taken).
     #[error("{0}")]
     Conflict(String),
+    /// The body is larger than allowed (a file over 10 MiB).
+    #[error("{0}")]
+    TooLarge(String),
+    /// A file of a kind that is not accepted (told from its bytes).
+    #[error("{0}")]
+    BadFile(String),
     /// Too many requests from this client; try again after `retry_after`.
     #[error("{message}")]
     TooManyRequests {
@@ -42,6 +48,8 @@ impl AppError {
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
+            AppError::TooLarge(_) => "too_large",
+            AppError::BadFile(_) => "bad_file",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Internal(_) => "internal",
         }

@@ -68,6 +68,8 @@
       comment: 'Комментарий (необязательно)',
       rateSend: 'Отправить оценку',
       rated: 'Спасибо за оценку!',
+      attach: 'Прикрепить фото или PDF',
+      badFile: 'Можно прислать фото (PNG, JPEG, GIF, WebP) или PDF до 10 МБ.',
       transcript: 'Прислать переписку на {email}',
       transcriptSent: 'Пришлём переписку на {email}.',
       unread: 'непрочитанных: {n}',
@@ -114,6 +116,8 @@
       comment: 'Comment (optional)',
       rateSend: 'Send rating',
       rated: 'Thank you for the rating!',
+      attach: 'Attach a photo or PDF',
+      badFile: 'You can send a photo (PNG, JPEG, GIF, WebP) or a PDF of up to 10 MB.',
       transcript: 'Email me this conversation ({email})',
       transcriptSent: 'We will send the conversation to {email}.',
       unread: '{n} unread',
@@ -160,6 +164,8 @@
       comment: 'Kommentar (optional)',
       rateSend: 'Bewertung senden',
       rated: 'Danke für Ihre Bewertung!',
+      attach: 'Foto oder PDF anhängen',
+      badFile: 'Sie können ein Foto (PNG, JPEG, GIF, WebP) oder ein PDF bis 10 MB senden.',
       transcript: 'Gespräch per E-Mail an {email}',
       transcriptSent: 'Wir senden das Gespräch an {email}.',
       unread: '{n} ungelesen',
@@ -315,6 +321,8 @@ a{color:var(--link)}
 .log{flex:1;overflow-y:auto;padding:14px;display:flex;flex-direction:column;gap:10px;overscroll-behavior:contain}
 .m{max-width:86%;align-self:flex-start;display:flex;flex-direction:column;gap:3px}
 .m .who{font-size:12px;color:var(--muted);font-weight:600}
+.m .b img{display:block;max-width:100%;max-height:240px;border-radius:8px}
+.attach{background:none;border:0;font-size:18px;cursor:pointer;padding:0 4px}
 .m .b{background:var(--in);padding:9px 12px;border-radius:14px 14px 14px 4px;white-space:pre-line;overflow-wrap:anywhere}
 .m-customer{align-self:flex-end;align-items:flex-end}
 .m-customer .b{background:var(--brand);color:var(--on);border-radius:14px 14px 4px 14px}
@@ -427,7 +435,33 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
   input.setAttribute('aria-label', S.message);
   input.maxLength = 4000;
   const sendBtn = h('button', 'btn primary', S.send);
-  row.append(input, sendBtn);
+  // A photo of the broken item, or a PDF: uploaded over HTTP with the customer's token; the
+  // server tells the kind from the bytes and posts the message.
+  const file = h('input');
+  file.type = 'file';
+  file.accept = 'image/png,image/jpeg,image/gif,image/webp,application/pdf';
+  file.hidden = true;
+  const attachBtn = button('attach', '📎', () => file.click());
+  attachBtn.type = 'button';
+  attachBtn.setAttribute('aria-label', S.attach);
+  attachBtn.title = S.attach;
+  attachBtn.hidden = !convId;
+  file.onchange = () => {
+    const f = file.files && file.files[0];
+    file.value = '';
+    if (!f) return;
+    if (f.size > 10485760) return notice(S.badFile);
+    const q = new URLSearchParams({ name: f.name, client_id: randomId('f-') });
+    fetch(new URL('api/chat/attachments?' + q, script.src), {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + token },
+      body: f,
+      credentials: 'omit',
+    })
+      .then((r) => (r.ok ? null : r.json().then((e) => notice(e.code === 'bad_file' || e.code === 'too_large' ? S.badFile : e.message || S.retryLater))))
+      .catch(() => notice(S.retryLater));
+  };
+  row.append(attachBtn, file, input, sendBtn);
   foot.append(humanBtn, row);
   panel.append(head, statusBox, log, typingEl, note, foot);
   w.append(launcher, panel);
@@ -492,7 +526,20 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
     const who =
       m.author === 'customer' ? S.you : m.author === 'agent' ? m.name || agentName || S.agent : S.bot;
     const a = m.author === 'bot' && m.answer;
-    const el = addBubble(m.author, who, a ? '' : m.text);
+    const f = m.attachment;
+    const el = addBubble(m.author, who, a || f ? '' : m.text);
+    if (f && f.url) {
+      const b = el.querySelector('.b');
+      const l = link(f.url, /^image\//.test(f.type) ? '' : '📎 ' + (f.name || ''));
+      if (/^image\//.test(f.type) && l.tagName === 'A') {
+        const img = h('img');
+        img.src = l.href;
+        img.alt = f.name || '';
+        img.loading = 'lazy';
+        l.append(img);
+      }
+      b.append(l);
+    }
     if (m.at) el.title = new Date(m.at).toLocaleString(locale);
     if (m.author === 'bot' && m.event === 'no_answer' && status === 'bot') {
       // The bot found nothing: offer a person right there.
@@ -695,6 +742,8 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
   }
 
   function setStatus(s) {
+    // Files go into an open conversation: there is none before the first message.
+    attachBtn.hidden = !convId || s === 'resolved';
     if (s && s !== status) {
       status = s;
       if (s !== 'bot') {

@@ -424,6 +424,7 @@ mod tests {
             feedback: None,
             clarify: None,
             choice: None,
+            attachment: None,
             private: false,
         };
         assert_eq!(notice_of(&Event::Message(m), "n"), None);

@@ -418,6 +418,7 @@ mod tests {
             feedback: None,
             clarify: None,
             choice: None,
+            attachment: None,
             private,
         };
         hub.publish(Event::Message(m(true)));

@@ -466,6 +466,8 @@ crate::domain::conversation::names! {
         OverCapacity = "over_capacity",
         /// The agent's role does not allow it.
         Forbidden = "forbidden",
+        /// A file that is not a PNG, JPEG, GIF or WebP image or a PDF (told from its bytes).
+        BadFile = "bad_file",
         /// Our fault; logged; retry later.
         Internal = "internal",
     }
@@ -484,6 +486,7 @@ impl ErrorCode {
         ErrorCode::AlreadyTaken,
         ErrorCode::OverCapacity,
         ErrorCode::Forbidden,
+        ErrorCode::BadFile,
         ErrorCode::Internal,
     ];
 }

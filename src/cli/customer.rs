@@ -97,12 +97,13 @@ pub fn describe(email: &str, d: &DeletedCustomerData) -> String {
         out.push_str(&format!("deleted customer {id}: {who}\n"));
     }
     out.push_str(&format!(
-        "deleted for {email}: {} customer record(s), {} conversation(s), {} message(s), {} unresolved question(s), {} mail(s)\n",
+        "deleted for {email}: {} customer record(s), {} conversation(s), {} message(s), {} unresolved question(s), {} mail(s), {} file(s)\n",
         d.customers.len(),
         d.conversations,
         d.messages,
         d.unresolved_questions,
-        d.mails
+        d.mails,
+        d.files
     ));
     out
 }
@@ -126,6 +127,7 @@ mod tests {
             messages: 9,
             unresolved_questions: 1,
             mails: 0,
+            files: 0,
         };
         let text = describe("a@b.c", &d);
         assert!(
@@ -138,7 +140,7 @@ mod tests {
         );
         assert!(
             text.ends_with(
-                "2 customer record(s), 2 conversation(s), 9 message(s), 1 unresolved question(s), 0 mail(s)\n"
+                "2 customer record(s), 2 conversation(s), 9 message(s), 1 unresolved question(s), 0 mail(s), 0 file(s)\n"
             ),
             "{text}"
         );

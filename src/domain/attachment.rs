@@ -98,11 +98,13 @@ pub fn clean_name(name: &str, kind: FileKind) -> String {
             }
         })
         .collect();
-    s = s.trim_matches(|c: char| c == '.' || c.is_whitespace()).to_string();
+    s = s
+        .trim_matches(|c: char| c == '.' || c.is_whitespace())
+        .to_string();
     let ext = kind.extension();
-    let has_ext = s
-        .rsplit_once('.')
-        .is_some_and(|(_, e)| e.eq_ignore_ascii_case(ext) || (ext == "jpg" && e.eq_ignore_ascii_case("jpeg")));
+    let has_ext = s.rsplit_once('.').is_some_and(|(_, e)| {
+        e.eq_ignore_ascii_case(ext) || (ext == "jpg" && e.eq_ignore_ascii_case("jpeg"))
+    });
     if !has_ext {
         if s.is_empty() {
             s = "file".into();
@@ -148,10 +150,16 @@ mod tests {
 
     #[test]
     fn kinds_come_from_the_bytes() {
-        assert_eq!(FileKind::sniff(b"\x89PNG\r\n\x1a\n...."), Some(FileKind::Png));
+        assert_eq!(
+            FileKind::sniff(b"\x89PNG\r\n\x1a\n...."),
+            Some(FileKind::Png)
+        );
         assert_eq!(FileKind::sniff(b"\xff\xd8\xff\xe0"), Some(FileKind::Jpeg));
         assert_eq!(FileKind::sniff(b"GIF89a.."), Some(FileKind::Gif));
-        assert_eq!(FileKind::sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(FileKind::Webp));
+        assert_eq!(
+            FileKind::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(FileKind::Webp)
+        );
         assert_eq!(FileKind::sniff(b"%PDF-1.7"), Some(FileKind::Pdf));
         for hostile in [
             &b"<html><script>alert(1)</script>"[..],
@@ -167,12 +175,18 @@ mod tests {
     #[test]
     fn names_are_cleaned() {
         assert_eq!(clean_name("photo.jpg", FileKind::Jpeg), "photo.jpg");
-        assert_eq!(clean_name("Фото чайника.JPEG", FileKind::Jpeg), "Фото чайника.JPEG");
+        assert_eq!(
+            clean_name("Фото чайника.JPEG", FileKind::Jpeg),
+            "Фото чайника.JPEG"
+        );
         assert_eq!(clean_name("../../etc/passwd", FileKind::Png), "passwd.png");
         assert_eq!(clean_name("a\"b<c>.png", FileKind::Png), "a_b_c_.png");
         assert_eq!(clean_name("evil.html", FileKind::Pdf), "evil.html.pdf");
         assert_eq!(clean_name("", FileKind::Gif), "file.gif");
-        assert_eq!(clean_name(&"x".repeat(300), FileKind::Pdf).chars().count(), MAX_NAME_CHARS);
+        assert_eq!(
+            clean_name(&"x".repeat(300), FileKind::Pdf).chars().count(),
+            MAX_NAME_CHARS
+        );
     }
 
     #[test]

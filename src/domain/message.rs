@@ -43,6 +43,9 @@ pub struct Message {
     /// The option chosen (0-based).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub choice: Option<usize>,
+    /// A file it carries (an image or PDF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<crate::domain::attachment::Attachment>,
     /// A private note (agents only; never sent to customers).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub private: bool,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod agent;
 pub mod answer;
+pub mod attachment;
 pub mod canned;
 pub mod conversation;
 pub mod hours;

@@ -2,14 +2,19 @@
 //! and turning it into an RFC 5322 message with the headers that thread it in the customer's
 //! mail client and keep other robots from answering it.
 
-use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, Message as Email};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+};
+use lettre::message::{
+    Attachment as MailFile, Body, Mailbox, Message as Email, MultiPart, SinglePart,
+};
 
 use super::{Mail, links, texts};
 use crate::chat::service::{Availability, availability, expected_wait};
 use crate::domain::mail::MailKind;
 use crate::domain::message::Message;
 use crate::domain::{Author, ConversationStatus, Lang, now_ms};
+use crate::store::attachments::StoredFile;
 use crate::store::chat::ConversationRow;
 use crate::store::mail::OutboxRow;
 
@@ -71,13 +76,13 @@ pub async fn compose(mail: &Mail, row: &OutboxRow) -> anyhow::Result<Composed> {
                 body.push(format!(
                     "{}:\n{}",
                     texts::author(lang, m.author, m.name.as_deref()),
-                    m.text
+                    said(m, &mail.public_url)
                 ));
             }
         }
         MailKind::Transcript => {
             body.push(texts::transcript(lang).to_string());
-            body.push(transcript(lang, &messages));
+            body.push(transcript(lang, &messages, &mail.public_url));
             upto_seq = messages.last().map(|m| m.seq);
             return Ok(Composed::Mail {
                 subject: texts::transcript_subject(lang, conv_id),
@@ -159,8 +164,21 @@ async fn wait(mail: &Mail, conv: &ConversationRow, lang: Lang) -> anyhow::Result
     })
 }
 
+/// What a message says in mail: its text, or its file's name and address.
+fn said(m: &Message, public_url: &str) -> String {
+    match &m.attachment {
+        Some(a) => format!(
+            "📎 {} — {}{}",
+            a.name,
+            public_url.trim_end_matches('/'),
+            a.url
+        ),
+        None => m.text.clone(),
+    }
+}
+
 /// The conversation as text: who wrote what, notes left out.
-fn transcript(lang: Lang, messages: &[Message]) -> String {
+fn transcript(lang: Lang, messages: &[Message], public_url: &str) -> String {
     messages
         .iter()
         .filter(|m| !m.private && !m.text.trim().is_empty())
@@ -171,7 +189,7 @@ fn transcript(lang: Lang, messages: &[Message]) -> String {
             format!(
                 "[{at}] {}:\n{}",
                 texts::author(lang, m.author, m.name.as_deref()),
-                m.text
+                said(m, public_url)
             )
         })
         .collect::<Vec<_>>()
@@ -201,7 +219,42 @@ impl Header for AutoSubmitted {
 }
 
 /// The message to send for a composed row.
-pub fn message(mail: &Mail, row: &OutboxRow, subject: &str, body: &str) -> anyhow::Result<Email> {
+/// Most bytes of files attached to one mail; the rest are sent as links only.
+pub const MAX_MAIL_FILES_BYTES: usize = 20 * 1024 * 1024;
+
+/// The files a composed mail links to (`<public URL>/attachments/<token>/…`), to attach them
+/// too, while they fit in [`MAX_MAIL_FILES_BYTES`].
+pub async fn linked_files(mail: &Mail, body: &str) -> anyhow::Result<Vec<StoredFile>> {
+    let prefix = format!("{}/attachments/", mail.public_url.trim_end_matches('/'));
+    let mut files = Vec::new();
+    let mut total = 0;
+    for (i, _) in body.match_indices(&prefix) {
+        let token: String = body[i + prefix.len()..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        if token.len() != 32 {
+            continue;
+        }
+        if let Some(f) = mail.chat.store.attachment(&token).await? {
+            total += f.data.len();
+            if total > MAX_MAIL_FILES_BYTES {
+                break;
+            }
+            files.push(f);
+        }
+    }
+    Ok(files)
+}
+
+/// The message to send for a composed row, with `files` attached.
+pub fn message(
+    mail: &Mail,
+    row: &OutboxRow,
+    subject: &str,
+    body: &str,
+    files: &[StoredFile],
+) -> anyhow::Result<Email> {
     let to: Mailbox = row
         .to_addr
         .parse()
@@ -210,8 +263,7 @@ pub fn message(mail: &Mail, row: &OutboxRow, subject: &str, body: &str) -> anyho
         .from(mail.config.from.clone())
         .to(to)
         .subject(subject)
-        .message_id(Some(row.message_id.clone()))
-        .header(ContentType::TEXT_PLAIN);
+        .message_id(Some(row.message_id.clone()));
     if let Some(conv) = row.conversation_id
         && let Some(reply_to) = links::reply_address(
             &mail.config.support_address,
@@ -232,7 +284,18 @@ pub fn message(mail: &Mail, row: &OutboxRow, subject: &str, body: &str) -> anyho
     ) {
         b = b.header(AutoSubmitted("auto-replied"));
     }
-    Ok(b.body(body.to_string())?)
+    if files.is_empty() {
+        return Ok(b.header(ContentType::TEXT_PLAIN).body(body.to_string())?);
+    }
+    let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(body.to_string()));
+    for f in files {
+        let ct = ContentType::parse(&f.content_type)?;
+        // Base64 always: a file that happens to be ASCII must not have its line ends changed.
+        let body = Body::new_with_encoding(f.data.clone(), ContentTransferEncoding::Base64)
+            .map_err(|_| anyhow::anyhow!("cannot encode {}", f.name))?;
+        parts = parts.singlepart(MailFile::new(f.name.clone()).body(body, ct));
+    }
+    Ok(b.multipart(parts)?)
 }
 
 #[cfg(test)]

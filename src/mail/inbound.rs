@@ -9,8 +9,8 @@ use super::parse::{Inbound, parse};
 use super::{Mail, links};
 use crate::bot::{self, Reply};
 use crate::chat::service::{
-    ChatResult, mail_bot_answer, mail_conversation, mail_hand_over, mail_message, queue_mail,
-    reopen_by_customer,
+    ChatResult, Sender, attach, mail_bot_answer, mail_conversation, mail_hand_over, mail_message,
+    note_for_agents, queue_mail, reopen_by_customer,
 };
 use crate::domain::mail::{MailKind, MailStatus};
 use crate::domain::{ConversationStatus, EscalationReason, Lang, now_ms};
@@ -138,11 +138,7 @@ async fn route(mail: &Mail, m: &Inbound, now: i64) -> anyhow::Result<(Received, 
         reply(mail, conv, m).await.map_err(frame_error)?;
         return Ok((Received::Reply, Some(id)));
     }
-    let text = if m.text.trim().is_empty() {
-        m.subject.clone().unwrap_or_default()
-    } else {
-        m.text.clone()
-    };
+    let text = mail_text(m);
     if text.trim().is_empty() {
         return Ok((Received::Automatic, None));
     }
@@ -160,7 +156,16 @@ async fn route(mail: &Mail, m: &Inbound, now: i64) -> anyhow::Result<(Received, 
     mail_message(state, &conv, &m.message_id, &text)
         .await
         .map_err(frame_error)?;
-    let answered = bot_turn(mail, &conv, m, &text, lang).await?;
+    take_files(mail, conv.id, m).await;
+    let answered = if m.files.is_empty() {
+        bot_turn(mail, &conv, m, &text, lang).await?
+    } else {
+        // A photo of the broken item is for a person to look at.
+        hand_over_with_autoreply(mail, conv.id, &m.from, EscalationReason::HumanRequest)
+            .await
+            .map_err(frame_error)?;
+        false
+    };
     Ok((
         if answered {
             Received::Answered
@@ -175,11 +180,7 @@ async fn route(mail: &Mail, m: &Inbound, now: i64) -> anyhow::Result<(Received, 
 /// closed, opened again for agents.
 async fn reply(mail: &Mail, conv: ConversationRow, m: &Inbound) -> ChatResult<()> {
     let state = &mail.chat;
-    let text = if m.text.trim().is_empty() {
-        m.subject.clone().unwrap_or_default()
-    } else {
-        m.text.clone()
-    };
+    let text = mail_text(m);
     if text.trim().is_empty() {
         return Ok(());
     }
@@ -187,6 +188,7 @@ async fn reply(mail: &Mail, conv: ConversationRow, m: &Inbound) -> ChatResult<()
     if !matches!(a, Appended::New(_)) {
         return Ok(());
     }
+    take_files(mail, conv.id, m).await;
     let lang = conv.lang.parse().unwrap_or(Lang::Ru);
     match conv.status {
         ConversationStatus::Queued | ConversationStatus::Assigned => Ok(()),
@@ -209,6 +211,68 @@ async fn reply(mail: &Mail, conv: ConversationRow, m: &Inbound) -> ChatResult<()
             Ok(())
         }
     }
+}
+
+/// What a mail says: its new words, else its subject, else that it brings files.
+fn mail_text(m: &Inbound) -> String {
+    if !m.text.trim().is_empty() {
+        return m.text.clone();
+    }
+    if let Some(s) = m.subject.as_deref().filter(|s| !s.trim().is_empty()) {
+        return s.to_string();
+    }
+    if m.files.is_empty() {
+        String::new()
+    } else {
+        "📎".to_string()
+    }
+}
+
+/// Stores the files of a mail in its conversation, each as the customer's message; one that is
+/// not an image or a PDF is refused, and the agents are told.
+async fn take_files(mail: &Mail, conv_id: i64, m: &Inbound) {
+    let state = &mail.chat;
+    for (i, (name, bytes)) in m.files.iter().enumerate() {
+        let client_id =
+            crate::domain::token::token_hash(&format!("{}#{i}", m.message_id))[..32].to_string();
+        if let Err(e) = attach(state, conv_id, Sender::Customer, &client_id, name, bytes).await {
+            tracing::info!(name, error = %e.message, "a mail's file was not accepted");
+            let lang: Lang = state
+                .store
+                .conversation(conv_id)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|c| c.lang.parse().ok())
+                .unwrap_or(Lang::Ru);
+            let text = lang.pick([
+                format!("Файл «{name}» из письма не принят: {}", e.message),
+                format!(
+                    "The file “{name}” in the mail was not accepted: {}",
+                    e.message
+                ),
+                format!(
+                    "Die Datei „{name}“ aus der E-Mail wurde nicht angenommen: {}",
+                    e.message
+                ),
+            ]);
+            let _ = note_for_agents(state, conv_id, text, crate::domain::Notice::MailFailed).await;
+        }
+    }
+}
+
+/// Hands a mail conversation to people and queues the autoreply.
+async fn hand_over_with_autoreply(
+    mail: &Mail,
+    conv_id: i64,
+    sender: &str,
+    reason: EscalationReason,
+) -> ChatResult<()> {
+    let state = &mail.chat;
+    let conv = crate::chat::service::conversation_row(state, conv_id).await?;
+    mail_hand_over(state, conv.clone(), sender, reason).await?;
+    queue_mail(state, &conv, MailKind::Autoreply, now_ms()).await;
+    Ok(())
 }
 
 /// Whether a reply says "no" or asks for a person.

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use super::Mail;
-use super::compose::{Composed, compose, message};
+use super::compose::{Composed, compose, linked_files, message};
 use super::smtp::{Outcome, Smtp};
 use crate::chat::service::note_for_agents;
 use crate::domain::mail::{MailKind, MailStatus};
@@ -71,7 +71,8 @@ pub async fn send_one(mail: &Mail, smtp: &Smtp) -> anyhow::Result<bool> {
             }
         },
     };
-    let outcome = match message(mail, &row, &subject, &body) {
+    let files = linked_files(mail, &body).await?;
+    let outcome = match message(mail, &row, &subject, &body, &files) {
         Ok(m) => smtp.send(m).await,
         Err(e) => Outcome::Refused(e.to_string()),
     };

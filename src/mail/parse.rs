@@ -2,7 +2,7 @@
 //! quoted history and the signature cut off, HTML turned into text), what it answers, and
 //! whether a robot sent it (an autoreply, a list, a bounce), which otvet never answers.
 
-use mail_parser::{HeaderValue, MessageParser};
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
 
 /// Longest text kept of one mail, in characters (the chat's message limit).
 pub const MAX_TEXT_CHARS: usize = 4000;
@@ -28,7 +28,12 @@ pub struct Inbound {
     pub automatic: bool,
     /// A delivery report (bounce); the Message-IDs it mentions, in brackets.
     pub bounce_of: Option<Vec<String>>,
+    /// Attached files (name, bytes), at most [`MAX_FILES`]; their kind is checked when stored.
+    pub files: Vec<(String, Vec<u8>)>,
 }
+
+/// Most files taken from one mail.
+pub const MAX_FILES: usize = 10;
 
 /// `<id>` for an id with or without brackets.
 pub fn bracketed(id: &str) -> String {
@@ -104,6 +109,17 @@ pub fn parse(raw: &[u8]) -> Option<Inbound> {
     let bounce_of = (report || daemon).then(|| mentioned_ids(raw, &message_id));
     let body = msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
     let text = clip(&new_words(&body));
+    let files = msg
+        .attachments()
+        .filter(|p| !p.is_message())
+        .take(MAX_FILES)
+        .map(|p| {
+            (
+                p.attachment_name().unwrap_or("file").to_string(),
+                p.contents().to_vec(),
+            )
+        })
+        .collect();
     Some(Inbound {
         message_id,
         from,
@@ -118,6 +134,7 @@ pub fn parse(raw: &[u8]) -> Option<Inbound> {
         refers_to,
         automatic,
         bounce_of,
+        files,
     })
 }
 

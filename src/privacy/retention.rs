@@ -31,6 +31,7 @@ pub async fn sweep(store: &Store, days: u32, now_ms: i64) -> anyhow::Result<Rete
             rating_comments = report.rating_comments,
             customers = report.customers,
             mails = report.mails,
+            files = report.files,
             "retention: old conversation texts removed"
         );
     }

@@ -29,10 +29,11 @@ struct MessageRow {
     created_at: i64,
     clarify: Option<String>,
     choice: Option<i64>,
+    attachment: Option<String>,
 }
 
 const MESSAGE_COLUMNS: &str = "conversation_id, seq, client_id, author, agent_id, author_name, \
-     private, body, event, answer, feedback, created_at, clarify, choice";
+     private, body, event, answer, feedback, created_at, clarify, choice, attachment";
 
 impl From<MessageRow> for Message {
     fn from(r: MessageRow) -> Message {
@@ -56,6 +57,10 @@ impl From<MessageRow> for Message {
                 .as_deref()
                 .and_then(|c| serde_json::from_str::<Clarify>(c).ok()),
             choice: r.choice.and_then(|c| usize::try_from(c).ok()),
+            attachment: r
+                .attachment
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok()),
             private: r.private,
         }
     }
@@ -82,6 +87,8 @@ pub struct NewMessage {
     pub answer: Option<Answer>,
     /// «Вы об этом?» options.
     pub clarify: Option<Clarify>,
+    /// A file it carries.
+    pub attachment: Option<crate::domain::attachment::Attachment>,
     /// What conversation search matches (`search::analyzer::search_text`), for the customer's
     /// and agents' texts.
     pub search_text: Option<String>,
@@ -241,10 +248,15 @@ impl Store {
         );
         let insert = format!(
             "INSERT INTO messages ({MESSAGE_COLUMNS}, search_text) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, NULL, $13) RETURNING {MESSAGE_COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, NULL, $14, $13) RETURNING {MESSAGE_COLUMNS}"
         );
         let answer = m.answer.as_ref().map(serde_json::to_string).transpose()?;
         let clarify = m.clarify.as_ref().map(serde_json::to_string).transpose()?;
+        let attachment = m
+            .attachment
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?;
         // PostgreSQL checks the cap under READ COMMITTED: two claims by one agent at once would
         // each count the other's conversation as not yet assigned. A transaction lock per agent
         // makes them take turns (SQLite already writes one transaction at a time).
@@ -305,6 +317,7 @@ impl Store {
                             .bind(now)
                             .bind(clarify.as_deref())
                             .bind(m.search_text.as_deref())
+                            .bind(attachment.as_deref())
                             .fetch_one(&mut *tx)
                             .await
                             .context("inserting the message")?;
@@ -317,6 +330,26 @@ impl Store {
             }
         });
         Ok(out)
+    }
+
+    /// The message a client stored under `client_id` (as `author`), if any.
+    pub async fn message_by_client_id(
+        &self,
+        conversation_id: i64,
+        author: Author,
+        client_id: &str,
+    ) -> anyhow::Result<Option<Message>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND author = $2 \
+             AND client_id = $3"
+        );
+        let row: Option<MessageRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(conversation_id)
+            .bind(author)
+            .bind(client_id)
+            .fetch_optional(p)
+            .await?);
+        Ok(row.map(Message::from))
     }
 
     /// Applies `patch` without a message; false when its conditions did not hold.

@@ -40,6 +40,7 @@ macro_rules! on_pool {
 
 pub mod agents;
 pub mod analytics;
+pub mod attachments;
 pub mod chat;
 pub mod cluster;
 pub mod mail;

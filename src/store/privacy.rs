@@ -27,6 +27,8 @@ pub struct RetentionReport {
     /// Mails deleted from the outbox and the register of received mail (older than the
     /// cutoff, and no longer waiting to be sent).
     pub mails: u64,
+    /// Files deleted (sent before the cutoff).
+    pub files: u64,
 }
 
 impl RetentionReport {
@@ -186,12 +188,14 @@ pub struct DeletedCustomerData {
     pub unresolved_questions: u64,
     /// Mails to or from the address deleted (outbox and received register).
     pub mails: u64,
+    /// Files of their conversations deleted.
+    pub files: u64,
 }
 
 impl DeletedCustomerData {
     /// Whether there was nothing to delete.
     pub fn is_empty(&self) -> bool {
-        self.customers.is_empty() && self.mails == 0
+        self.customers.is_empty() && self.mails == 0 && self.files == 0
     }
 }
 
@@ -228,8 +232,10 @@ impl Store {
         const OUTBOX: &str =
             "DELETE FROM mail_outbox WHERE created_at < $1 AND status <> 'pending'";
         const INBOUND: &str = "DELETE FROM mail_inbound WHERE received_at < $1";
+        const FILES: &str = "DELETE FROM attachments WHERE created_at < $1";
         let report = on_pool!(self, p => {
             let mut tx = p.begin().await?;
+            let files = sqlx::query(FILES).bind(cutoff).execute(&mut *tx).await?.rows_affected();
             let mails = sqlx::query(OUTBOX).bind(cutoff).execute(&mut *tx).await?.rows_affected()
                 + sqlx::query(INBOUND).bind(cutoff).execute(&mut *tx).await?.rows_affected();
             let messages = sqlx::query(MESSAGES).bind(cutoff).execute(&mut *tx).await?.rows_affected();
@@ -246,7 +252,7 @@ impl Store {
                 .await?
                 .rows_affected();
             tx.commit().await?;
-            RetentionReport { messages, unresolved_questions, conversations, rating_comments, customers, mails }
+            RetentionReport { messages, unresolved_questions, conversations, rating_comments, customers, mails, files }
         });
         Ok(report)
     }
@@ -299,6 +305,8 @@ impl Store {
         const MESSAGES: &str = "DELETE FROM messages \
              WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)";
         const CONVERSATIONS: &str = "DELETE FROM conversations WHERE customer_id = $1";
+        const FILES: &str = "DELETE FROM attachments \
+             WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)";
         const CUSTOMER: &str = "DELETE FROM customers WHERE id = $1";
         const OUTBOX: &str = "DELETE FROM mail_outbox WHERE lower(to_addr) = $1 \
              OR conversation_id IN (SELECT c.id FROM conversations c JOIN customers cu \
@@ -317,6 +325,7 @@ impl Store {
                 out.unresolved_questions +=
                     sqlx::query(QUESTIONS).bind(c.id).execute(&mut *tx).await?.rows_affected();
                 out.messages += sqlx::query(MESSAGES).bind(c.id).execute(&mut *tx).await?.rows_affected();
+                out.files += sqlx::query(FILES).bind(c.id).execute(&mut *tx).await?.rows_affected();
                 out.conversations +=
                     sqlx::query(CONVERSATIONS).bind(c.id).execute(&mut *tx).await?.rows_affected();
                 sqlx::query(CUSTOMER).bind(c.id).execute(&mut *tx).await?;
@@ -362,7 +371,7 @@ impl Store {
             }
             Store::Postgres(p) => {
                 // The simple protocol: VACUUM cannot be prepared or run in a transaction block.
-                sqlx::raw_sql("VACUUM unresolved_questions, messages, conversations, customers, mail_outbox, mail_inbound")
+                sqlx::raw_sql("VACUUM unresolved_questions, messages, conversations, customers, mail_outbox, mail_inbound, attachments")
                     .execute(p)
                     .await?;
                 Ok(())

@@ -7,10 +7,11 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post, put};
 
+use super::agents::files as agent_files;
 use super::agents::{canned, console, customers, history, login, session, settings, team};
 use super::analytics::{reports, routes as gaps};
 use super::api::{articles, feedback, metrics, search};
-use super::chat::{agent_ws, customer_ws, info, widget_js};
+use super::chat::{agent_ws, customer_ws, files, info, widget_js};
 use super::pages;
 use super::state::AppState;
 
@@ -71,7 +72,16 @@ pub fn app(state: AppState) -> Router {
     let chat = Router::new()
         .route("/widget.js", get(widget_js))
         .route("/api/chat", get(customer_ws::upgrade))
-        .route("/agent/ws", get(agent_ws::upgrade));
+        .route("/agent/ws", get(agent_ws::upgrade))
+        .route("/attachments/{token}/{name}", get(files::serve))
+        .merge(
+            Router::new()
+                .route(
+                    "/api/chat/attachments",
+                    post(files::upload).options(files::upload_preflight),
+                )
+                .layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES)),
+        );
     let no_store = tower_http::set_header::SetResponseHeaderLayer::if_not_present(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
@@ -125,6 +135,15 @@ pub fn app(state: AppState) -> Router {
         // Agents' pages and API: CSRF-checked forms, small bodies, never cached.
         .layer(axum::middleware::from_fn(session::form_csrf))
         .layer(DefaultBodyLimit::max(super::agents::MAX_BODY_BYTES))
+        .layer(no_store.clone());
+    // Files are the one large body agents send.
+    let agent_files = Router::new()
+        .route(
+            "/agent/api/conversations/{id}/attachments",
+            post(agent_files::upload),
+        )
+        .layer(axum::middleware::from_fn(session::form_csrf))
+        .layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES))
         .layer(no_store);
     let console = Router::new()
         .route("/agent", get(console::console_page))
@@ -145,6 +164,7 @@ pub fn app(state: AppState) -> Router {
         .merge(public_api)
         .merge(chat)
         .merge(agents)
+        .merge(agent_files)
         .merge(console)
         .merge(editors)
         .merge(help_center)

@@ -16,11 +16,11 @@ use crate::helpers::{run_with_timeout, sample_articles, spawn_app_with, sqlite_u
 /// Upper bound of the whole browser script (it has its own 60 s limit).
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(90);
 
-fn browser_dir() -> PathBuf {
+pub fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
-fn chromium() -> PathBuf {
+pub fn chromium() -> PathBuf {
     std::env::var_os("OTVET_CHROMIUM")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -38,7 +38,7 @@ fn node_available() -> bool {
 }
 
 /// Why the browser test cannot run here, if it cannot.
-fn missing_prerequisite() -> Option<String> {
+pub fn missing_prerequisite() -> Option<String> {
     let chromium = chromium();
     if !chromium.is_file() {
         return Some(format!(
@@ -153,6 +153,46 @@ async fn the_console_alerts_the_agent_and_keeps_the_contact_card_in_chromium() {
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = Command::new("node");
         cmd.arg(browser_dir().join("console-notify.mjs"))
+            .arg(&base_url)
+            .current_dir(browser_dir())
+            .env("OTVET_CHROMIUM", chromium())
+            .env("OTVET_AGENT_COOKIE", cookie);
+        run_with_timeout(cmd, SCRIPT_TIMEOUT)
+    })
+    .await
+    .expect("the browser script runner panicked");
+    println!("{}", out.stdout);
+    assert!(
+        out.status.success() && !out.timed_out,
+        "the browser script failed (exit code {:?}, timed out: {})\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        out.timed_out,
+        out.stdout,
+        out.stderr
+    );
+}
+
+/// Files in Chromium (`tests/browser/files.mjs`): the customer's photo from the widget on a shop
+/// page of another origin reaches the console, the channel filter keeps the chat conversation out
+/// of "email", and the agent's image from the composer shows in the customer's widget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_reach_both_sides_in_chromium() {
+    if let Some(why) = missing_prerequisite() {
+        if std::env::var("OTVET_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("browser test required (OTVET_REQUIRE_BROWSER=1) but cannot run: {why}");
+        }
+        eprintln!("browser test skipped: {why}");
+        return;
+    }
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.chat.auto_assign = false;
+    let app = spawn_app_with(config).await;
+    let (cookie, _) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let base_url = app.base_url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new("node");
+        cmd.arg(browser_dir().join("files.mjs"))
             .arg(&base_url)
             .current_dir(browser_dir())
             .env("OTVET_CHROMIUM", chromium())

@@ -713,3 +713,177 @@ async fn the_conversation_page_shows_the_conversation_and_takes_a_reply_and_a_ra
     assert_eq!(r.status(), 303);
     assert_eq!(conversation(&app, conv).await.rating, Some(4));
 }
+
+#[tokio::test]
+async fn a_bounce_marks_the_mail_failed_and_tells_agents() {
+    if !mail_servers() {
+        return;
+    }
+    // The autoreply goes to a mailbox that does not exist; the report comes back to the support
+    // mailbox, which otvet reads.
+    let support = mailbox("support");
+    let app = mail_app(mail_config("smtp://127.0.0.1:25", &support, true)).await;
+    let (cookie, _) = agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let mut agent = agent_socket(&app, &cookie).await;
+    let (mut ws, _) = new_customer(&app, "ru").await;
+    ws.say("q1", "позовите оператора").await;
+    let conv = ws.message_from("system").await["conversation_id"]
+        .as_i64()
+        .unwrap();
+    ws.send(json!({"type": "contact", "email": "nobody@bounce.otvet.test"}))
+        .await;
+    agent
+        .send(json!({"type": "open", "conversation_id": conv}))
+        .await;
+    let note = agent
+        .until("the bounce note", |v| {
+            v["type"] == "message" && v["event"] == "mail_failed"
+        })
+        .await;
+    assert_eq!(note["private"], true);
+    let text = note["text"].as_str().unwrap();
+    assert!(
+        text.contains("nobody@bounce.otvet.test") && text.contains("bounced"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn files_travel_by_mail_both_ways_and_hostile_ones_are_refused() {
+    if !mail_servers() {
+        return;
+    }
+    let support = mailbox("support");
+    let inna = mailbox("inna");
+    let app = mail_app(mail_config("smtp://127.0.0.1:25", &support, true)).await;
+    let (cookie, _) = agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let mut agent = agent_socket(&app, &cookie).await;
+    // A customer mails a photo and, disguised as a photo, a web page.
+    let png = crate::attachments::tiny_png();
+    let b64 = crate::attachments::base64;
+    let body = format!(
+        "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nЧайник пришёл разбитым, фото во вложении.\r\n\
+         --b1\r\nContent-Type: image/png; name=\"chainik.png\"\r\nContent-Disposition: attachment; filename=\"chainik.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n\
+         --b1\r\nContent-Type: image/png; name=\"evil.png\"\r\nContent-Disposition: attachment; filename=\"evil.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--b1--",
+        b64(&png),
+        b64(b"<html><script>alert(1)</script></html>")
+    );
+    send_mail_raw(
+        &inna,
+        &support,
+        "Разбитый чайник",
+        "multipart/mixed; boundary=\"b1\"",
+        &body,
+    )
+    .await;
+    let q = agent
+        .until("the mail with a photo queued", |v| {
+            v["type"] == "queue" && v["items"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await;
+    let conv = q["items"][0]["conversation_id"].as_i64().unwrap();
+    let msgs = messages(&app, conv).await;
+    let files: Vec<_> = msgs.iter().filter_map(|m| m.attachment.clone()).collect();
+    assert_eq!(files.len(), 1, "only the real image: {msgs:?}");
+    assert_eq!(files[0].name, "chainik.png");
+    assert_eq!(files[0].content_type, "image/png");
+    let served = app
+        .client
+        .get(format!("{}{}", app.base_url, files[0].url))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&served[..], &png[..]);
+    assert!(
+        msgs.iter()
+            .any(|m| m.private && m.text.contains("evil.png")),
+        "agents are told the disguised file was refused: {msgs:?}"
+    );
+    // The agent answers with a PDF: the mail carries it.
+    agent
+        .send(json!({"type": "claim", "conversation_id": conv}))
+        .await;
+    crate::ws::assigned(&mut agent, conv).await;
+    let agent_http = crate::attachments::agent_with_cookie(&app, &cookie);
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let (status, v) = agent_http
+        .upload(conv, "Акт возврата.pdf", "a1", pdf.clone())
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let mails = wait_mails(&inna, 2).await;
+    let reply = mails.last().unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&reply.raw)
+        .unwrap();
+    let att = parsed.attachments().next().expect("the PDF attached");
+    assert_eq!(att.contents(), &pdf[..]);
+    assert!(reply.text.contains("Акт возврата.pdf"), "{}", reply.text);
+    screenshot_mail(reply, "email-reply.png").await;
+}
+
+/// With `OTVET_SCREENSHOTS=<folder>` (and Chromium), saves a picture of the mail as a mail
+/// client shows it (`tests/browser/mail-view.mjs`).
+async fn screenshot_mail(got: &Got, file: &str) {
+    let Ok(dir) = std::env::var("OTVET_SCREENSHOTS") else {
+        return;
+    };
+    if crate::browser::missing_prerequisite().is_some() {
+        return;
+    }
+    let m = mail_parser::MessageParser::default()
+        .parse(&got.raw)
+        .unwrap();
+    let addr = |a: Option<&mail_parser::Address>| {
+        a.and_then(|a| a.first())
+            .map(|a| match a.name() {
+                Some(n) => format!("{n} <{}>", a.address().unwrap_or_default()),
+                None => a.address().unwrap_or_default().to_string(),
+            })
+            .unwrap_or_default()
+    };
+    let json = serde_json::json!({
+        "from": addr(m.from()),
+        "to": addr(m.to()),
+        "subject": got.subject,
+        "date": m.date().map(|d| d.to_rfc3339()).unwrap_or_default(),
+        "text": got.text,
+        "files": m.attachments().filter_map(|a| {
+            use mail_parser::MimeHeaders;
+            a.attachment_name().map(str::to_string)
+        }).collect::<Vec<_>>(),
+    });
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), json.to_string()).unwrap();
+    let out = std::path::Path::new(&dir).join(file);
+    let status = std::process::Command::new("node")
+        .arg(crate::browser::browser_dir().join("mail-view.mjs"))
+        .arg(tmp.path())
+        .arg(&out)
+        .current_dir(crate::browser::browser_dir())
+        .env("OTVET_CHROMIUM", crate::browser::chromium())
+        .status()
+        .unwrap();
+    assert!(status.success(), "mail-view.mjs failed");
+}
+
+/// Sends a raw MIME body with its content type.
+pub async fn send_mail_raw(from: &str, to: &str, subject: &str, content_type: &str, body: &str) {
+    let raw = format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{}@client.otvet.test>\r\nMIME-Version: 1.0\r\nContent-Type: {content_type}\r\n\r\n{body}\r\n",
+        otvet::domain::token::new_token()
+    );
+    let envelope = lettre::address::Envelope::new(
+        Some(from.parse().expect("from")),
+        vec![to.parse().expect("to")],
+    )
+    .expect("envelope");
+    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(SMTP_PORT)
+        .build()
+        .send_raw(&envelope, raw.as_bytes())
+        .await
+        .expect("the SMTP server takes the customer's mail");
+}

@@ -9,6 +9,7 @@ mod agents;
 mod answers;
 mod architecture;
 mod articles;
+mod attachments;
 mod bank;
 mod browser;
 mod chat;

@@ -12,6 +12,7 @@ use crate::domain::{Author, ConversationStatus, Notice};
 use crate::store::chat::{Appended, ConversationRow, CustomerRow, NewMessage, Patch};
 
 mod agent;
+mod attach;
 mod contact;
 mod customer;
 mod escalation;
@@ -20,6 +21,7 @@ mod outgoing;
 mod queue;
 
 pub use agent::*;
+pub use attach::*;
 pub use contact::*;
 pub use customer::*;
 pub use escalation::*;

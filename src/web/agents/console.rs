@@ -67,6 +67,7 @@ crate::web::i18n::texts! {
         ViewWaiting => ["Ждут", "Waiting", "Wartend"],
         ViewResolved => ["Решённые", "Resolved", "Erledigt"],
         Channel => ["Канал", "Channel", "Kanal"],
+        Attach => ["Прикрепить файл", "Attach a file", "Datei anhängen"],
         AllChannels => ["Все каналы", "All channels", "Alle Kanäle"],
         ChannelChat => ["Чат", "Chat", "Chat"],
         ChannelEmail => ["Почта", "Email", "E-Mail"],
@@ -274,6 +275,8 @@ fn render(
                                 }
                                 span #composer-hint.hint {}
                                 button #canned-btn type="button" aria-haspopup="listbox" aria-expanded="false" aria-controls="canned-picker" { (t(K::CannedButton)) }
+                                button #attach-btn type="button" title=(t(K::Attach)) aria-label=(t(K::Attach)) { "📎" }
+                                input #attach-file type="file" hidden accept="image/png,image/jpeg,image/gif,image/webp,application/pdf";
                                 button #send-btn.primary type="submit" { (t(K::Send)) }
                             }
                         }

@@ -19,6 +19,7 @@
 pub mod canned;
 pub mod console;
 pub mod customers;
+pub mod files;
 pub mod history;
 pub mod json;
 pub mod layout;

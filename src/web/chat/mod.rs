@@ -4,6 +4,7 @@
 
 pub mod agent_ws;
 pub mod customer_ws;
+pub mod files;
 pub mod info;
 
 use axum::http::header;

@@ -58,7 +58,8 @@
         internal: 'Ошибка на сервере, попробуйте ещё раз.',
         bad_frame: 'Консоль отправила непонятный серверу запрос; обновите страницу.',
         binary_frame: 'Консоль отправила непонятный серверу запрос; обновите страницу.',
-        too_large: 'Сообщение слишком большое.',
+        too_large: 'Сообщение или файл слишком большие (файл — до 10 МБ).',
+        bad_file: 'Можно прикрепить изображение (PNG, JPEG, GIF, WebP) или PDF.',
       },
     },
     en: {
@@ -107,7 +108,8 @@
         internal: 'Something went wrong on the server; try again.',
         bad_frame: 'The console sent a request the server did not understand; reload the page.',
         binary_frame: 'The console sent a request the server did not understand; reload the page.',
-        too_large: 'The message is too large.',
+        too_large: 'The message or file is too large (files: 10 MB at most).',
+        bad_file: 'You can attach an image (PNG, JPEG, GIF, WebP) or a PDF.',
       },
     },
     de: {
@@ -156,7 +158,8 @@
         internal: 'Fehler auf dem Server, bitte erneut versuchen.',
         bad_frame: 'Die Konsole hat eine unverständliche Anfrage gesendet; bitte die Seite neu laden.',
         binary_frame: 'Die Konsole hat eine unverständliche Anfrage gesendet; bitte die Seite neu laden.',
-        too_large: 'Die Nachricht ist zu groß.',
+        too_large: 'Die Nachricht oder Datei ist zu groß (Dateien: höchstens 10 MB).',
+        bad_file: 'Sie können ein Bild (PNG, JPEG, GIF, WebP) oder ein PDF anhängen.',
       },
     },
   };
@@ -951,7 +954,13 @@
       el('span', { className: 'author', text: authorLabel(c, m) }),
       m.private ? el('span', { className: 'note-label', text: T.note }) : null,
       el('time', { datetime: new Date(m.at).toISOString(), text: clock(m.at) }));
-    const li = el('li', { className: cls.join(' '), dataset: { seq: m.seq } }, meta, el('p', { className: 'text', text: m.text }));
+    const f = m.attachment;
+    const body = f && f.url && f.url.startsWith('/attachments/')
+      ? el('p', { className: 'text file' }, el('a', { href: f.url, target: '_blank', rel: 'noopener noreferrer' },
+        /^image\//.test(f.type) ? el('img', { src: f.url, alt: f.name || '', loading: 'lazy' }) : null,
+        el('span', { text: `📎 ${f.name || ''}` })))
+      : el('p', { className: 'text', text: m.text });
+    const li = el('li', { className: cls.join(' '), dataset: { seq: m.seq } }, meta, body);
     if (m.answer) {
       const a = m.answer;
       const title = a.section ? `${a.title} — ${a.section}` : a.title;
@@ -1379,6 +1388,31 @@
     channel = CHANNELS.includes(channelSelect.value) ? channelSelect.value : '';
     try { localStorage.setItem(`otvet.channel.${me.id}`, channel); } catch (_) { /* private mode */ }
     renderQueue();
+  });
+  // Files: uploaded over HTTP into the open conversation; the message comes back on the socket.
+  $('attach-btn').addEventListener('click', () => $('attach-file').click());
+  $('attach-file').addEventListener('change', async () => {
+    const input = $('attach-file');
+    const f = input.files && input.files[0];
+    input.value = '';
+    if (!f || current === null) return;
+    if (f.size > 10485760) return toast(T.errors.too_large);
+    const csrf = document.querySelector('form.logout input[name="csrf"]');
+    const q = new URLSearchParams({ name: f.name, client_id: `f-${Date.now()}-${Math.random().toString(36).slice(2, 8)}` });
+    try {
+      const r = await fetch(`/agent/api/conversations/${current}/attachments?${q}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json', 'X-CSRF-Token': csrf ? csrf.value : '' },
+        body: f,
+      });
+      if (!r.ok) {
+        const v = await r.json().catch(() => ({}));
+        toast(T.errors[v.code] || v.message || `HTTP ${r.status}`);
+      }
+    } catch (_) {
+      toast(T.errors.internal);
+    }
   });
   $('resolve-btn').addEventListener('click', () => {
     if (current !== null && window.confirm(T.confirmResolve)) send({ type: 'resolve', conversation_id: current });
