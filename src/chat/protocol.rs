@@ -331,6 +331,10 @@ pub struct ConversationView {
     pub offline: bool,
     /// The email left for an answer.
     pub contact_email: Option<String>,
+    /// Where it came from (`chat`, `email`).
+    pub channel: crate::domain::Channel,
+    /// The subject of the mail that started it.
+    pub subject: Option<String>,
     /// Started (ms).
     pub created_at: i64,
     /// Entered the queue (ms).

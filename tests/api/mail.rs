@@ -887,3 +887,98 @@ pub async fn send_mail_raw(from: &str, to: &str, subject: &str, content_type: &s
         .await
         .expect("the SMTP server takes the customer's mail");
 }
+
+#[tokio::test]
+async fn a_transcript_on_request_and_a_rating_request_after_a_mail_conversation() {
+    if !mail_servers() {
+        return;
+    }
+    let support = mailbox("support");
+    let pavel = mailbox("pavel");
+    let app = mail_app(mail_config("smtp://127.0.0.1:25", &support, true)).await;
+    let (cookie, _) = agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let mut agent = agent_socket(&app, &cookie).await;
+    // A chat customer leaves an email and asks for the transcript; it comes when resolved.
+    let (mut ws, _) = new_customer(&app, "ru").await;
+    ws.say("q1", "позовите оператора").await;
+    let conv = ws.message_from("system").await["conversation_id"]
+        .as_i64()
+        .unwrap();
+    ws.send(json!({"type": "contact", "email": pavel})).await;
+    wait_mails(&pavel, 1).await;
+    agent
+        .send(json!({"type": "send", "conversation_id": conv, "client_id": "r1", "text": "Заказ 123 едет, будет завтра."}))
+        .await;
+    ws.until("the reply", |v| v["author"] == "agent").await;
+    ws.send(json!({"type": "transcript"})).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(inbox(&pavel).await.len(), 1, "not before it is resolved");
+    agent
+        .send(json!({"type": "resolve", "conversation_id": conv}))
+        .await;
+    let transcript = wait_mails(&pavel, 2).await.remove(1);
+    assert_eq!(
+        transcript.subject,
+        format!("Переписка с поддержкой #{conv}")
+    );
+    assert!(
+        transcript.text.contains("позовите оператора"),
+        "{}",
+        transcript.text
+    );
+    assert!(
+        transcript
+            .text
+            .contains("Ольга:\nЗаказ 123 едет, будет завтра."),
+        "{}",
+        transcript.text
+    );
+
+    // A mail conversation, resolved: the customer is asked to rate it on its page.
+    let rita = mailbox("rita");
+    send_mail(
+        &rita,
+        &support,
+        "Вертолёт",
+        "Можно ли арендовать вертолёт?",
+        &[],
+    )
+    .await;
+    wait_mails(&rita, 1).await;
+    let q = agent
+        .until("the mail in the queue", |v| {
+            v["type"] == "queue"
+                && v["items"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|i| i["channel"] == "email"))
+        })
+        .await;
+    let item = q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["channel"] == "email")
+        .unwrap()
+        .clone();
+    let mconv = item["conversation_id"].as_i64().unwrap();
+    agent
+        .send(json!({"type": "send", "conversation_id": mconv, "client_id": "m1", "text": "Нет, вертолётов у нас нет."}))
+        .await;
+    agent
+        .until("the ack", |v| v["type"] == "ack" && v["client_id"] == "m1")
+        .await;
+    wait_mails(&rita, 2).await;
+    agent
+        .send(json!({"type": "resolve", "conversation_id": mconv}))
+        .await;
+    let rating = wait_mails(&rita, 3).await.remove(2);
+    assert_eq!(
+        rating.subject,
+        format!("Как мы помогли? Обращение #{mconv}")
+    );
+    assert!(
+        rating.text.contains(&format!("/conversation/{mconv}-")) && rating.text.contains("#rate"),
+        "{}",
+        rating.text
+    );
+}

@@ -1123,3 +1123,135 @@ async fn conversations_are_searched_by_name_and_words(db: TestDb) {
     );
     store.close().await;
 }
+
+on_both!(mail_is_claimed_by_one_node_at_a_time);
+
+/// Two nodes' workers claim from one outbox at once: every mail is claimed once, a claimed
+/// mail is not claimed again before its lease ends, and a retry waits for its time.
+async fn mail_is_claimed_by_one_node_at_a_time(db: TestDb) {
+    use otvet::domain::mail::{MailKind, MailStatus};
+    use otvet::store::mail::NewMail;
+    let a = Store::connect_as(&db.url(), "otvet-a").await.unwrap();
+    let b = Store::connect_as(&db.url(), "otvet-b").await.unwrap();
+    let customer = a.create_customer("t", 1).await.unwrap();
+    let conv = a
+        .create_conversation(customer.id, "ru", None, otvet::domain::Channel::Chat, 1)
+        .await
+        .unwrap();
+    const N: usize = 40;
+    for i in 0..N {
+        a.enqueue_mail(
+            &NewMail {
+                conversation_id: Some(conv.id),
+                kind: MailKind::Autoreply,
+                to: format!("c{i}@example.com"),
+                lang: "ru".into(),
+                message_id: format!("<m{i}@otvet.test>"),
+                in_reply_to: None,
+                subject: Some("s".into()),
+                body: Some("b".into()),
+                not_before: 0,
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    }
+    let claim_all = |s: Store| async move {
+        let mut got = Vec::new();
+        while let Some(row) = s.claim_mail(1_000, 60_000).await.unwrap() {
+            got.push(row.id);
+        }
+        got
+    };
+    let (ga, gb) = tokio::join!(
+        tokio::spawn(claim_all(a.clone())),
+        tokio::spawn(claim_all(b.clone()))
+    );
+    let (ga, gb) = (ga.unwrap(), gb.unwrap());
+    let mut all: Vec<i64> = ga.iter().chain(gb.iter()).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(ga.len() + gb.len(), N, "claimed twice: a {ga:?}, b {gb:?}");
+    assert_eq!(all.len(), N);
+    // Leased: nothing more until the lease ends (61 s); then it is claimable again (a node
+    // died mid-send).
+    assert!(a.claim_mail(30_000, 60_000).await.unwrap().is_none());
+    let stale = b
+        .claim_mail(61_000, 60_000)
+        .await
+        .unwrap()
+        .expect("lease over");
+    assert_eq!(stale.attempts, 2);
+    // That one is put back for later (a 4xx); the others are sent.
+    b.retry_mail(stale.id, 100_000, "421 try later")
+        .await
+        .unwrap();
+    for id in all.iter().filter(|id| **id != stale.id) {
+        a.finish_mail(*id, MailStatus::Sent, None, 61_001)
+            .await
+            .unwrap();
+    }
+    assert!(
+        a.claim_mail(90_000, 60_000).await.unwrap().is_none(),
+        "it waits for its time"
+    );
+    let again = a
+        .claim_mail(100_000, 60_000)
+        .await
+        .unwrap()
+        .expect("due again");
+    assert_eq!((again.id, again.attempts), (stale.id, 3));
+    assert_eq!(again.last_error.as_deref(), Some("421 try later"));
+    a.finish_mail(again.id, MailStatus::Sent, None, 100_001)
+        .await
+        .unwrap();
+    // Sent is sent; a retry of a sent mail does nothing.
+    a.retry_mail(again.id, 0, "late").await.unwrap();
+    assert!(b.claim_mail(1_000_000, 60_000).await.unwrap().is_none());
+    a.close().await;
+    b.close().await;
+}
+
+on_both!(files_go_with_their_customer_and_with_retention);
+
+/// A customer's files are deleted with them; the retention sweep deletes old files.
+async fn files_go_with_their_customer_and_with_retention(db: TestDb) {
+    let store = Store::connect(&db.url()).await.unwrap();
+    let anna = store.create_customer("ta", 1).await.unwrap();
+    store
+        .set_customer_identity(anna.id, Some("Анна"), Some("anna@example.com"), false)
+        .await
+        .unwrap();
+    let boris = store.create_customer("tb", 1).await.unwrap();
+    let mut tokens = Vec::new();
+    for (who, at) in [(anna.id, 10), (boris.id, 10), (boris.id, 5_000)] {
+        let conv = store
+            .create_conversation(who, "ru", None, otvet::domain::Channel::Chat, at)
+            .await
+            .unwrap();
+        let token = format!("{:032x}", tokens.len() + 1);
+        store
+            .add_attachment(conv.id, &token, "a.png", "image/png", b"\x89PNG....", at)
+            .await
+            .unwrap();
+        tokens.push(token);
+    }
+    let deleted = store
+        .delete_customer_data("anna@example.com")
+        .await
+        .unwrap();
+    assert_eq!(deleted.files, 1);
+    assert!(store.attachment(&tokens[0]).await.unwrap().is_none());
+    assert!(store.attachment(&tokens[1]).await.unwrap().is_some());
+    let report = store.apply_retention(1_000).await.unwrap();
+    assert_eq!(report.files, 1);
+    assert!(store.attachment(&tokens[1]).await.unwrap().is_none());
+    let kept = store
+        .attachment(&tokens[2])
+        .await
+        .unwrap()
+        .expect("newer than the cutoff");
+    assert_eq!(kept.data, b"\x89PNG....");
+    store.close().await;
+}

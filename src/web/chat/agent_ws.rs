@@ -448,6 +448,8 @@ impl Console {
             agent_name: conv.agent_name,
             offline: conv.offline,
             contact_email: conv.contact_email,
+            channel: conv.channel,
+            subject: conv.subject,
             created_at: conv.created_at,
             queued_at: conv.queued_at,
             escalation: conv.escalation,

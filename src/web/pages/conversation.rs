@@ -135,7 +135,17 @@ pub async fn show(
                 } @else {
                     li.(m.author.as_str()) {
                         span.who { (author(lang, m)) }
-                        div.said { (m.text) }
+                        @match &m.attachment {
+                            Some(f) if f.url.starts_with("/attachments/") => {
+                                div.said {
+                                    a href=(f.url) rel="noopener" {
+                                        @if f.is_image() { img.file src=(f.url) alt=(f.name) loading="lazy"; br; }
+                                        "📎 " (f.name)
+                                    }
+                                }
+                            }
+                            _ => { div.said { (m.text) } }
+                        }
                     }
                 }
             }

@@ -884,7 +884,9 @@
     const c = current === null ? null : conv(current);
     if (!c) return;
     const info = c.info;
-    $('conv-h').textContent = `${customerName(c) || T.guest} · #${c.id}`;
+    // An email conversation says so, with its subject: the answer goes out by mail.
+    const mailed = info && info.channel === 'email' ? ` · ✉ ${info.subject || T.emailMark}` : '';
+    $('conv-h').textContent = `${customerName(c) || T.guest} · #${c.id}${mailed}`;
     let status = '';
     if (info) {
       if (info.status === 'assigned') status = info.agent_id === me.id ? T.yours : T.by(info.agent_name || agentName(info.agent_id));
