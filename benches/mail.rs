@@ -37,7 +37,11 @@ async fn inbox_len(user: &str) -> usize {
     let Ok(mut s) = client.login(user, "test").await.map_err(|(e, _)| e) else {
         return 0;
     };
-    let n = s.select("INBOX").await.map(|m| m.exists as usize).unwrap_or(0);
+    let n = s
+        .select("INBOX")
+        .await
+        .map(|m| m.exists as usize)
+        .unwrap_or(0);
     let _ = s.logout().await;
     n
 }
@@ -60,7 +64,9 @@ async fn main() {
         .is_ok()
     };
     if !(up(25) && up(143)) {
-        eprintln!("mail bench skipped: no SMTP on 127.0.0.1:25 or IMAP on 127.0.0.1:143 (run tests/mail/setup)");
+        eprintln!(
+            "mail bench skipped: no SMTP on 127.0.0.1:25 or IMAP on 127.0.0.1:143 (run tests/mail/setup)"
+        );
         return;
     }
     let n: usize = std::env::var("OTVET_BENCH_MAILS")
@@ -99,14 +105,19 @@ async fn main() {
         .await
         .is_err()
     {
-        assert!(start.elapsed() < Duration::from_secs(30), "otvet did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "otvet did not start"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let cpu_before = common::cpu_time(&server.id().to_string());
     let smtp = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1")
         .port(25)
         .build();
-    let customers: Vec<String> = (0..n).map(|i| format!("bench-{run}-{i}@otvet.test")).collect();
+    let customers: Vec<String> = (0..n)
+        .map(|i| format!("bench-{run}-{i}@otvet.test"))
+        .collect();
     let t0 = Instant::now();
     let mut sent_at = Vec::with_capacity(n);
     for (i, c) in customers.iter().enumerate() {

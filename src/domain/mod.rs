@@ -21,6 +21,19 @@ pub use answer::{Answer, ArticleLink, Block, Clarify, ClarifyOption, Span};
 pub use conversation::{Author, Channel, ConversationStatus, EscalationReason, Notice};
 pub use proxies::TrustedProxies;
 
+/// Percent-encodes a query-string value or a path segment (all but `A-Z a-z 0-9 - _ . ~`).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The current time as Unix milliseconds.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

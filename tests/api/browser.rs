@@ -137,6 +137,12 @@ async fn help_center_search_keyboard_and_feedback_in_chromium() {
 /// and the "mine" and "waiting" views.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_alerts_the_agent_and_keeps_the_contact_card_in_chromium() {
+    run_agent_script("console-notify.mjs").await;
+}
+
+/// Runs `tests/browser/<script> <base_url>` with one signed-in agent (`OTVET_AGENT_COOKIE`) on
+/// a fresh app over the sample articles without auto-assignment; fails when the script fails.
+async fn run_agent_script(script: &'static str) {
     if let Some(why) = missing_prerequisite() {
         if std::env::var("OTVET_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
             panic!("browser test required (OTVET_REQUIRE_BROWSER=1) but cannot run: {why}");
@@ -152,7 +158,7 @@ async fn the_console_alerts_the_agent_and_keeps_the_contact_card_in_chromium() {
     let base_url = app.base_url.clone();
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = Command::new("node");
-        cmd.arg(browser_dir().join("console-notify.mjs"))
+        cmd.arg(browser_dir().join(script))
             .arg(&base_url)
             .current_dir(browser_dir())
             .env("OTVET_CHROMIUM", chromium())
@@ -164,7 +170,7 @@ async fn the_console_alerts_the_agent_and_keeps_the_contact_card_in_chromium() {
     println!("{}", out.stdout);
     assert!(
         out.status.success() && !out.timed_out,
-        "the browser script failed (exit code {:?}, timed out: {})\nstdout:\n{}\nstderr:\n{}",
+        "{script} failed (exit code {:?}, timed out: {})\nstdout:\n{}\nstderr:\n{}",
         out.status.code(),
         out.timed_out,
         out.stdout,
@@ -177,37 +183,5 @@ async fn the_console_alerts_the_agent_and_keeps_the_contact_card_in_chromium() {
 /// of "email", and the agent's image from the composer shows in the customer's widget.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_reach_both_sides_in_chromium() {
-    if let Some(why) = missing_prerequisite() {
-        if std::env::var("OTVET_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-            panic!("browser test required (OTVET_REQUIRE_BROWSER=1) but cannot run: {why}");
-        }
-        eprintln!("browser test skipped: {why}");
-        return;
-    }
-    let mut config = otvet::Config::new(sample_articles());
-    config.watch = false;
-    config.chat.auto_assign = false;
-    let app = spawn_app_with(config).await;
-    let (cookie, _) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
-    let base_url = app.base_url.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new("node");
-        cmd.arg(browser_dir().join("files.mjs"))
-            .arg(&base_url)
-            .current_dir(browser_dir())
-            .env("OTVET_CHROMIUM", chromium())
-            .env("OTVET_AGENT_COOKIE", cookie);
-        run_with_timeout(cmd, SCRIPT_TIMEOUT)
-    })
-    .await
-    .expect("the browser script runner panicked");
-    println!("{}", out.stdout);
-    assert!(
-        out.status.success() && !out.timed_out,
-        "the browser script failed (exit code {:?}, timed out: {})\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        out.timed_out,
-        out.stdout,
-        out.stderr
-    );
+    run_agent_script("files.mjs").await;
 }

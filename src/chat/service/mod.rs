@@ -48,6 +48,18 @@ trait OrInternal<T> {
     fn or_internal(self) -> ChatResult<T>;
 }
 
+impl AgentRef {
+    /// The chat's view of an account: its own cap, or the server's (`default_cap`).
+    pub fn of(agent: &crate::domain::agent::Agent, default_cap: u32) -> AgentRef {
+        AgentRef {
+            id: agent.id,
+            name: agent.name.clone(),
+            max_chats: agent.max_chats.unwrap_or(i64::from(default_cap)).max(1),
+            admin: agent.role == crate::domain::agent::Role::Admin,
+        }
+    }
+}
+
 impl<T> OrInternal<T> for anyhow::Result<T> {
     fn or_internal(self) -> ChatResult<T> {
         self.map_err(internal)

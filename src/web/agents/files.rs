@@ -6,14 +6,12 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 
 use super::json::path_id;
 use super::session::CurrentAgent;
 use crate::chat::service::{self, AgentRef, Sender};
-use crate::domain::agent::Role;
 use crate::error::AppError;
-use crate::web::chat::files::{UploadQuery, file_error};
+use crate::web::chat::files::{UploadQuery, file_body, file_error};
 use crate::web::state::AppState;
 
 /// `POST /agent/api/conversations/{id}/attachments`.
@@ -26,22 +24,8 @@ pub(crate) async fn upload(
 ) -> Result<Json<serde_json::Value>, AppError> {
     let conv = path_id(id)?;
     let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge("a file may have at most 10 MiB".into())
-        } else {
-            AppError::BadRequest(e.body_text())
-        }
-    })?;
-    let me = AgentRef {
-        id: agent.id,
-        name: agent.name.clone(),
-        max_chats: agent
-            .max_chats
-            .unwrap_or(i64::from(state.config.chat.max_chats))
-            .max(1),
-        admin: agent.role == Role::Admin,
-    };
+    let body = file_body(body)?;
+    let me = AgentRef::of(&agent, state.config.chat.max_chats);
     let (message, _) = service::attach(
         &state.chat,
         conv,

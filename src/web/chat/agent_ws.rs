@@ -66,15 +66,7 @@ pub async fn upgrade(
         )
             .into_response();
     };
-    let me = AgentRef {
-        id: agent.id,
-        name: agent.name.clone(),
-        max_chats: agent
-            .max_chats
-            .unwrap_or(i64::from(state.config.chat.max_chats))
-            .max(1),
-        admin: agent.role == Role::Admin,
-    };
+    let me = AgentRef::of(&agent, state.config.chat.max_chats);
     let role = agent.role;
     ws.max_message_size(HARD_FRAME_BYTES)
         .max_frame_size(HARD_FRAME_BYTES)

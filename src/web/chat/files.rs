@@ -4,6 +4,7 @@
 //! from the bytes at upload, `nosniff`, a sandboxing CSP, and PDF as a download.
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -31,6 +32,17 @@ pub struct UploadQuery {
     pub name: String,
     /// The client's id of the upload (a resend is stored once).
     pub client_id: String,
+}
+
+/// An upload's body, or the error to answer (413 over the limit).
+pub fn file_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, AppError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge("a file may have at most 10 MiB".into())
+        } else {
+            AppError::BadRequest(e.body_text())
+        }
+    })
 }
 
 /// An error of a file use case as an HTTP error.
@@ -91,7 +103,7 @@ pub async fn upload(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     cors(
         upload_inner(&state, &headers, query, body)
@@ -104,7 +116,7 @@ async fn upload_inner(
     state: &AppState,
     headers: &HeaderMap,
     query: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<axum::Json<serde_json::Value>, AppError> {
     let token = headers
         .get(header::AUTHORIZATION)
@@ -121,13 +133,7 @@ async fn upload_inner(
         .await?
         .ok_or_else(|| AppError::Unauthorized("unknown customer token".into()))?;
     let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge("a file may have at most 10 MiB".into())
-        } else {
-            AppError::BadRequest(e.body_text())
-        }
-    })?;
+    let body = file_body(body)?;
     if let Err(retry) = state.limits.messages.take(&customer.id) {
         return Err(AppError::TooManyRequests {
             message: "too many messages; at most 30 a minute".into(),

@@ -185,6 +185,48 @@ pub async fn show(
     ))
 }
 
+/// A form posted to a conversation's page: the conversation it names and the form, or the page
+/// to answer (404 for a wrong signature, 400 for a form that cannot be read).
+fn posted<T>(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+    form: Result<Form<T>, FormRejection>,
+) -> Result<(i64, T), Box<Response>> {
+    let lang = state.config.default_lang;
+    let Some(id) = links::verify(&state.visitor_secret, token) else {
+        let path = format!("/conversation/{token}");
+        return Err(Box::new(private_page(not_found_page(
+            state, headers, lang, &path,
+        ))));
+    };
+    match form {
+        Ok(Form(f)) => Ok((id, f)),
+        Err(e) => Err(Box::new(private_page(bad_request_page(
+            state,
+            headers,
+            lang,
+            &e.body_text(),
+        )))),
+    }
+}
+
+/// Back to the page's `anchor` when the use case went through; its error page otherwise.
+fn after(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+    anchor: &str,
+    r: Result<(), crate::chat::protocol::ErrorFrame>,
+) -> Response {
+    match r {
+        Ok(()) => {
+            private_page(Redirect::to(&format!("/conversation/{token}#{anchor}")).into_response())
+        }
+        Err(e) => private_page(frame_page(state, headers, state.config.default_lang, e)),
+    }
+}
+
 /// `POST /conversation/{token}`: the customer writes back.
 pub async fn write(
     State(state): State<AppState>,
@@ -192,20 +234,13 @@ pub async fn write(
     headers: HeaderMap,
     form: Result<Form<WriteForm>, FormRejection>,
 ) -> Response {
-    let path = format!("/conversation/{token}");
-    let lang = state.config.default_lang;
-    let Some(id) = links::verify(&state.visitor_secret, &token) else {
-        return private_page(not_found_page(&state, &headers, lang, &path));
-    };
-    let Form(form) = match form {
-        Ok(f) => f,
-        Err(e) => return private_page(bad_request_page(&state, &headers, lang, &e.body_text())),
+    let (id, form) = match posted(&state, &headers, &token, form) {
+        Ok(x) => x,
+        Err(page) => return *page,
     };
     let client_id: String = form.client_id.chars().take(64).collect();
-    match service::page_message(&state.chat, id, &client_id, &form.text).await {
-        Ok(()) => private_page(Redirect::to(&format!("{path}#write")).into_response()),
-        Err(e) => private_page(frame_page(&state, &headers, lang, e)),
-    }
+    let r = service::page_message(&state.chat, id, &client_id, &form.text).await;
+    after(&state, &headers, &token, "write", r)
 }
 
 /// `POST /conversation/{token}/rate`.
@@ -215,19 +250,12 @@ pub async fn rate(
     headers: HeaderMap,
     form: Result<Form<RateForm>, FormRejection>,
 ) -> Response {
-    let path = format!("/conversation/{token}");
-    let lang = state.config.default_lang;
-    let Some(id) = links::verify(&state.visitor_secret, &token) else {
-        return private_page(not_found_page(&state, &headers, lang, &path));
+    let (id, form) = match posted(&state, &headers, &token, form) {
+        Ok(x) => x,
+        Err(page) => return *page,
     };
-    let Form(form) = match form {
-        Ok(f) => f,
-        Err(e) => return private_page(bad_request_page(&state, &headers, lang, &e.body_text())),
-    };
-    match service::rate_conversation(&state.chat, id, form.score, form.comment).await {
-        Ok(()) => private_page(Redirect::to(&format!("{path}#rate")).into_response()),
-        Err(e) => private_page(frame_page(&state, &headers, lang, e)),
-    }
+    let r = service::rate_conversation(&state.chat, id, form.score, form.comment).await;
+    after(&state, &headers, &token, "rate", r)
 }
 
 /// The error page of a refused write or rating.
