@@ -5,6 +5,7 @@
 pub mod agents;
 pub mod analytics;
 pub mod api;
+pub mod bytes;
 pub mod chat;
 pub mod error;
 pub mod extract;
@@ -147,27 +148,24 @@ pub(crate) fn asset_cache(
 }
 
 /// `/assets/search.js`.
-pub(crate) async fn search_js(params: Result<Query<AssetParams>, QueryRejection>) -> Response {
-    script(params, &js_version(), SEARCH_JS)
+pub(crate) async fn search_js(
+    params: Result<Query<AssetParams>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    static SCRIPT: std::sync::OnceLock<bytes::Precompressed> = std::sync::OnceLock::new();
+    let asset = SCRIPT
+        .get_or_init(|| bytes::Precompressed::new(SEARCH_JS, "text/javascript; charset=utf-8"));
+    script(params, &headers, &js_version(), asset)
 }
 
-/// A script served with the cache time its `?v=` earns.
+/// A script, compressed ahead of time, served with the cache time its `?v=` earns.
 pub(crate) fn script(
     params: Result<Query<AssetParams>, QueryRejection>,
+    headers: &HeaderMap,
     version: &str,
-    body: &'static str,
+    asset: &bytes::Precompressed,
 ) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            ),
-            (header::CACHE_CONTROL, asset_cache(params, version)),
-        ],
-        body,
-    )
-        .into_response()
+    asset.respond(headers, asset_cache(params, version))
 }
 
 /// `/assets/logo`: the configured logo (404 when there is none).

@@ -173,7 +173,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             super::error::as_html,
-        ));
+        ))
+        // ETags of the bytes as the handlers made them, then compression of what is sent.
+        .layer(axum::middleware::from_fn(super::bytes::etags))
+        .layer(tower_http::compression::CompressionLayer::new());
     let [csp, nosniff, referrer] = super::headers::layers();
     let router = match super::headers::hsts(state.config.public_url.as_deref()) {
         Some(hsts) => router.layer(hsts),

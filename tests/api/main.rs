@@ -12,6 +12,7 @@ mod articles;
 mod attachments;
 mod bank;
 mod browser;
+mod bytes;
 mod chat;
 mod cli;
 mod cluster;

@@ -294,8 +294,16 @@ fn render(
 }
 
 /// `GET /agent/assets/console.js`.
-pub(crate) async fn console_js(params: Result<Query<AssetParams>, QueryRejection>) -> Response {
-    crate::web::script(params, &js_version(), CONSOLE_JS)
+pub(crate) async fn console_js(
+    params: Result<Query<AssetParams>, QueryRejection>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    static SCRIPT: std::sync::OnceLock<crate::web::bytes::Precompressed> =
+        std::sync::OnceLock::new();
+    let asset = SCRIPT.get_or_init(|| {
+        crate::web::bytes::Precompressed::new(CONSOLE_JS, "text/javascript; charset=utf-8")
+    });
+    crate::web::script(params, &headers, &js_version(), asset)
 }
 
 /// `GET /agent/assets/console.css`.
