@@ -46,7 +46,16 @@ fn serve(args: &ServeArgs) -> ExitCode {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
+        let base = match &args.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", listener.local_addr()?),
+        };
+        // Tests and scripts read the listening address from this first line.
         eprintln!("otvet: help center on http://{}", listener.local_addr()?);
+        eprintln!(
+            "otvet: agent console at {base}/agent (the first admin: otvet agent add --role admin --email … --name …)"
+        );
+        eprintln!("otvet: try the chat at {base}/demo");
         crate::run(config, listener, shutdown_signal()).await
     });
     match result {

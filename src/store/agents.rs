@@ -120,6 +120,13 @@ impl Store {
         row.map(Agent::try_from).transpose()
     }
 
+    /// Whether any account exists (none: the sign-in page says how to create the first admin).
+    pub async fn has_agents(&self) -> anyhow::Result<bool> {
+        const SQL: &str = "SELECT COUNT(*) FROM agents";
+        let n: i64 = on_pool!(self, p => sqlx::query_scalar(SQL).fetch_one(p).await?);
+        Ok(n > 0)
+    }
+
     /// Every account, disabled ones included, oldest first.
     pub async fn list_agents(&self) -> anyhow::Result<Vec<Agent>> {
         let sql = format!("SELECT {AGENT_COLUMNS} FROM agents ORDER BY id");

@@ -27,6 +27,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(super::root))
         .route("/sitemap.xml", get(pages::sitemap::sitemap))
         .route("/robots.txt", get(pages::sitemap::robots))
+        .route("/demo", get(pages::demo::demo))
         .route("/assets/site.css", get(super::site_css))
         .route("/assets/search.js", get(super::search_js))
         .route("/assets/logo", get(super::logo))

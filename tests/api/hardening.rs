@@ -363,3 +363,24 @@ async fn public_metrics_are_warned_about_at_start_up() {
     let log = serve_log(&["--metrics-token", "m3trics-t0ken"]).await;
     assert!(!log.contains("/metrics is public"), "{log}");
 }
+
+#[tokio::test]
+async fn the_start_up_log_names_the_help_center_the_console_and_the_demo_page() {
+    let log = serve_log(&[]).await;
+    let base = log
+        .lines()
+        .find_map(|l| l.strip_prefix("otvet: help center on "))
+        .expect("the help center line")
+        .trim()
+        .to_string();
+    assert!(
+        log.contains(&format!(
+            "otvet: agent console at {base}/agent (the first admin: otvet agent add --role admin"
+        )),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("otvet: try the chat at {base}/demo")),
+        "{log}"
+    );
+}

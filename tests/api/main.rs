@@ -18,6 +18,7 @@ mod cli;
 mod cluster;
 mod console;
 mod contracts;
+mod first_run;
 mod gaps;
 mod hardening;
 mod helpers;

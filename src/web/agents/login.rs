@@ -56,11 +56,18 @@ fn login_form(
     email: &str,
     next: &str,
     error: Option<&str>,
+    first_run: bool,
 ) -> Response {
     let lang = lang_of(state, headers);
     let main = html! {
         h1 { (T::SignInTitle.in_lang(lang)) }
         @if let Some(e) = error { (notice(e, true)) }
+        @if first_run {
+            div.first-run {
+                p { (T::NoAccounts.in_lang(lang)) }
+                pre { code { "otvet agent add --role admin --email you@example.com --name \"" (T::YourName.in_lang(lang)) "\"" } }
+            }
+        }
         form method="post" action="/agent/login" {
             input type="hidden" name="next" value=(next);
             label for="login-email" { (T::Email.in_lang(lang)) }
@@ -94,7 +101,8 @@ pub(crate) async fn login_page(
     if session_from_headers(&state, &headers).await.is_some() {
         return Redirect::to(&next).into_response();
     }
-    login_form(&state, &headers, StatusCode::OK, "", &next, None)
+    let first_run = !state.store.has_agents().await.unwrap_or(true);
+    login_form(&state, &headers, StatusCode::OK, "", &next, None, first_run)
 }
 
 pub(crate) async fn login(
@@ -122,6 +130,7 @@ pub(crate) async fn login(
             &email,
             &next,
             Some(T::TooManyAttempts.in_lang(lang)),
+            false,
         );
         res.headers_mut().insert(
             header::RETRY_AFTER,
@@ -180,6 +189,7 @@ pub(crate) async fn login(
             &email,
             &next,
             Some(T::WrongCredentials.in_lang(lang)),
+            false,
         );
     };
     // A colleague behind the same address should not pay for a sign-in that worked.

@@ -12,6 +12,12 @@ crate::web::i18n::texts! {
         Email => ["Эл. почта", "Email", "E-Mail"],
         Password => ["Пароль", "Password", "Passwort"],
         SignIn => ["Войти", "Sign in", "Anmelden"],
+        YourName => ["Ваше имя", "Your Name", "Ihr Name"],
+        NoAccounts => [
+            "Учётных записей пока нет. Создайте первого администратора на сервере — пароль будет напечатан — и войдите здесь:",
+            "There are no accounts yet. Create the first admin on the server (the password is printed), then sign in here:",
+            "Es gibt noch keine Konten. Legen Sie auf dem Server den ersten Admin an (das Passwort wird ausgegeben) und melden Sie sich hier an:",
+        ],
         WrongCredentials => [
             "Неверная почта или пароль.",
             "Wrong email or password.",

@@ -5,6 +5,7 @@
 
 pub mod article;
 pub mod conversation;
+pub mod demo;
 pub mod home;
 pub mod search;
 pub mod sitemap;
