@@ -1,6 +1,7 @@
 //! Integration tests of otvet: the HTTP API, search quality on the sample knowledge base,
 //! broken articles, the `check` and `eval` commands, hot reload, and storage (SQLite, and
-//! PostgreSQL when `OTVET_TEST_POSTGRES_URL` is set), and the help center in Chromium.
+//! PostgreSQL when `OTVET_TEST_POSTGRES_URL` is set), the shipped nginx and HAProxy configs in
+//! front of two nodes, and the help center in Chromium.
 //!
 //! Run with `cargo test --test api`; add `-- --nocapture` to see the measured hot-reload times.
 
@@ -27,6 +28,7 @@ mod mail;
 mod ops;
 mod pages;
 mod privacy;
+mod proxies;
 mod reload;
 mod reports;
 mod roles;
