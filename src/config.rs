@@ -451,6 +451,8 @@ pub struct Config {
     pub embedding_cache: Option<PathBuf>,
     /// The email channel; `None`: no mail is sent or read.
     pub mail: Option<crate::mail::MailConfig>,
+    /// Create the starter canned replies (ru/en/de) at the first start, while there are none.
+    pub starter_canned: bool,
 }
 
 /// A logo image read at start-up.
@@ -581,6 +583,8 @@ impl Config {
             model: ModelChoice::Off,
             embedding_cache: None,
             mail: None,
+            // Tests and embedders start with no canned replies.
+            starter_canned: false,
         }
     }
 }
@@ -634,6 +638,7 @@ impl From<&ServeArgs> for Config {
             },
             // Checked by `MailArgs::config`, which can fail (see `cli::serve`).
             mail: None,
+            starter_canned: true,
         }
     }
 }

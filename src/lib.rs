@@ -81,6 +81,17 @@ pub async fn run(
             Err(e) => tracing::error!(error = ?e, "reloading articles failed; still serving the previous set"),
         })
     });
+    if config.starter_canned {
+        let n = store
+            .seed_canned_once(&domain::canned::starter(), domain::now_ms())
+            .await?;
+        if n > 0 {
+            tracing::info!(
+                replies = n,
+                "starter canned replies created (edit them on /agent/canned)"
+            );
+        }
+    }
     let hours = chat::hours::startup_hours(&store, &config.chat).await;
     // Old conversation texts go at start-up and every hour (`--retention-days`).
     let retention = config

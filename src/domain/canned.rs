@@ -97,39 +97,35 @@ pub fn validate_shortcut(shortcut: &str) -> Result<(), String> {
     }
 }
 
-/// What `{customer_name}` becomes when the customer's name is not known.
-pub fn unknown_customer(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ru => "клиент",
-        Lang::En => "there",
-        Lang::De => "liebe Kundin, lieber Kunde",
-    }
-}
-
 /// The text of a canned reply for one conversation: `{customer_name}` becomes the customer's
-/// name (or a fallback in `lang` when unknown or blank: «клиент», "there"), `{agent_name}` the
-/// agent's. Other braces are left alone, and a name that itself contains a placeholder is not
-/// expanded again.
+/// name, `{agent_name}` the agent's. When the name is not known (or blank) the placeholder goes
+/// with the comma or space before it («Здравствуйте, {customer_name}!» → «Здравствуйте!»), or,
+/// opening a sentence, with the comma after it («{customer_name}, добрый день» → «Добрый
+/// день»): no «клиент» in the customer's face. Other braces are left alone, and a name that
+/// itself contains a placeholder is not expanded again. `lang` is kept for texts that will need
+/// it.
 pub fn fill_placeholders(
     body: &str,
     customer_name: Option<&str>,
     agent_name: &str,
-    lang: Lang,
+    _lang: Lang,
 ) -> String {
     const CUSTOMER: &str = "{customer_name}";
     const AGENT: &str = "{agent_name}";
-    let customer = customer_name
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| unknown_customer(lang));
+    let customer = customer_name.map(str::trim).filter(|n| !n.is_empty());
     let mut out = String::with_capacity(body.len() + 32);
     let mut rest = body;
     while let Some(i) = rest.find('{') {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
         if let Some(after) = tail.strip_prefix(CUSTOMER) {
-            out.push_str(customer);
-            rest = after;
+            rest = match customer {
+                Some(name) => {
+                    out.push_str(name);
+                    after
+                }
+                None => drop_unknown_name(&mut out, after),
+            };
         } else if let Some(after) = tail.strip_prefix(AGENT) {
             out.push_str(agent_name.trim());
             rest = after;
@@ -140,6 +136,101 @@ pub fn fill_placeholders(
     }
     out.push_str(rest);
     out
+}
+
+/// Leaves out an unknown name: the separator before it from `out`, or, at the start of a
+/// sentence, the comma after it (and the next letter becomes a capital); returns what follows.
+fn drop_unknown_name<'a>(out: &mut String, after: &'a str) -> &'a str {
+    if out.ends_with(", ") {
+        out.truncate(out.len() - 2);
+    } else if out.ends_with(' ') && !out.trim_end().ends_with(['.', '!', '?']) {
+        out.pop();
+    }
+    let starts_sentence = out.trim_end().is_empty() || out.trim_end().ends_with(['.', '!', '?']);
+    if starts_sentence && let Some(next) = after.strip_prefix(',') {
+        let next = next.trim_start();
+        let mut chars = next.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            return chars.as_str();
+        }
+        return next;
+    }
+    after
+}
+
+/// The canned replies a new installation starts with, in Russian, English and German (admins
+/// edit or delete them on `/agent/canned`).
+pub fn starter() -> Vec<CannedInput> {
+    const SET: &[(&str, &str, &str)] = &[
+        (
+            "hello",
+            "Приветствие",
+            "Здравствуйте, {customer_name}! Меня зовут {agent_name}, я помогу разобраться.",
+        ),
+        (
+            "hello-en",
+            "Greeting (English)",
+            "Hello {customer_name}, I'm {agent_name} and I'll help you with this.",
+        ),
+        (
+            "hello-de",
+            "Begrüßung (Deutsch)",
+            "Guten Tag {customer_name}, ich bin {agent_name} und helfe Ihnen gern weiter.",
+        ),
+        (
+            "order",
+            "Номер заказа",
+            "Подскажите, пожалуйста, номер заказа — он есть в письме с подтверждением.",
+        ),
+        (
+            "order-en",
+            "Order number (English)",
+            "Could you tell me your order number? It is in the confirmation email.",
+        ),
+        (
+            "order-de",
+            "Bestellnummer (Deutsch)",
+            "Nennen Sie mir bitte Ihre Bestellnummer? Sie steht in der Bestätigungs-E-Mail.",
+        ),
+        (
+            "check",
+            "Проверяю",
+            "Минуту, проверяю — вернусь с ответом в этом чате.",
+        ),
+        (
+            "check-en",
+            "Checking (English)",
+            "One moment, I'm checking; I'll come back with the answer right here.",
+        ),
+        (
+            "check-de",
+            "Ich prüfe (Deutsch)",
+            "Einen Moment, ich prüfe das und melde mich hier mit der Antwort.",
+        ),
+        (
+            "bye",
+            "Прощание",
+            "Рад был помочь, {customer_name}! Если появятся вопросы — пишите, мы на связи.",
+        ),
+        (
+            "bye-en",
+            "Goodbye (English)",
+            "Glad I could help, {customer_name}! If anything else comes up, just write to us.",
+        ),
+        (
+            "bye-de",
+            "Abschied (Deutsch)",
+            "Schön, dass ich helfen konnte, {customer_name}! Bei weiteren Fragen schreiben Sie uns einfach.",
+        ),
+    ];
+    SET.iter()
+        .map(|(shortcut, title, body)| CannedInput {
+            shortcut: (*shortcut).into(),
+            title: (*title).into(),
+            body: (*body).into(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -155,12 +246,26 @@ mod tests {
         );
         assert_eq!(
             fill_placeholders(body, None, "Ольга", Lang::Ru),
-            "Здравствуйте, клиент! Меня зовут Ольга. {unknown} {"
+            "Здравствуйте! Меня зовут Ольга. {unknown} {"
         );
         assert_eq!(
-            fill_placeholders("Hi {customer_name}", Some("  "), "Olga", Lang::En),
-            "Hi there"
+            fill_placeholders("Hi {customer_name},", Some("  "), "Olga", Lang::En),
+            "Hi,"
         );
+        for (text, without) in [
+            ("{customer_name}, добрый день!", "Добрый день!"),
+            (
+                "Спасибо, {customer_name}, что написали.",
+                "Спасибо, что написали.",
+            ),
+            (
+                "Готово. {customer_name}, проверьте почту.",
+                "Готово. Проверьте почту.",
+            ),
+            ("Guten Tag {customer_name}!", "Guten Tag!"),
+        ] {
+            assert_eq!(fill_placeholders(text, None, "O", Lang::Ru), without);
+        }
         // A name with a placeholder in it stays as typed.
         assert_eq!(
             fill_placeholders(
@@ -172,6 +277,25 @@ mod tests {
             "{agent_name}/O"
         );
         assert_eq!(fill_placeholders("", None, "O", Lang::De), "");
+    }
+
+    #[test]
+    fn the_starter_replies_are_valid_and_read_well_without_a_name() {
+        for c in starter() {
+            let checked = c
+                .validated()
+                .unwrap_or_else(|e| panic!("{}: {e}", c.shortcut));
+            assert_eq!(checked.shortcut, c.shortcut);
+            let text = fill_placeholders(&c.body, None, "Ольга", Lang::Ru);
+            assert!(
+                !text.contains("{") && !text.contains(" ,") && !text.contains(", !"),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            fill_placeholders(&starter()[9].body, None, "O", Lang::Ru),
+            "Рад был помочь! Если появятся вопросы — пишите, мы на связи."
+        );
     }
 
     #[test]

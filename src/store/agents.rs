@@ -323,6 +323,28 @@ impl Store {
         )
     }
 
+    /// Creates `starter` once per installation, while there is no canned reply yet: the
+    /// `settings` key `starter_canned` remembers it was done, so replies an admin deleted do not
+    /// come back. Returns how many were created.
+    pub async fn seed_canned_once(
+        &self,
+        starter: &[CannedInput],
+        now: i64,
+    ) -> anyhow::Result<usize> {
+        const MARK: &str = "INSERT INTO settings (key, value) VALUES ('starter_canned', '1') ON CONFLICT (key) DO NOTHING";
+        let first = on_pool!(self, p => sqlx::query(MARK).execute(p).await?.rows_affected()) > 0;
+        if !first || !self.list_canned().await?.is_empty() {
+            return Ok(0);
+        }
+        let mut n = 0;
+        for c in starter {
+            if self.create_canned(c, None, now).await?.is_some() {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// Replaces a canned reply's shortcut, title and text with validated input.
     pub async fn update_canned(
         &self,

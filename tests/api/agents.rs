@@ -944,7 +944,7 @@ async fn agents_use_canned_replies_and_only_admins_manage_them_and_accounts() {
     assert_eq!(status, 200, "{filled}");
     assert_eq!(filled["text"], "Здравствуйте, Анна! Меня зовут Ольга.");
     let (_, filled) = olga.get(&format!("/agent/api/canned/{id}/fill")).await;
-    assert_eq!(filled["text"], "Здравствуйте, клиент! Меня зовут Ольга.");
+    assert_eq!(filled["text"], "Здравствуйте! Меня зовут Ольга.");
     assert_eq!(olga.get("/agent/api/canned/999/fill").await.0, 404);
     let (status, _) = olga.put(&format!("/agent/api/canned/{id}"), &greet).await;
     assert_eq!(status, 403);

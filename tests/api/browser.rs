@@ -153,6 +153,7 @@ async fn run_agent_script(script: &'static str) {
     let mut config = otvet::Config::new(sample_articles());
     config.watch = false;
     config.chat.auto_assign = false;
+    config.starter_canned = true;
     let app = spawn_app_with(config).await;
     let (cookie, _) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
     let base_url = app.base_url.clone();

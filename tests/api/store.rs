@@ -1255,3 +1255,22 @@ async fn files_go_with_their_customer_and_with_retention(db: TestDb) {
     assert_eq!(kept.data, b"\x89PNG....");
     store.close().await;
 }
+
+on_both!(starter_canned_replies_are_created_once);
+
+/// The starter canned replies: created on a new installation, not again, not after deletion.
+async fn starter_canned_replies_are_created_once(db: TestDb) {
+    let store = Store::connect(&db.url()).await.unwrap();
+    let starter = otvet::domain::canned::starter();
+    assert_eq!(
+        store.seed_canned_once(&starter, 1).await.unwrap(),
+        starter.len()
+    );
+    assert_eq!(store.seed_canned_once(&starter, 2).await.unwrap(), 0);
+    for c in store.list_canned().await.unwrap() {
+        store.delete_canned(c.id).await.unwrap();
+    }
+    assert_eq!(store.seed_canned_once(&starter, 3).await.unwrap(), 0);
+    assert!(store.list_canned().await.unwrap().is_empty());
+    store.close().await;
+}

@@ -3,6 +3,8 @@
 // (/agent) of another browser context, sees the conversation under the "chat" channel filter
 // (and not under "email"), takes it, sees the photo, and answers with an image from the
 // composer's 📎; the customer's widget shows that image, loaded from the server across origins.
+// On the way: a starter canned reply reads well without the customer's name, and after a private
+// note the composer is back to replies.
 //
 // Usage: node tests/browser/files.mjs <base_url>
 // Environment: OTVET_CHROMIUM (default /usr/bin/chromium), OTVET_AGENT_COOKIE ("name=value" of a
@@ -153,6 +155,22 @@ async function main() {
       return img && img.complete && img.naturalWidth === 40;
     });
     step('the agent sees the customer\'s photo in the console');
+    // A starter canned reply, for a customer whose name is not known: no «клиент».
+    const text = con.locator('#text');
+    await text.pressSequentially('/hello');
+    await con.locator('#canned-opt-0').waitFor();
+    await text.press('Enter');
+    const filled = await text.inputValue();
+    if (filled !== 'Здравствуйте! Меня зовут Ольга, я помогу разобраться.') fail(`the canned reply reads «${filled}»`);
+    await text.fill('');
+    step(`the starter reply without a name: «${filled}»`);
+    // A note is one message: the toggle is off again after it.
+    await con.locator('#note').check();
+    await text.fill('Клиент прислал фото, проверяю гарантию');
+    await text.press('Enter');
+    await con.locator('#messages .msg-note').first().waitFor();
+    await con.waitForFunction(() => !document.querySelector('#note').checked);
+    step('after a note the composer is back to replies');
     await con.locator('#attach-file').setInputFiles({
       name: 'схема.png',
       mimeType: 'image/png',

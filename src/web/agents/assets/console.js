@@ -166,15 +166,31 @@
   const LANG = TEXTS[document.documentElement.lang] ? document.documentElement.lang : 'ru';
   const T = TEXTS[LANG];
 
-  // What {customer_name} becomes when the name is not known (as agents::canned::unknown_customer).
-  const UNKNOWN_CUSTOMER = { ru: 'клиент', en: 'there', de: 'liebe Kundin, lieber Kunde' };
-
-  /** A canned reply's text for one conversation, as agents::canned::fill_placeholders does it:
-   * one pass, so a name that itself contains a placeholder is not expanded again. */
-  function fillPlaceholders(text, customerName, agentName, lang) {
-    const customer = (customerName || '').trim() || UNKNOWN_CUSTOMER[lang] || UNKNOWN_CUSTOMER.ru;
-    return text.replace(/\{(customer_name|agent_name)\}/g, (_, k) =>
-      k === 'customer_name' ? customer : (agentName || '').trim());
+  /** A canned reply's text for one conversation, as domain::canned::fill_placeholders does it:
+   * one pass, so a name that itself contains a placeholder is not expanded again; an unknown name
+   * goes with the comma or space before it, or, opening a sentence, with the comma after it. */
+  function fillPlaceholders(text, customerName, agentName) {
+    const customer = (customerName || '').trim();
+    let out = '';
+    let last = 0;
+    const re = /\{(customer_name|agent_name)\}/g;
+    let m;
+    while ((m = re.exec(text))) {
+      out += text.slice(last, m.index);
+      last = re.lastIndex;
+      if (m[1] === 'agent_name') { out += (agentName || '').trim(); continue; }
+      if (customer) { out += customer; continue; }
+      if (out.endsWith(', ')) out = out.slice(0, -2);
+      else if (out.endsWith(' ') && !/[.!?]$/.test(out.trimEnd())) out = out.slice(0, -1);
+      const startsSentence = out.trimEnd() === '' || /[.!?]$/.test(out.trimEnd());
+      if (startsSentence && text[last] === ',') {
+        const next = text.slice(last + 1).trimStart();
+        const first = [...next][0] || '';
+        out += first.toUpperCase();
+        last = text.length - next.length + first.length;
+      }
+    }
+    return out + text.slice(last);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1071,6 +1087,12 @@
     send({ type: privateNote ? 'note' : 'send', conversation_id: c.id, client_id: cid, text });
     $('text').value = '';
     c.draft = '';
+    // A note is one message: the next one is a reply again, unless only notes are possible.
+    if (privateNote && !$('note').disabled) {
+      $('note').checked = false;
+      c.note = false;
+      renderComposer();
+    }
     typingOff();
     closePicker();
   }
