@@ -103,6 +103,10 @@ pub struct ServeArgs {
     /// "Hilfe-Center" in the page's language when not given.
     #[arg(long, env = "OTVET_SITE_NAME")]
     pub site_name: Option<String>,
+    /// Put the chat widget on the help center's pages: "No" under an article and a search that
+    /// finds nothing open the chat, and the agent sees which article or search it was.
+    #[arg(long, env = "OTVET_HELP_CENTER_CHAT", default_value_t = true, action = ArgAction::Set)]
+    pub help_center_chat: bool,
     /// Primary colour of the pages, `#rrggbb`; white text on it must stay readable.
     #[arg(long, env = "OTVET_BRAND_COLOR", default_value = DEFAULT_BRAND_COLOR, value_parser = parse_brand_color)]
     pub brand_color: String,
@@ -453,6 +457,8 @@ pub struct Config {
     pub mail: Option<crate::mail::MailConfig>,
     /// Create the starter canned replies (ru/en/de) at the first start, while there are none.
     pub starter_canned: bool,
+    /// The chat widget on the help center's pages ("No" and empty searches offer it).
+    pub help_center_chat: bool,
 }
 
 /// A logo image read at start-up.
@@ -585,6 +591,7 @@ impl Config {
             mail: None,
             // Tests and embedders start with no canned replies.
             starter_canned: false,
+            help_center_chat: false,
         }
     }
 }
@@ -639,6 +646,7 @@ impl From<&ServeArgs> for Config {
             // Checked by `MailArgs::config`, which can fail (see `cli::serve`).
             mail: None,
             starter_canned: true,
+            help_center_chat: a.help_center_chat,
         }
     }
 }

@@ -15,7 +15,7 @@
 //   data-greeting="…"         shown as the bot's first message (locally, never sent)
 //   data-color="#1f4e8c"      brand colour (any CSS colour); text on it is white or black
 //   data-position="left"      launcher bottom left instead of bottom right
-// API: Otvet.open(), Otvet.close(), Otvet.send(text), Otvet.identify({name, email, hash}),
+// API: Otvet.open({draft}?), Otvet.close(), Otvet.send(text), Otvet.identify({name, email, hash}),
 //   Otvet.on(event, fn) -> unsubscribe; events: open, close, message (the message frame),
 //   unread (the count).
 (() => {
@@ -1166,7 +1166,12 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
   }
 
   window.Otvet = Object.freeze({
-    open,
+    // open({draft}) puts `draft` in an empty message box (a search that found nothing).
+    open(opts) {
+      open();
+      const d = opts && typeof opts.draft === 'string' ? opts.draft.slice(0, 4000) : '';
+      if (d && !input.value) input.value = d;
+    },
     close,
     send(text) {
       open();

@@ -140,6 +140,7 @@ impl SearchEngine {
                 answered: false,
                 threshold,
                 across: req.across,
+                read_as: as_read,
             };
         }
         let query = BooleanQuery::new(
@@ -382,6 +383,7 @@ impl SearchEngine {
             answered,
             threshold,
             across: req.across,
+            read_as: as_read,
         }
     }
 }

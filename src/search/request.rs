@@ -69,4 +69,8 @@ pub struct SearchResults {
     pub threshold: f32,
     /// The hits are articles of other languages than the query's (see [`SearchRequest::across`]).
     pub across: bool,
+    /// The query as search read it when some words were typed on the wrong keyboard layout
+    /// («ljcnfdrf» → «доставка»); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<String>,
 }

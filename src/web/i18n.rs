@@ -74,6 +74,12 @@ crate::web::i18n::texts! {
         ContactOffer => ["Не нашли ответ? Мы поможем лично.", "Didn't find your answer? We'll help you in person.", "Keine Antwort gefunden? Wir helfen Ihnen persönlich."],
         /// The contact link text.
         ContactLink => ["Связаться с поддержкой", "Contact support", "Support kontaktieren"],
+        /// The chat offer after "No" and on an empty search (with the widget on the page).
+        ChatLink => ["Написать в чат", "Chat with us", "Im Chat schreiben"],
+        /// Above the results when the query was read from the wrong keyboard layout.
+        ShowingFor => ["Показаны результаты для", "Showing results for", "Ergebnisse für"],
+        /// The number of results ("найдено: 3").
+        Found => ["Найдено", "Found", "Gefunden"],
         /// Title of the search results page.
         SearchTitle => ["Поиск", "Search", "Suche"],
         /// "Results for" before the query.

@@ -192,6 +192,36 @@ pub(crate) async fn logo(
         .into_response()
 }
 
+/// `/favicon.svg`: a speech bubble on the brand colour (and `/favicon.ico` redirects here).
+pub(crate) async fn favicon(State(state): State<AppState>) -> Response {
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">\
+         <rect width=\"32\" height=\"32\" rx=\"7\" fill=\"{}\"/>\
+         <path d=\"M9 9h14a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2h-8l-5 4v-4H9a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2z\" \
+         fill=\"#fff\"/></svg>",
+        state.config.brand_color
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("image/svg+xml"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+/// `/favicon.ico`, which browsers ask for on their own.
+pub(crate) async fn favicon_ico() -> axum::response::Redirect {
+    axum::response::Redirect::permanent("/favicon.svg")
+}
+
 /// The `?v=` of an asset link.
 #[derive(Deserialize)]
 pub(crate) struct AssetParams {

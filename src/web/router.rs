@@ -28,6 +28,8 @@ pub fn app(state: AppState) -> Router {
         .route("/sitemap.xml", get(pages::sitemap::sitemap))
         .route("/robots.txt", get(pages::sitemap::robots))
         .route("/demo", get(pages::demo::demo))
+        .route("/favicon.svg", get(super::favicon))
+        .route("/favicon.ico", get(super::favicon_ico))
         .route("/assets/site.css", get(super::site_css))
         .route("/assets/search.js", get(super::search_js))
         .route("/assets/logo", get(super::logo))

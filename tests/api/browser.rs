@@ -154,6 +154,7 @@ async fn run_agent_script(script: &'static str) {
     config.watch = false;
     config.chat.auto_assign = false;
     config.starter_canned = true;
+    config.help_center_chat = true;
     let app = spawn_app_with(config).await;
     let (cookie, _) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
     let base_url = app.base_url.clone();
@@ -185,4 +186,12 @@ async fn run_agent_script(script: &'static str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_reach_both_sides_in_chromium() {
     run_agent_script("files.mjs").await;
+}
+
+/// The chat in the help center in Chromium (`tests/browser/help-center-chat.mjs`): "No" under an
+/// article opens the widget on the page, the agent's handoff names the article, and a search
+/// that found nothing opens the chat with the question typed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_help_center_offers_the_chat_in_chromium() {
+    run_agent_script("help-center-chat.mjs").await;
 }

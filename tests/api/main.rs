@@ -22,6 +22,7 @@ mod contracts;
 mod first_run;
 mod gaps;
 mod hardening;
+mod help_center_chat;
 mod helpers;
 mod limits;
 mod mail;

@@ -111,6 +111,7 @@ pub async fn hand_over(
             "title": a.title, "url": a.url, "section": a.section, "confidence": a.confidence,
             "rejected": m.feedback == Some(false), "helpful": m.feedback == Some(true),
         }))).collect::<Vec<_>>(),
+        "page": page_context(state, conv.page_url.as_deref().or(page_url.as_deref())),
         "page_url": conv.page_url.clone().or(page_url),
         "lang": conv.lang,
         "identity": customer.as_ref().map(|cu| json!({
@@ -176,6 +177,78 @@ pub async fn hand_over(
         auto_assign(state).await;
     }
     Ok(())
+}
+
+/// What the customer was reading when they asked, from the page's address: an article of this
+/// help center (`{"article": {"title", "url"}}`) or its search (`{"search": "…"}`); `null`
+/// for any other page.
+pub fn page_context(state: &Chat, url: Option<&str>) -> serde_json::Value {
+    let Some(url) = url else {
+        return serde_json::Value::Null;
+    };
+    let path = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => url,
+    };
+    let path = path.split('#').next().unwrap_or(path);
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let Some(lang) = parts
+        .first()
+        .and_then(|l| l.parse::<crate::domain::Lang>().ok())
+    else {
+        return serde_json::Value::Null;
+    };
+    match parts.as_slice() {
+        [_, "articles", slug] => {
+            let snap = state.search.snapshot();
+            crate::domain::Slug::parse(slug)
+                .ok()
+                .and_then(|s| {
+                    snap.catalog
+                        .get(lang, &s)
+                        .map(|a| (a.title.clone(), a.url(None)))
+                })
+                .map_or(
+                    serde_json::Value::Null,
+                    |(title, url)| json!({"article": {"title": title, "url": url}}),
+                )
+        }
+        [_, "search"] => query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("q="))
+            .map(percent_decode)
+            .filter(|q| !q.trim().is_empty())
+            .map_or(serde_json::Value::Null, |q| json!({"search": q.trim()})),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// A query-string value decoded (`+` is a space); bytes that are not UTF-8 become U+FFFD.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                match std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether somebody can answer now.
@@ -264,4 +337,22 @@ pub async fn status_of(state: &Chat, conv: &ConversationRow) -> ChatResult<Statu
         }
     }
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_decoded() {
+        assert_eq!(
+            percent_decode(
+                "%D0%B2%D0%BE%D0%B7%D0%B2%D1%80%D0%B0%D1%82+%D0%B4%D0%B5%D0%BD%D0%B5%D0%B3"
+            ),
+            "возврат денег"
+        );
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
 }

@@ -29,6 +29,9 @@ pub(crate) struct Response {
     lang: Option<Lang>,
     answered: bool,
     threshold: f32,
+    /// The query as read when words were typed on the wrong keyboard layout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_as: Option<String>,
     hits: Vec<Hit>,
 }
 
@@ -84,6 +87,7 @@ pub(crate) async fn search(
         lang,
         answered: results.answered,
         threshold: results.threshold,
+        read_as: results.read_as,
         hits: results.hits,
     }))
 }

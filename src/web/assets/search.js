@@ -119,4 +119,13 @@
 
   var forms = document.querySelectorAll("form.search");
   for (var i = 0; i < forms.length; i++) enhance(forms[i]);
+
+  // "Chat with us" links: with the chat widget on the page they open it (the search that found
+  // nothing typed in); without it they stay links to the contact page.
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("[data-otvet-chat]");
+    if (!a || !window.Otvet || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault();
+    window.Otvet.open({ draft: a.getAttribute("data-otvet-draft") || "" });
+  });
 })();

@@ -23,7 +23,6 @@ use crate::web::i18n::{Key, format_date, lang_name};
 use crate::web::state::AppState;
 
 /// The slug of the article the "No" answer links to until the chat widget exists.
-const CONTACT_SLUG: &str = "contact-support";
 
 #[derive(Deserialize)]
 pub struct ArticleParams {
@@ -102,13 +101,8 @@ pub async fn show(
     } else {
         excerpt(&a.intro, 160)
     };
-    let contact = match Slug::parse(CONTACT_SLUG)
-        .ok()
-        .and_then(|s| catalog.get(lang, &s))
-    {
-        Some(c) if c.slug != a.slug => c.url(None),
-        _ => format!("/{lang}/"),
-    };
+    let contact = super::contact_url(&state, lang);
+    let chat = state.config.help_center_chat;
     let head = Head {
         title: a.title.clone(),
         description,
@@ -157,7 +151,7 @@ pub async fn show(
             }
             div.content { (PreEscaped(&a.html)) }
         }
-        (feedback_form(lang, a, thanks, said_no, &contact))
+        (feedback_form(lang, a, thanks, said_no, &contact, chat))
         @if !related.is_empty() {
             section.related aria-labelledby="related-heading" {
                 h2 #related-heading { (Key::Related.in_lang(lang)) }
@@ -170,7 +164,14 @@ pub async fn show(
     respond(StatusCode::OK, layout(&state, &site, lang, head, "", main))
 }
 
-fn feedback_form(lang: Lang, a: &Article, thanks: bool, said_no: bool, contact: &str) -> Markup {
+fn feedback_form(
+    lang: Lang,
+    a: &Article,
+    thanks: bool,
+    said_no: bool,
+    contact: &str,
+    chat: bool,
+) -> Markup {
     html! {
         section.feedback #feedback aria-labelledby="feedback-heading" {
             @if thanks {
@@ -178,7 +179,13 @@ fn feedback_form(lang: Lang, a: &Article, thanks: bool, said_no: bool, contact: 
                 @if said_no {
                     p.contact {
                         (Key::ContactOffer.in_lang(lang)) " "
-                        a href=(contact) { (Key::ContactLink.in_lang(lang)) }
+                        // With the widget on the page the link opens the chat (search.js); the
+                        // agent sees this article in the handoff.
+                        @if chat {
+                            a.chat-offer href=(contact) data-otvet-chat="" { (Key::ChatLink.in_lang(lang)) }
+                        } @else {
+                            a href=(contact) { (Key::ContactLink.in_lang(lang)) }
+                        }
                     }
                 }
             } @else {

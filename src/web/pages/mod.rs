@@ -126,7 +126,11 @@ pub fn layout(
                     link rel="alternate" hreflang=(l.code()) href=(site.abs(path));
                 }
                 link rel="stylesheet" href=(css_href(state));
+                link rel="icon" href="/favicon.svg" type="image/svg+xml";
                 script src=(format!("/assets/search.js?v={}", super::js_version())) defer {}
+                @if state.config.help_center_chat {
+                    script src="/widget.js" data-lang=(lang.code()) data-title=(name) defer {}
+                }
             }
             body {
                 a.skip href="#main" { (Key::SkipToContent.in_lang(lang)) }
@@ -159,12 +163,31 @@ pub fn layout(
                                 }
                             }
                         }
-                        p { (name) }
+                        p {
+                            (name)
+                            " · "
+                            a.contact-entry href=(contact_url(state, lang)) data-otvet-chat="" {
+                                (if state.config.help_center_chat { Key::ChatLink } else { Key::ContactLink }.in_lang(lang))
+                            }
+                        }
                     }
                 }
             }
         }
     }
+}
+
+/// The slug of the article about contacting support, linked where a visitor may need a person.
+pub const CONTACT_SLUG: &str = "contact-support";
+
+/// Where a visitor who needs a person goes without the chat: the contact article in `lang`, or
+/// the home page.
+pub fn contact_url(state: &AppState, lang: Lang) -> String {
+    let snap = state.search.snapshot();
+    crate::domain::Slug::parse(CONTACT_SLUG)
+        .ok()
+        .and_then(|s| snap.catalog.get(lang, &s).map(|a| a.url(None)))
+        .unwrap_or_else(|| format!("/{lang}/"))
 }
 
 /// Breadcrumbs: home, then `trail` (link, label) pairs, then the current page's name.

@@ -44,6 +44,7 @@ pub async fn search(
         .take(MAX_Q_CHARS)
         .collect();
     let q_trim = q.trim();
+    let mut read_as = None;
     let hits = if q_trim.is_empty() {
         Vec::new()
     } else {
@@ -63,6 +64,7 @@ pub async fn search(
                 Some(lang),
             );
         }
+        read_as = results.read_as.clone().filter(|r| r.trim() != q_trim);
         results.hits
     };
     let title = if q_trim.is_empty() {
@@ -96,10 +98,25 @@ pub async fn search(
                 div.nothing role="status" {
                     h2 { (Key::NothingFound.in_lang(lang)) }
                     p { (Key::NothingFoundHint.in_lang(lang)) }
-                    p { a href=(format!("/{lang}/")) { (Key::Categories.in_lang(lang)) } }
+                    p {
+                        a href=(format!("/{lang}/")) { (Key::Categories.in_lang(lang)) }
+                        " · "
+                        @if state.config.help_center_chat {
+                            // Opens the chat with the question typed in (search.js).
+                            a.chat-offer href=(super::contact_url(&state, lang)) data-otvet-chat="" data-otvet-draft=(q_trim) { (Key::ChatLink.in_lang(lang)) }
+                        } @else {
+                            a href=(super::contact_url(&state, lang)) { (Key::ContactLink.in_lang(lang)) }
+                        }
+                    }
                 }
             } @else {
-                h2.results-for { (Key::ResultsFor.in_lang(lang)) " " (open) (q_trim) (close) }
+                @if let Some(r) = &read_as {
+                    h2.results-for { (Key::ShowingFor.in_lang(lang)) " " (open) (r) (close) }
+                    p.asked { (Key::ResultsFor.in_lang(lang)) " " (open) (q_trim) (close) }
+                } @else {
+                    h2.results-for { (Key::ResultsFor.in_lang(lang)) " " (open) (q_trim) (close) }
+                }
+                p.count role="status" { (Key::Found.in_lang(lang)) ": " (hits.len()) }
                 ol.results {
                     @for h in &hits {
                         li {

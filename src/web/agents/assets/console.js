@@ -27,7 +27,7 @@
       },
       reasonLabel: 'Причина', questions: 'Вопросы клиента', shown: 'Показанные статьи',
       rejected: 'отклонена', helpful: 'помогла', confidence: 'уверенность',
-      page: 'Страница', language: 'Язык', identity: 'Личность', verified: 'подтверждена',
+      page: 'Страница', readArticle: 'Читал статью', searched: 'Искал в справке', language: 'Язык', identity: 'Личность', verified: 'подтверждена',
       notVerified: 'не подтверждена', email: 'Почта', contact: 'Оставил почту для ответа',
       history: 'Прошлые разговоры', noHistory: 'Других разговоров не было.',
       rating: 'Оценка', noHandoff: 'Клиент не проходил через бота.',
@@ -77,7 +77,7 @@
       },
       reasonLabel: 'Reason', questions: "Customer's questions", shown: 'Articles shown',
       rejected: 'rejected', helpful: 'helped', confidence: 'confidence',
-      page: 'Page', language: 'Language', identity: 'Identity', verified: 'verified',
+      page: 'Page', readArticle: 'Was reading', searched: 'Searched the help center for', language: 'Language', identity: 'Identity', verified: 'verified',
       notVerified: 'not verified', email: 'Email', contact: 'Left an email for the answer',
       history: 'Earlier conversations', noHistory: 'No other conversations.',
       rating: 'Rating', noHandoff: 'The customer did not come through the bot.',
@@ -127,7 +127,7 @@
       },
       reasonLabel: 'Grund', questions: 'Fragen des Kunden', shown: 'Gezeigte Artikel',
       rejected: 'abgelehnt', helpful: 'hat geholfen', confidence: 'Sicherheit',
-      page: 'Seite', language: 'Sprache', identity: 'Identität', verified: 'bestätigt',
+      page: 'Seite', readArticle: 'Las den Artikel', searched: 'Suchte im Hilfe-Center nach', language: 'Sprache', identity: 'Identität', verified: 'bestätigt',
       notVerified: 'nicht bestätigt', email: 'E-Mail', contact: 'Hat eine E-Mail für die Antwort hinterlassen',
       history: 'Frühere Gespräche', noHistory: 'Keine anderen Gespräche.',
       rating: 'Bewertung', noHandoff: 'Der Kunde kam nicht über den Bot.',
@@ -1326,6 +1326,9 @@
       return;
     }
     const parts = [el('dl', {}, ...row(T.reasonLabel, T.reason[h.reason] || h.reason || ''))];
+    // What the customer was reading in the help center when they asked.
+    if (h.page && h.page.article) parts.push(el('p', { className: 'context' }, `${T.readArticle}: `, link(h.page.article.url, h.page.article.title)));
+    if (h.page && typeof h.page.search === 'string') parts.push(el('p', { className: 'context', text: `${T.searched}: «${h.page.search}»` }));
     if (h.questions && h.questions.length) {
       parts.push(el('h4', { text: T.questions }),
         el('ol', { className: 'questions' }, ...h.questions.map((q) => el('li', {},
