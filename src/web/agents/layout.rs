@@ -29,6 +29,37 @@ pub(crate) fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
         .unwrap_or(state.config.default_lang)
 }
 
+/// The one navigation of the agent pages: every page the agent's role opens, the current one
+/// marked, who is signed in (the role in the page's language) and the sign-out button.
+pub(crate) fn agent_nav(lang: Lang, s: &AgentSession, path: &str) -> Markup {
+    let role = s.agent.role;
+    let mut links = vec![("/agent", T::Console), ("/agent/canned", T::Canned)];
+    if role >= Role::Editor {
+        links.push(("/agent/gaps", T::GapsNav));
+        links.push(("/agent/reports", T::ReportsNav));
+    }
+    if role >= Role::Admin {
+        links.push(("/agent/team", T::Team));
+        links.push(("/agent/settings", T::Settings));
+    }
+    html! {
+        nav.agent-nav aria-label=(T::AgentsNav.in_lang(lang)) {
+            ul {
+                @for (href, text) in &links {
+                    li { a href=(href) aria-current=[(path == *href).then_some("page")] { (text.in_lang(lang)) } }
+                }
+                li.meta { (T::SignedInAs.in_lang(lang)) " " strong { (s.agent.name) } " (" (role.name(lang)) ")" }
+                li {
+                    form method="post" action="/agent/logout" {
+                        input type="hidden" name=(CSRF_FIELD) value=(s.csrf);
+                        button type="submit" { (T::SignOut.in_lang(lang)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A whole agent page: the help center's layout, never indexed, with the console navigation
 /// and the sign-out button when signed in.
 pub(super) fn agent_layout(
@@ -51,25 +82,7 @@ pub(super) fn agent_layout(
         header_search: false,
     };
     let main = html! {
-        @if let Some(s) = session {
-            nav.agent-nav aria-label=(T::AgentsNav.in_lang(lang)) {
-                ul style="list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:0.5rem 1.25rem;align-items:center" {
-                    li { a href="/agent" { (T::Console.in_lang(lang)) } }
-                    li { a href="/agent/canned" aria-current=[(path == "/agent/canned").then_some("page")] { (T::Canned.in_lang(lang)) } }
-                    @if s.agent.has_role(Role::Admin) {
-                        li { a href="/agent/team" aria-current=[(path == "/agent/team").then_some("page")] { (T::Team.in_lang(lang)) } }
-                        li { a href="/agent/settings" aria-current=[(path == "/agent/settings").then_some("page")] { (T::Settings.in_lang(lang)) } }
-                    }
-                    li.meta { (T::SignedInAs.in_lang(lang)) " " strong { (s.agent.name) } " (" (s.agent.role.name(lang)) ")" }
-                    li {
-                        form method="post" action="/agent/logout" style="margin:0" {
-                            input type="hidden" name=(CSRF_FIELD) value=(s.csrf);
-                            button type="submit" { (T::SignOut.in_lang(lang)) }
-                        }
-                    }
-                }
-            }
-        }
+        @if let Some(s) = session { (agent_nav(lang, s, path)) }
         (main)
     };
     layout(state, &site, lang, head, "", main)

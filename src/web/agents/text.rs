@@ -95,6 +95,8 @@ crate::web::i18n::texts! {
         ],
         You => ["это вы", "you", "Sie"],
         Settings => ["Настройки", "Settings", "Einstellungen"],
+        GapsNav => ["Без ответа", "Unanswered", "Unbeantwortet"],
+        ReportsNav => ["Отчёты", "Reports", "Berichte"],
         BusinessHours => ["Часы работы поддержки", "Business hours", "Geschäftszeiten"],
         HoursHint => [
             "например: пн-пт 09:00-18:00; сб 10:00-14:00, или 24/7",

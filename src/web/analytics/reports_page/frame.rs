@@ -8,9 +8,8 @@ use maud::{Markup, html};
 
 use super::style::css_version;
 use super::texts::K;
-use crate::agents::Role;
 use crate::domain::Lang;
-use crate::web::agents::session::{AgentSession, CSRF_FIELD};
+use crate::web::agents::session::AgentSession;
 use crate::web::analytics::reports::PeriodParams;
 use crate::web::pages::{Head, Site, layout, respond};
 use crate::web::state::AppState;
@@ -33,27 +32,10 @@ pub(super) fn page(
         noindex: true,
         header_search: false,
     };
-    let a = &session.agent;
     let main = html! {
         link rel="stylesheet" href=(format!("/agent/reports.css?v={}", css_version()));
         div.rp {
-            nav.rp-nav aria-label=(K::Nav.in_lang(lang)) {
-                ul {
-                    li { a href="/agent" { (K::Console.in_lang(lang)) } }
-                    li { a href="/agent/canned" { (K::Canned.in_lang(lang)) } }
-                    li { a href="/agent/reports" aria-current="page" { (K::Reports.in_lang(lang)) } }
-                    @if a.has_role(Role::Admin) {
-                        li { a href="/agent/team" { (K::Team.in_lang(lang)) } }
-                    }
-                    li.meta { (K::SignedInAs.in_lang(lang)) " " strong { (a.name) } " (" (a.role.name(lang)) ")" }
-                    li {
-                        form method="post" action="/agent/logout" {
-                            input type="hidden" name=(CSRF_FIELD) value=(session.csrf);
-                            button type="submit" { (K::SignOut.in_lang(lang)) }
-                        }
-                    }
-                }
-            }
+            (crate::web::agents::layout::agent_nav(lang, session, "/agent/reports"))
             (main)
         }
     };
