@@ -24,7 +24,10 @@
   const script =
     document.currentScript || [...document.querySelectorAll('script[src*="widget.js"]')].pop();
   if (!script) return;
-  const data = script.dataset;
+  // The look an admin set on /agent/settings (the server fills this line in); the tag's own
+  // data-* attributes win.
+  const DEFAULTS = {};
+  const data = Object.assign({}, DEFAULTS, script.dataset);
   const WS_URL = new URL('api/chat', script.src);
   WS_URL.protocol = WS_URL.protocol === 'https:' ? 'wss:' : 'ws:';
   const KEY = 'otvet:' + WS_URL.host;

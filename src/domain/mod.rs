@@ -16,6 +16,7 @@ pub mod mail;
 pub mod message;
 pub mod proxies;
 pub mod token;
+pub mod widget;
 
 pub use answer::{Answer, ArticleLink, Block, Clarify, ClarifyOption, Span};
 pub use conversation::{Author, Channel, ConversationStatus, EscalationReason, Notice};

@@ -4,7 +4,6 @@
 //! `If-None-Match` so that a browser that has a response already gets `304 Not Modified`.
 
 use std::io::Write;
-use std::sync::OnceLock;
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -180,10 +179,25 @@ pub fn minify_js(src: &str) -> String {
     out
 }
 
-/// The widget script as sent: minified and compressed once.
-pub fn widget(source: &str) -> &'static Precompressed {
-    static WIDGET: OnceLock<Precompressed> = OnceLock::new();
-    WIDGET.get_or_init(|| Precompressed::new(minify_js(source), "text/javascript; charset=utf-8"))
+/// The line of the widget's source the server fills in with the admin's look.
+const DEFAULTS_LINE: &str = "const DEFAULTS = {};";
+
+/// The widget script as sent, with `defaults` (a JSON object: the admin's look) in it:
+/// minified and compressed once per look (the last one is kept).
+pub fn widget(source: &str, defaults: &str) -> std::sync::Arc<Precompressed> {
+    static WIDGET: std::sync::Mutex<Option<(String, std::sync::Arc<Precompressed>)>> =
+        std::sync::Mutex::new(None);
+    let mut cached = WIDGET.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((d, p)) = cached.as_ref()
+        && d == defaults
+    {
+        return p.clone();
+    }
+    let script =
+        minify_js(source).replacen(DEFAULTS_LINE, &format!("const DEFAULTS = {defaults};"), 1);
+    let p = std::sync::Arc::new(Precompressed::new(script, "text/javascript; charset=utf-8"));
+    *cached = Some((defaults.to_string(), p.clone()));
+    p
 }
 
 /// Middleware: a weak `ETag` on every successful `GET` response that has none (pages, JSON,

@@ -8,7 +8,9 @@ use axum::http::{HeaderValue, header};
 use axum::routing::{get, post, put};
 
 use super::agents::files as agent_files;
-use super::agents::{canned, console, customers, history, login, session, settings, team};
+use super::agents::{
+    canned, console, customers, history, login, session, settings, team, widget_look,
+};
 use super::analytics::{reports, routes as gaps};
 use super::api::{articles, feedback, metrics, search};
 use super::chat::{agent_ws, customer_ws, files, info, widget_js};
@@ -107,6 +109,7 @@ pub fn app(state: AppState) -> Router {
             get(team::list_agents).post(team::create_agent),
         )
         .route("/agent/api/agents/{id}", put(team::update_agent))
+        .route("/agent/settings/widget", post(widget_look::save))
         .route("/agent/canned/{id}", post(canned::canned_update_form))
         .route(
             "/agent/canned/{id}/delete",
@@ -151,7 +154,8 @@ pub fn app(state: AppState) -> Router {
     let console = Router::new()
         .route("/agent", get(console::console_page))
         .route("/agent/assets/console.js", get(console::console_js))
-        .route("/agent/assets/console.css", get(console::console_css));
+        .route("/agent/assets/console.css", get(console::console_css))
+        .route("/agent/assets/settings.js", get(widget_look::settings_js));
     let editors = Router::new()
         .route("/agent/gaps", get(gaps::page))
         .route("/agent/gaps/{cluster}/draft.md", get(gaps::draft))

@@ -67,3 +67,109 @@ async fn the_demo_page_has_the_widget_and_the_tag_to_copy() {
     assert!(html.contains("noindex"));
     assert!(html.contains("href=\"/agent\""));
 }
+
+#[tokio::test]
+async fn admins_set_the_widgets_look_and_every_node_serves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::helpers::sqlite_url(&dir.path().join("otvet.db"));
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.database_url = url.clone();
+    let app = spawn_app_with(config.clone()).await;
+    let (admin, _) = crate::ws::account_cookie(
+        &app,
+        "anna@example.com",
+        "Анна",
+        otvet::agents::Role::Admin,
+        None,
+    )
+    .await;
+    let page = app
+        .client
+        .get(format!("{}/agent/settings", app.base_url))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("&lt;script src=&quot;{}/widget.js&quot;", app.base_url)),
+        "{page}"
+    );
+    assert!(page.contains("src=\"/demo?preview=1\""));
+    let post = |fields: Vec<(&'static str, &'static str)>, cookie: String| {
+        let c = crate::helpers::no_redirect_client();
+        let u = format!("{}/agent/settings/widget", app.base_url);
+        async move {
+            c.post(u)
+                .header("cookie", cookie)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let look = vec![
+        ("csrf", "csrf-for-tests"),
+        ("title", "Домотека"),
+        ("greeting", "Здравствуйте! Чем помочь?"),
+        ("color", "#A01010"),
+        ("position", "left"),
+    ];
+    assert_eq!(post(look.clone(), admin.clone()).await, 303);
+    let bad = vec![("csrf", "csrf-for-tests"), ("color", "red")];
+    assert_eq!(post(bad, admin.clone()).await, 400);
+    let (agent, _) = crate::ws::agent_cookie(&app, "boris@example.com", "Борис", None).await;
+    assert_eq!(post(look, agent).await, 403);
+    // Served inside the widget, by this node and by another on the same database.
+    let app2 = spawn_app_with(config).await;
+    for a in [&app, &app2] {
+        let js = a
+            .client
+            .get(format!("{}/widget.js", a.base_url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            js.contains(r##"const DEFAULTS = {"title":"Домотека","greeting":"Здравствуйте! Чем помочь?","color":"#a01010","position":"left"};"##),
+            "{}",
+            js.lines().find(|l| l.contains("DEFAULTS")).unwrap_or_default()
+        );
+    }
+    // The preview: the demo page with the look being typed as the tag's attributes.
+    let demo = app
+        .client
+        .get(format!(
+            "{}/demo?preview=1&color=%23aa0000&position=left&title=X",
+            app.base_url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        demo.contains("data-title=\"X\"")
+            && demo.contains("data-color=\"#aa0000\"")
+            && demo.contains("data-position=\"left\""),
+        "{demo}"
+    );
+    let wrong = app
+        .client
+        .get(format!("{}/demo?color=javascript:alert(1)", app.base_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!wrong.contains("data-color"));
+}

@@ -28,6 +28,7 @@ pub mod session;
 pub mod settings;
 pub mod team;
 pub mod text;
+pub mod widget_look;
 
 /// Largest request body of the agents' pages and JSON API (the router's limit for them).
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -1,4 +1,5 @@
-//! Settings admins change while the server runs: the business hours of the live chat.
+//! Settings admins change while the server runs: the business hours of the live chat, and the
+//! widget's look (`widget_look.rs`).
 //!
 //! The server starts with `--hours`/`--timezone`; an admin may replace them on
 //! `GET /agent/settings` (a plain form posting to `POST /agent/settings`, CSRF-checked like every
@@ -81,6 +82,14 @@ async fn render(
                 .strftime("%Y-%m-%d %H:%M")
                 .to_string()
         });
+    let look = match super::widget_look::stored_look(state).await {
+        Ok(l) => l,
+        Err(e) => return e.into_response(),
+    };
+    let base = {
+        let snap = state.search.snapshot();
+        crate::web::pages::Site::of(state, headers, &snap.catalog).base
+    };
     let main = html! {
         h1 { (T::Settings.in_lang(lang)) }
         @if let Some(m) = &view.message { (m) }
@@ -116,6 +125,7 @@ async fn render(
                 }
             }
         }
+        (super::widget_look::section(lang, &base, session, &look))
     };
     page(
         status,

@@ -32,8 +32,39 @@ crate::web::i18n::texts! {
     }
 }
 
+/// A look to preview (`/agent/settings` frames `/demo?preview=1&title=…&color=…`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PreviewParams {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    greeting: String,
+    #[serde(default)]
+    color: String,
+    #[serde(default)]
+    position: String,
+}
+
 /// `GET /demo`.
-pub async fn demo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn demo(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Result<axum::extract::Query<PreviewParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    // A look being previewed, as the tag's data-* attributes (a wrong one is ignored).
+    let preview = params
+        .ok()
+        .map(
+            |axum::extract::Query(p)| crate::domain::widget::WidgetLook {
+                title: p.title,
+                greeting: p.greeting,
+                color: p.color,
+                position: p.position,
+            },
+        )
+        .and_then(|l| l.validated().ok())
+        .unwrap_or_default();
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let lang = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -60,7 +91,9 @@ pub async fn demo(State(state): State<AppState>, headers: HeaderMap) -> Response
         p { (T::Console.in_lang(lang)) " " a href="/agent" { (site.abs("/agent")) } }
         p { (T::Snippet.in_lang(lang)) }
         pre { code { (tag) } }
-        script src="/widget.js" data-lang=(lang.code()) defer {}
+        script src="/widget.js" data-lang=(lang.code()) data-title=[opt(&preview.title)]
+            data-greeting=[opt(&preview.greeting)] data-color=[opt(&preview.color)]
+            data-position=[opt(&preview.position)] defer {}
     };
     respond(StatusCode::OK, layout(&state, &site, lang, head, "", main))
 }
