@@ -45,11 +45,10 @@ impl WidgetLook {
             ));
         }
         let color = self.color.trim().to_ascii_lowercase();
-        if !color.is_empty()
-            && !(color.len() == 7
-                && color.starts_with('#')
-                && color[1..].bytes().all(|b| b.is_ascii_hexdigit()))
-        {
+        let is_rgb = color.len() == 7
+            && color.starts_with('#')
+            && color[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        if !color.is_empty() && !is_rgb {
             return Err(format!("'{color}' is not a colour: use #rrggbb"));
         }
         let position = self.position.trim().to_ascii_lowercase();
