@@ -61,6 +61,7 @@
 
 mod cluster;
 mod coverage;
+mod dismiss;
 mod draft;
 mod features;
 mod linkage;
@@ -68,9 +69,11 @@ mod period;
 mod record;
 mod report;
 mod title;
+mod triage;
 
 pub use cluster::{ARTICLE_WEIGHT, ClusterParams, Context, EXAMPLES, Entry, MERGE_THRESHOLD};
-pub use draft::{DRAFT_QUESTIONS, draft, draft_file_name, draft_path};
+pub use dismiss::{Dismissal, SNOOZE_DAYS, dismiss};
+pub use draft::{DRAFT_QUESTIONS, conversation_answers, draft, draft_file_name, draft_path};
 pub use features::{BACKGROUND_DOCS, IDF_POWER, RUNNER_UP};
 pub use period::{DAY_MS, DEFAULT_PERIOD, MAX_PERIOD_MS, date_of, format_period, parse_period};
 pub use record::record_search_miss;
@@ -79,3 +82,4 @@ pub use report::{
     UnhelpfulArticle, build_report,
 };
 pub use title::title_of;
+pub use triage::Class;
