@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use otvet::Store;
 use otvet::agents::Role;
 use otvet::analytics::gaps::{self, Class};
+use otvet::domain::answer::Answer;
 use otvet::domain::{Author, Channel, now_ms};
 use otvet::store::chat::{NewMessage, Patch};
 use serde_json::{Value, json};
@@ -62,10 +63,19 @@ async fn needs_rank_by_people_and_noise_comes_last(db: TestDb) {
     s.ask("w2", "gjlfhjxyfz egfrjdrf", "no_answer", now - DAY)
         .await;
 
+    // Asked for a person after the bot's answer: not a gap unless the answer got "No".
+    for (i, rejected) in [(0, false), (1, true)] {
+        escalated_after_an_answer(&store, i, rejected, now - DAY).await;
+    }
+
     let report = gaps::build_report(&store, &s.engine, 7 * DAY, now)
         .await
         .unwrap();
     let all = describe(&report.clusters);
+    assert_eq!(report.answered_escalations, 1, "{all}");
+    assert_eq!(report.questions, 18 + 1, "{all}");
+    let rejected = cluster_of(&report.clusters, "как почистить чайник от накипи");
+    assert_eq!(rejected.asked, 1, "only the rejected answer counts: {all}");
     let cost = cluster_of(&report.clusters, "сколько стоит доставка");
     let refund = cluster_of(&report.clusters, "как вернуть деньги");
     assert_eq!((cost.customers, cost.size), (3, 3), "{all}");
@@ -111,6 +121,63 @@ async fn needs_rank_by_people_and_noise_comes_last(db: TestDb) {
 }
 
 crate::store::on_both!(needs_rank_by_people_and_noise_comes_last);
+
+/// A conversation where the bot answered a question and the customer then asked for a person
+/// (`rejected`: after saying "No" to the answer), recorded as the chat records it.
+async fn escalated_after_an_answer(store: &Store, i: usize, rejected: bool, at: i64) {
+    let customer = store
+        .create_customer(&format!("token-answered-{i}"), at)
+        .await
+        .unwrap();
+    let conv = store
+        .create_conversation(customer.id, "ru", None, Channel::Chat, at)
+        .await
+        .unwrap();
+    let question = "как почистить чайник от накипи";
+    let messages = [
+        NewMessage {
+            author: Author::Customer,
+            text: question.into(),
+            ..Default::default()
+        },
+        NewMessage {
+            author: Author::Bot,
+            text: "Залейте раствор лимонной кислоты.".into(),
+            answer: Some(Answer {
+                title: "Как удалить накипь в чайнике".into(),
+                url: "/ru/articles/kettle-descaling".into(),
+                slug: "kettle-descaling".into(),
+                confidence: 0.9,
+                ask_feedback: true,
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        NewMessage {
+            author: Author::Customer,
+            text: "оператор".into(),
+            ..Default::default()
+        },
+    ];
+    for m in &messages {
+        store
+            .append_message(conv.id, m, &Patch::default(), at)
+            .await
+            .unwrap();
+    }
+    if rejected {
+        store
+            .set_answer_feedback(conv.id, 2, false)
+            .await
+            .unwrap()
+            .expect("the answer");
+    }
+    let conv = store.conversation(conv.id).await.unwrap().unwrap();
+    store
+        .record_unresolved(&conv, 1, question, "escalated", "[]", at)
+        .await
+        .unwrap();
+}
 
 /// The real chat: a customer the bot answered who then asks for a person is not a content gap;
 /// one who said "No" to the answer is, and so is one the bot could not answer.
