@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use crate::analytics::gaps::{self, Cluster, GapReport, Kind};
+use crate::analytics::gaps::{self, Class, Cluster, GapReport};
 use crate::config::GapsArgs;
 use crate::domain::now_ms;
 use crate::search::SearchEngine;
@@ -52,17 +52,23 @@ async fn run(args: &GapsArgs) -> anyhow::Result<String> {
     let engine =
         tokio::task::spawn_blocking(move || SearchEngine::open(&dir, lang, threshold)).await??;
     let report = gaps::build_report(&store, &engine, args.since, now_ms()).await;
-    store.close().await;
-    let report = report?;
-    if let Some(id) = &args.draft {
-        let Some(c) = report.cluster(id.trim()) else {
-            bail!(
+    let draft = match (&report, &args.draft) {
+        (Ok(report), Some(id)) => Some(match report.cluster(id.trim()) {
+            Some(c) => gaps::conversation_answers(&store, c)
+                .await
+                .map(|answers| gaps::draft(c, &gaps::date_of(now_ms()), &answers)),
+            None => Err(anyhow::anyhow!(
                 "no cluster '{id}' in the gap report of the last {}: ids change with the period, \
                  use the --since of the report",
                 report.period
-            );
-        };
-        return Ok(gaps::draft(c, &gaps::date_of(now_ms())));
+            )),
+        }),
+        _ => None,
+    };
+    store.close().await;
+    let report = report?;
+    if let Some(draft) = draft {
+        return draft;
     }
     if args.json {
         return Ok(format!("{}\n", serde_json::to_string_pretty(&report)?));
@@ -89,18 +95,12 @@ fn bars(per_day: &[usize]) -> String {
 fn cluster_lines(out: &mut String, n: usize, c: &Cluster) {
     use std::fmt::Write;
     let _ = writeln!(out, "{n:>3}. {}  [{}]  {}", c.title, c.lang, c.id);
-    let what = match c.kind {
-        Kind::Questions => "questions",
-        Kind::Searches => "searches",
-    };
-    let who = c
-        .customers
-        .map(|n| format!("{n} customers, "))
-        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "     {who}{} {what}; {} ({} before)  {}",
-        c.size,
+        "     {} people: {} questions, {} searches; {} ({} before)  {}",
+        c.customers,
+        c.asked,
+        c.searched,
         c.trend.change,
         c.trend.previous,
         bars(&c.trend.per_day)
@@ -128,22 +128,43 @@ fn cluster_lines(out: &mut String, n: usize, c: &Cluster) {
 pub fn text(r: &GapReport) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let open = r.clusters.iter().filter(|c| c.covered.is_none()).count();
+    let open = r
+        .clusters
+        .iter()
+        .filter(|c| c.covered.is_none() && c.class == Class::Need)
+        .count();
     let _ = writeln!(
         out,
         "Gap report, last {} ({} – {}): {} unresolved questions in {} open needs, {} covered now; \
-         {} searches without a result.",
+         {} searches without a result; {} requests for a person after an answer not counted.",
         r.period,
         r.days.first().map_or("", String::as_str),
         r.days.last().map_or("", String::as_str),
         r.questions,
         open,
-        r.clusters.len() - open,
+        r.clusters
+            .iter()
+            .filter(|c| c.covered.is_some() && c.class == Class::Need)
+            .count(),
         r.search_count,
+        r.answered_escalations,
     );
-    let sections: [(&str, &Vec<Cluster>); 2] = [
-        ("Unresolved questions, by customers affected", &r.clusters),
-        ("Searches with no results", &r.searches),
+    let needs: Vec<&Cluster> = r
+        .clusters
+        .iter()
+        .filter(|c| c.class == Class::Need)
+        .collect();
+    let noise: Vec<&Cluster> = r
+        .clusters
+        .iter()
+        .filter(|c| c.class != Class::Need)
+        .collect();
+    let sections: [(&str, &Vec<&Cluster>); 2] = [
+        (
+            "Needs (chat questions and searches), by people affected",
+            &needs,
+        ),
+        ("Off-topic and gibberish (no article needed)", &noise),
     ];
     for (title, clusters) in sections {
         let _ = writeln!(out, "\n{title}\n");
@@ -175,12 +196,17 @@ pub fn text(r: &GapReport) -> String {
             let _ = writeln!(out, "      «{}» ({})", c.text, gaps::date_of(c.at));
         }
     }
-    if let Some(c) = r
-        .clusters
-        .iter()
-        .chain(&r.searches)
-        .find(|c| c.covered.is_none())
-    {
+    if !r.dismissed.is_empty() {
+        let _ = writeln!(out, "\nDismissed or snoozed\n");
+        for d in &r.dismissed {
+            let until = d.until.map_or_else(
+                || "for good".to_string(),
+                |u| format!("until {}", gaps::date_of(u)),
+            );
+            let _ = writeln!(out, "  - «{}» {until} (hides {})", d.title, d.hides);
+        }
+    }
+    if let Some(c) = needs.iter().find(|c| c.covered.is_none()) {
         let _ = writeln!(
             out,
             "\nDraft an article: otvet gaps --since {} --draft {} > articles/{}",

@@ -12,6 +12,10 @@ use super::Store;
 pub struct UnresolvedRow {
     /// Row id.
     pub id: i64,
+    /// The conversation it was asked in.
+    pub conversation_id: i64,
+    /// The question's message number in it.
+    pub seq: i64,
     /// The customer who asked.
     pub customer_id: i64,
     /// The question, personal data masked.
@@ -24,17 +28,56 @@ pub struct UnresolvedRow {
     pub shown: String,
     /// When it was asked (ms).
     pub created_at: i64,
+    /// 1 when the reason is `escalated` though the bot had answered the question and the
+    /// customer did not reject the answer ("No"): a request for a person, not a content gap.
+    pub answered: i64,
 }
 
 /// A help-center search whose best hit did not clear the threshold.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct SearchMissRow {
+    /// Row id.
+    pub id: i64,
     /// What was typed, personal data masked.
     pub text: String,
     /// Language code.
     pub lang: String,
     /// When (ms).
     pub created_at: i64,
+    /// The anonymous visitor id of who searched (none in rows older than `0015_gap_triage`).
+    pub visitor: Option<String>,
+}
+
+/// A gap-report cluster an editor dismissed (for good) or snoozed.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct GapDismissalRow {
+    /// Row id.
+    pub id: i64,
+    /// The cluster's id when it was dismissed.
+    pub cluster_id: String,
+    /// Language code.
+    pub lang: String,
+    /// Its title then.
+    pub title: String,
+    /// JSON array of its normalized texts then.
+    pub texts: String,
+    /// Snoozed until (ms); `None`: dismissed for good.
+    pub until_at: Option<i64>,
+    /// Who dismissed it.
+    pub agent_id: Option<i64>,
+    /// When (ms).
+    pub created_at: i64,
+}
+
+/// What an agent wrote to the customer after a question (not private notes).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AgentReplyRow {
+    /// The conversation.
+    pub conversation_id: i64,
+    /// Message number.
+    pub seq: i64,
+    /// The text as sent (mask before showing).
+    pub body: String,
 }
 
 /// "Was this helpful?" votes of one article within a period.
@@ -71,9 +114,16 @@ impl Store {
         until: i64,
         limit: i64,
     ) -> anyhow::Result<Vec<UnresolvedRow>> {
-        const SQL: &str = "SELECT id, customer_id, text, lang, reason, shown, created_at \
-             FROM unresolved_questions WHERE created_at >= $1 AND created_at < $2 \
-             ORDER BY created_at DESC, id DESC LIMIT $3";
+        const SQL: &str = "SELECT u.id, u.conversation_id, u.seq, u.customer_id, u.text, u.lang, \
+             u.reason, u.shown, u.created_at, \
+             CAST(CASE WHEN u.reason = 'escalated' \
+               AND EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = u.conversation_id \
+                 AND m.seq > u.seq AND m.author = 'bot' AND m.answer IS NOT NULL) \
+               AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = u.conversation_id \
+                 AND m.seq > u.seq AND m.answer IS NOT NULL AND m.feedback = FALSE) \
+             THEN 1 ELSE 0 END AS BIGINT) AS answered \
+             FROM unresolved_questions u WHERE u.created_at >= $1 AND u.created_at < $2 \
+             ORDER BY u.created_at DESC, u.id DESC LIMIT $3";
         let mut rows: Vec<UnresolvedRow> = on_pool!(self, p => sqlx::query_as(SQL)
             .bind(since)
             .bind(until)
@@ -84,11 +134,19 @@ impl Store {
         Ok(rows)
     }
 
-    /// Records a search that found nothing confident (`text` already masked).
-    pub async fn record_search_miss(&self, text: &str, lang: &str, at: i64) -> anyhow::Result<()> {
-        const SQL: &str = "INSERT INTO search_log (text, lang, created_at) VALUES ($1, $2, $3)";
+    /// Records a search that found nothing confident (`text` already masked) by `visitor` (an
+    /// anonymous id).
+    pub async fn record_search_miss(
+        &self,
+        text: &str,
+        lang: &str,
+        visitor: Option<&str>,
+        at: i64,
+    ) -> anyhow::Result<()> {
+        const SQL: &str =
+            "INSERT INTO search_log (text, lang, visitor, created_at) VALUES ($1, $2, $3, $4)";
         on_pool!(self, p => {
-            sqlx::query(SQL).bind(text).bind(lang).bind(at).execute(p).await?;
+            sqlx::query(SQL).bind(text).bind(lang).bind(visitor).bind(at).execute(p).await?;
         });
         Ok(())
     }
@@ -101,7 +159,7 @@ impl Store {
         until: i64,
         limit: i64,
     ) -> anyhow::Result<Vec<SearchMissRow>> {
-        const SQL: &str = "SELECT text, lang, created_at FROM search_log \
+        const SQL: &str = "SELECT id, text, lang, created_at, visitor FROM search_log \
              WHERE created_at >= $1 AND created_at < $2 \
              ORDER BY created_at DESC, id DESC LIMIT $3";
         let mut rows: Vec<SearchMissRow> = on_pool!(self, p => sqlx::query_as(SQL)
@@ -165,5 +223,68 @@ impl Store {
             Store::Postgres(_) => POSTGRES,
         };
         Ok(on_pool!(self, p => sqlx::query_as(sql).bind(since).bind(limit).fetch_all(p).await?))
+    }
+
+    /// Remembers that an editor dismissed (`until_at` `None`) or snoozed a cluster; `texts` is
+    /// the JSON array of its normalized texts. Returns the row id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn dismiss_gap(
+        &self,
+        cluster_id: &str,
+        lang: &str,
+        title: &str,
+        texts: &str,
+        until_at: Option<i64>,
+        agent_id: Option<i64>,
+        now: i64,
+    ) -> anyhow::Result<i64> {
+        const SQL: &str = "INSERT INTO gap_dismissals \
+             (cluster_id, lang, title, texts, until_at, agent_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+        let (id,): (i64,) = on_pool!(self, p => sqlx::query_as(SQL)
+            .bind(cluster_id)
+            .bind(lang)
+            .bind(title)
+            .bind(texts)
+            .bind(until_at)
+            .bind(agent_id)
+            .bind(now)
+            .fetch_one(p)
+            .await?);
+        Ok(id)
+    }
+
+    /// Dismissals in force at `now` (for good, or snoozed until later), newest first.
+    pub async fn gap_dismissals(&self, now: i64) -> anyhow::Result<Vec<GapDismissalRow>> {
+        const SQL: &str = "SELECT id, cluster_id, lang, title, texts, until_at, agent_id, \
+             created_at FROM gap_dismissals WHERE until_at IS NULL OR until_at > $1 \
+             ORDER BY created_at DESC, id DESC";
+        Ok(on_pool!(self, p => sqlx::query_as(SQL).bind(now).fetch_all(p).await?))
+    }
+
+    /// Brings a dismissed or snoozed cluster back; whether there was such a dismissal.
+    pub async fn undo_gap_dismissal(&self, id: i64) -> anyhow::Result<bool> {
+        const SQL: &str = "DELETE FROM gap_dismissals WHERE id = $1";
+        let n = on_pool!(self, p => sqlx::query(SQL).bind(id).execute(p).await?.rows_affected());
+        Ok(n > 0)
+    }
+
+    /// What agents wrote to the customer (not private notes) after message `seq` of a
+    /// conversation: at most `limit`, oldest first.
+    pub async fn agent_replies_after(
+        &self,
+        conversation_id: i64,
+        seq: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<AgentReplyRow>> {
+        const SQL: &str = "SELECT conversation_id, seq, body FROM messages \
+             WHERE conversation_id = $1 AND seq > $2 AND author = 'agent' AND private = FALSE \
+             AND TRIM(body) <> '' ORDER BY seq LIMIT $3";
+        Ok(on_pool!(self, p => sqlx::query_as(SQL)
+            .bind(conversation_id)
+            .bind(seq)
+            .bind(limit)
+            .fetch_all(p)
+            .await?))
     }
 }

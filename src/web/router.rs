@@ -5,13 +5,13 @@
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 use super::agents::files as agent_files;
 use super::agents::{
     canned, console, customers, history, login, session, settings, team, widget_look,
 };
-use super::analytics::{reports, routes as gaps};
+use super::analytics::{gap_actions, reports, routes as gaps};
 use super::api::{articles, feedback, metrics, search};
 use super::chat::{agent_ws, customer_ws, files, info, widget_js};
 use super::pages;
@@ -160,13 +160,31 @@ pub fn app(state: AppState) -> Router {
         .route("/agent/gaps", get(gaps::page))
         .route("/agent/gaps/{cluster}/draft.md", get(gaps::draft))
         .route("/agent/api/gaps", get(gaps::api))
+        .route(
+            "/agent/gaps/{cluster}/dismiss",
+            post(gap_actions::dismiss_form),
+        )
+        .route(
+            "/agent/gaps/dismissed/{id}/undo",
+            post(gap_actions::undo_form),
+        )
+        .route(
+            "/agent/api/gaps/{cluster}/dismiss",
+            post(gap_actions::dismiss_api),
+        )
+        .route(
+            "/agent/api/gaps/dismissed/{id}",
+            delete(gap_actions::undo_api),
+        )
         .route("/agent/reports", get(reports::report_page))
         .route("/agent/reports.csv", get(reports::report_csv))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::editors_only,
         ))
-        .route("/agent/reports.css", get(reports::stylesheet));
+        .route("/agent/reports.css", get(reports::stylesheet))
+        // The dismiss and snooze forms carry the CSRF token.
+        .layer(axum::middleware::from_fn(session::form_csrf));
     let router = Router::new()
         .merge(public_api)
         .merge(chat)

@@ -23,6 +23,9 @@ use crate::helpers::{
 use crate::store::TestDb;
 use crate::ws::new_customer;
 
+#[path = "gaps_triage.rs"]
+mod triage;
+
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
 const CLI_TIMEOUT: Duration = Duration::from_secs(120);
@@ -106,7 +109,10 @@ fn entry(text: &str, customer: i64, at: i64) -> Entry {
         text: text.into(),
         lang: Lang::Ru,
         at,
+        source: Kind::Questions,
         customer: Some(customer),
+        visitor: None,
+        question: None,
         current: true,
         reason: Some("no_answer".into()),
         shown: Vec::new(),
@@ -186,7 +192,7 @@ fn labelled_questions_cluster_by_need() {
         .map(|(i, (_, t))| entry(t, i as i64, 1_000 + i as i64))
         .collect();
     let ctx = Context::new(&engine, 0, DAY);
-    let clusters = ctx.clusters(Kind::Questions, &entries, ClusterParams::default());
+    let clusters = ctx.clusters(&entries, ClusterParams::default());
     let all = describe(&clusters);
 
     // Word forms, a typo, the wrong layout and another product join the returns need.
@@ -255,7 +261,7 @@ fn labelled_questions_cluster_by_need() {
     // The same data gives the same clusters and ids, in any order.
     let mut reversed = entries.clone();
     reversed.reverse();
-    let again = ctx.clusters(Kind::Questions, &reversed, ClusterParams::default());
+    let again = ctx.clusters(&reversed, ClusterParams::default());
     let key = |cs: &[Cluster]| -> BTreeSet<(String, Vec<String>)> {
         cs.iter()
             .map(|c| {
@@ -279,8 +285,7 @@ fn without_articles_the_words_decide() {
         .enumerate()
         .map(|(i, (_, t))| entry(t, i as i64, 1_000 + i as i64))
         .collect();
-    let clusters =
-        Context::new(&engine, 0, DAY).clusters(Kind::Questions, &entries, ClusterParams::default());
+    let clusters = Context::new(&engine, 0, DAY).clusters(&entries, ClusterParams::default());
     let all = describe(&clusters);
     let returns = texts(cluster_of(&clusters, "как вернуть товар"));
     for t in ["Возврат товара", "djpdhfn njdfhf", "вернуть товр"] {
@@ -458,15 +463,15 @@ async fn report_clusters_from_the_store(db: TestDb) {
         .await;
 
     // Help-center searches that found nothing confident, typed on the way to the last one.
-    for (text, ago) in [
-        ("крип", 10 * HOUR + 3_000),
-        ("криптовалют", 10 * HOUR + 2_000),
-        ("криптовалюта", 10 * HOUR),
-        ("оплата криптовалютой", 3 * HOUR),
-        ("подарочная упаковка", 2 * HOUR),
+    for (text, visitor, ago) in [
+        ("крип", "v-a", 10 * HOUR + 3_000),
+        ("криптовалют", "v-a", 10 * HOUR + 2_000),
+        ("криптовалюта", "v-a", 10 * HOUR),
+        ("оплата криптовалютой", "v-a", 3 * HOUR),
+        ("подарочная упаковка", "v-b", 2 * HOUR),
     ] {
         store
-            .record_search_miss(text, "ru", now - ago)
+            .record_search_miss(text, "ru", Some(visitor), now - ago)
             .await
             .unwrap();
     }
@@ -519,7 +524,8 @@ async fn report_clusters_from_the_store(db: TestDb) {
         assert!(texts(returns).contains(t), "{t:?}:\n{all}");
     }
     assert_eq!(returns.size, 6, "{all}");
-    assert_eq!(returns.customers, Some(5), "anna asked twice");
+    assert_eq!(returns.customers, 5, "anna asked twice");
+    assert_eq!((returns.asked, returns.searched), (6, 0));
     assert_eq!(returns.trend.per_day.iter().sum::<usize>(), 6);
     assert_eq!(
         returns.trend.previous, 2,
@@ -562,6 +568,11 @@ async fn report_clusters_from_the_store(db: TestDb) {
     assert!(texts(crypto).contains("можно ли оплатить криптовалютой"));
     assert_eq!(crypto.trend.change, "new");
     assert!(crypto.shown.is_empty());
+    // Searches of the same need join the chat's questions: one need, one cluster, both counts;
+    // the people are ivan and kira in the chat and one visitor who searched twice.
+    assert!(texts(crypto).contains("криптовалюта"), "{all}");
+    assert_eq!((crypto.asked, crypto.searched), (2, 2), "{all}");
+    assert_eq!(crypto.customers, 3, "{all}");
 
     // By impact: distinct customers, then size.
     assert_eq!(report.clusters[0].id, returns.id, "{all}");
@@ -575,14 +586,11 @@ async fn report_clusters_from_the_store(db: TestDb) {
     }
 
     // Searches: the typing on the way collapses into what was finally searched.
-    assert_eq!(report.search_count, 3, "{:?}", report.searches);
-    let searched = cluster_of(&report.searches, "криптовалюта");
-    assert_eq!(searched.kind, Kind::Searches);
-    assert!(texts(searched).contains("оплата криптовалютой"));
-    assert_eq!(searched.size, 2);
-    assert_eq!(searched.customers, None);
-    assert!(!texts(searched).contains("крип"));
-    assert!(!texts(searched).contains("подарочная упаковка"));
+    assert_eq!(report.search_count, 3, "{all}");
+    assert!(!texts(crypto).contains("крип"));
+    assert!(!texts(crypto).contains("подарочная упаковка"));
+    let wrap = cluster_of(&report.clusters, "подарочная упаковка");
+    assert_eq!((wrap.asked, wrap.searched, wrap.customers), (0, 1, 1));
 
     // "No" votes, most first, comments masked.
     assert_eq!(report.articles.len(), 2);
@@ -605,7 +613,7 @@ async fn report_clusters_from_the_store(db: TestDb) {
     assert_eq!(ids(&report), ids(&again));
 
     // A draft from the cluster.
-    let md = gaps::draft(returns, "2026-10-14");
+    let md = gaps::draft(returns, "2026-10-14", &[]);
     assert!(
         md.starts_with("---\ntitle: \"Как вернуть товар\"\nlang: ru\n"),
         "{md}"
@@ -895,10 +903,11 @@ async fn help_center_searches_without_results_are_listed() {
     let report = gap_report(&editor).await;
     assert!(seen.is_some(), "{report:#}");
     let c =
-        json_cluster(&report, "searches", "криптовалюта").unwrap_or_else(|| panic!("{report:#}"));
-    assert_eq!(c["kind"], "searches");
+        json_cluster(&report, "clusters", "криптовалюта").unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(c["searched"], 2, "{c:#}");
+    assert_eq!(c["asked"], 0, "{c:#}");
     assert_eq!(c["size"], 2, "{c:#}");
-    assert_eq!(c["customers"], Value::Null);
+    assert_eq!(c["customers"], 1, "one visitor searched both: {c:#}");
     let texts: Vec<&str> = c["phrasings"]
         .as_array()
         .unwrap()

@@ -216,7 +216,7 @@ async fn vote(store: &Store, slug: &str, visitor: &str, helpful: bool, at: &str)
 /// A help-center search that found nothing confident, at `at`.
 async fn search_miss(store: &Store, at: i64) {
     store
-        .record_search_miss("доставка на луну", "ru", at)
+        .record_search_miss("доставка на луну", "ru", None, at)
         .await
         .unwrap();
 }

@@ -11,6 +11,7 @@ use super::linkage::{Edges, assign_previous, average_linkage, similarities};
 use super::period::{DAY_MS, date_of};
 use super::report::{ArticleCount, Cluster, Kind, Phrasing, Trend};
 use super::title::title_of;
+use super::triage::{Class, is_gibberish, is_off_topic, readable};
 use crate::bot::Shown;
 use crate::domain::Lang;
 use crate::search::SearchEngine;
@@ -31,8 +32,14 @@ pub struct Entry {
     pub lang: Lang,
     /// When (ms).
     pub at: i64,
+    /// A chat question or a help-center search.
+    pub source: Kind,
     /// Who (for questions).
     pub customer: Option<i64>,
+    /// The anonymous visitor id of who searched (for searches, when known).
+    pub visitor: Option<String>,
+    /// The conversation and message number of a chat question (for drafts).
+    pub question: Option<(i64, i64)>,
     /// In the report's period (else in the previous one).
     pub current: bool,
     /// Why it is unresolved (for questions).
@@ -91,6 +98,8 @@ pub(super) struct Node {
     pub(super) strength: f32,
     /// Every word as typed: no typo, layout or stem fixed (preferred for titles).
     pub(super) clean: bool,
+    /// Words the articles (or their synonyms) know.
+    pub(super) known: usize,
     pub(super) top: Option<TopHit>,
 }
 
@@ -108,7 +117,8 @@ impl<'a> Context<'a> {
     }
 
     /// Groups `entries` into clusters of the same need (see the docs of [`super`]), unsorted.
-    pub fn clusters(&self, kind: Kind, entries: &[Entry], params: ClusterParams) -> Vec<Cluster> {
+    /// Chat questions and help-center searches of one need make one cluster.
+    pub fn clusters(&self, entries: &[Entry], params: ClusterParams) -> Vec<Cluster> {
         let mut nodes = nodes_of(entries);
         if nodes.is_empty() {
             return Vec::new();
@@ -125,7 +135,6 @@ impl<'a> Context<'a> {
             .enumerate()
             .map(|(gi, members)| {
                 self.cluster_of(
-                    kind,
                     entries,
                     &nodes,
                     &edges,
@@ -136,10 +145,8 @@ impl<'a> Context<'a> {
             .collect()
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn cluster_of(
         &self,
-        kind: Kind,
         entries: &[Entry],
         nodes: &[Node],
         edges: &Edges,
@@ -169,7 +176,7 @@ impl<'a> Context<'a> {
         });
         let central = &nodes[ranked[0].0];
         let lang = central.lang;
-        let id = cluster_id(kind, lang, &central.key);
+        let id = cluster_id(lang, &central.key);
         // The central text first, then the most frequent, then the most central.
         let mut order: Vec<(usize, f32)> = ranked.clone();
         order[1..].sort_by(|&(a, ca), &(b, cb)| {
@@ -213,20 +220,49 @@ impl<'a> Context<'a> {
             Ordering::Greater => "down",
             Ordering::Equal => "same",
         };
-        let customers = (kind == Kind::Questions).then(|| {
-            current
-                .iter()
-                .filter_map(|e| e.customer)
-                .collect::<BTreeSet<_>>()
-                .len()
-        });
+        // People, not retypes: each chat customer once, each search visitor once (a search
+        // recorded without one counts alone).
+        let customers = current
+            .iter()
+            .enumerate()
+            .map(|(i, e)| match (e.source, e.customer, &e.visitor) {
+                (Kind::Questions, Some(c), _) => format!("c{c}"),
+                (Kind::Searches, _, Some(v)) => format!("v{v}"),
+                _ => format!("#{i}"),
+            })
+            .collect::<BTreeSet<_>>()
+            .len();
+        let asked = current
+            .iter()
+            .filter(|e| e.source == Kind::Questions)
+            .count();
+        let asked_in: Vec<(i64, i64)> = current.iter().filter_map(|e| e.question).collect();
+        // What it is: the class of most of its texts (typed in the period), needs winning ties.
+        let mut votes: BTreeMap<Class, usize> = BTreeMap::new();
+        for &i in members {
+            let n = &nodes[i];
+            let class = if is_gibberish(&n.text, n.known) {
+                Class::Gibberish
+            } else if is_off_topic(&n.text) {
+                Class::OffTopic
+            } else {
+                Class::Need
+            };
+            *votes.entry(class).or_default() += n.current.max(1);
+        }
+        let threshold = self.engine.threshold();
+        let class = votes
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map_or(Class::Need, |(c, _)| *c);
+        let mut keys: Vec<String> = members.iter().map(|&i| nodes[i].key.clone()).collect();
+        keys.sort();
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
         for e in &current {
             if let Some(r) = &e.reason {
                 *reasons.entry(r.clone()).or_default() += 1;
             }
         }
-        let threshold = self.engine.threshold();
         let mut shown: BTreeMap<String, ArticleCount> = BTreeMap::new();
         let mut considered: BTreeMap<String, ArticleCount> = BTreeMap::new();
         for e in &current {
@@ -267,12 +303,20 @@ impl<'a> Context<'a> {
             snap.catalog.get(lang, &slug)?.category.clone()
         });
         let covered = self.coverage(entries, nodes, members);
+        // Readable: the wrong keyboard layout decoded.
+        let title = if central.clean {
+            title_of(&central.text)
+        } else {
+            title_of(&readable(self.engine, &central.text, lang))
+        };
         Cluster {
             id,
-            kind,
+            class,
             lang,
-            title: title_of(&central.text),
+            title,
             size,
+            asked,
+            searched: size - asked,
             customers,
             examples: phrasings
                 .iter()
@@ -290,6 +334,8 @@ impl<'a> Context<'a> {
                 change,
             },
             covered,
+            asked_in,
+            keys,
         }
     }
 }
@@ -330,6 +376,7 @@ fn nodes_of(entries: &[Entry]) -> Vec<Node> {
                 art: Vec::new(),
                 strength: 0.0,
                 clean: true,
+                known: 0,
                 top: None,
             }
         })
@@ -351,12 +398,9 @@ pub(super) fn normalize(text: &str) -> String {
         .to_string()
 }
 
-/// `q` or `s` and ten hex digits of SHA-256 over the kind, language and normalized text.
-fn cluster_id(kind: Kind, lang: Lang, key: &str) -> String {
-    let prefix = match kind {
-        Kind::Questions => "q",
-        Kind::Searches => "s",
-    };
+/// `g` and ten hex digits of SHA-256 over the language and normalized text.
+fn cluster_id(lang: Lang, key: &str) -> String {
+    let prefix = "g";
     let mut h = Sha256::new();
     h.update(prefix.as_bytes());
     h.update([0]);

@@ -64,6 +64,7 @@ impl Context<'_> {
         for (n, rs) in nodes.iter_mut().zip(&reps) {
             let latin_in_russian =
                 n.lang == Lang::Ru && n.text.chars().any(|c| c.is_ascii_alphabetic());
+            n.known = rs.iter().filter(|r| !r.fixable).count();
             n.clean = !latin_in_russian
                 && rs
                     .iter()

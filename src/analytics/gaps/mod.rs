@@ -1,6 +1,10 @@
-//! The gap report: what customers asked that the help center did not answer, grouped into
-//! clusters of the same need, ranked by how many customers each affects; help-center searches
-//! without a confident hit, grouped the same way; and the articles with the most "No" votes.
+//! The gap report: what customers asked in the chat and searched in the help center without a
+//! confident answer, grouped together into clusters of the same need, ranked by the distinct
+//! people each cost (chat customers and search visitors); off-topic and gibberish clusters
+//! classed and put last (`triage.rs`); clusters editors dismissed or snoozed left out
+//! (`dismiss.rs`); requests for a person after an answer the customer did not reject left out
+//! (they are not content gaps: decided from the stored messages when the report is built); and
+//! the articles with the most "No" votes.
 //!
 //! # Clustering
 //!
@@ -34,9 +38,10 @@
 //! 0.95 and recall 0.69 with the sample shop's articles; 0.93 and 0.44 with articles about
 //! something else (words alone).
 //!
-//! A cluster's id is a hash of its language and its most central text (the highest similarity
-//! to the others, weighted by how often each was typed; one typed without fixes if any), so the
-//! same data gives the same ids on every run. Texts of the previous period of the same length
+//! A cluster's id is `g` and a hash of its language and its most central text (the highest
+//! similarity to the others, weighted by how often each was typed; one typed without fixes if
+//! any), so the same data gives the same ids on every run; new texts may change it, which is why
+//! a dismissal keeps the cluster's texts too. Texts of the previous period of the same length
 //! join the cluster they are on average most similar to (above the threshold), for the trend.
 //!
 //! # Covered
@@ -54,13 +59,17 @@
 //! - `features.rs`: how a text is read — words fixed with the other texts, IDF weights, articles;
 //! - `linkage.rs`: pair similarities, average linkage, the previous period's texts;
 //! - `coverage.rs`: whether an article covers a cluster now;
+//! - `triage.rs`: need, off-topic or gibberish ([`Class`]); wrong-layout titles decoded;
+//! - `dismiss.rs`: dismissals and snoozes ([`dismiss()`]), matched by id or by the texts;
 //! - `title.rs`: a title from a customer's text ([`title_of`]);
-//! - `draft.rs`: Markdown drafts ([`draft()`]) and their file names;
+//! - `draft.rs`: Markdown drafts ([`draft()`]) with what agents answered
+//!   ([`conversation_answers`]) as the body, and their file names;
 //! - `record.rs`: recording searches without a confident hit ([`record_search_miss`]);
 //! - `period.rs`: periods (`7d`) and dates.
 
 mod cluster;
 mod coverage;
+mod dismiss;
 mod draft;
 mod features;
 mod linkage;
@@ -68,9 +77,11 @@ mod period;
 mod record;
 mod report;
 mod title;
+mod triage;
 
 pub use cluster::{ARTICLE_WEIGHT, ClusterParams, Context, EXAMPLES, Entry, MERGE_THRESHOLD};
-pub use draft::{DRAFT_QUESTIONS, draft, draft_file_name, draft_path};
+pub use dismiss::{Dismissal, SNOOZE_DAYS, dismiss};
+pub use draft::{DRAFT_QUESTIONS, conversation_answers, draft, draft_file_name, draft_path};
 pub use features::{BACKGROUND_DOCS, IDF_POWER, RUNNER_UP};
 pub use period::{DAY_MS, DEFAULT_PERIOD, MAX_PERIOD_MS, date_of, format_period, parse_period};
 pub use record::record_search_miss;
@@ -79,3 +90,4 @@ pub use report::{
     UnhelpfulArticle, build_report,
 };
 pub use title::title_of;
+pub use triage::Class;

@@ -10,8 +10,15 @@ const MAX_LOGGED_CHARS: usize = 500;
 /// Records a help-center search whose best hit did not clear the threshold (masked), in the
 /// background: never delays or fails the search. Texts with fewer than three letters or digits
 /// are not kept.
-/// `default_lang` is the language of a text that says nothing of its own.
-pub fn record_search_miss(store: &Store, default_lang: Lang, text: &str, lang: Option<Lang>) {
+/// `default_lang` is the language of a text that says nothing of its own; `visitor` the anonymous
+/// id of who searched (the report counts people, not retypes).
+pub fn record_search_miss(
+    store: &Store,
+    default_lang: Lang,
+    text: &str,
+    lang: Option<Lang>,
+    visitor: Option<String>,
+) {
     let text = text.trim();
     if text.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
         return;
@@ -30,7 +37,10 @@ pub fn record_search_miss(store: &Store, default_lang: Lang, text: &str, lang: O
     let store = store.clone();
     tokio::spawn(async move {
         let now = crate::domain::now_ms();
-        if let Err(e) = store.record_search_miss(&masked, lang.code(), now).await {
+        if let Err(e) = store
+            .record_search_miss(&masked, lang.code(), visitor.as_deref(), now)
+            .await
+        {
             tracing::warn!(error = ?e, "cannot record a search without results");
         }
     });

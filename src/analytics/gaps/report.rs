@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::cluster::{ClusterParams, Context, Entry, normalize};
+use super::dismiss::{Dismissal, Rule};
 use super::period::format_period;
+use super::triage::Class;
 use crate::domain::Lang;
 use crate::privacy::mask_pii;
 use crate::search::SearchEngine;
@@ -24,7 +26,7 @@ const COMMENTS_PER_ARTICLE: usize = 5;
 /// as the visitor types).
 const TYPING_WINDOW_MS: i64 = 60_000;
 
-/// Which texts a cluster groups.
+/// Where a text comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -82,21 +84,26 @@ pub struct Coverage {
     pub of: usize,
 }
 
-/// Texts of one need.
+/// Texts of one need: chat questions and help-center searches together.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cluster {
-    /// Stable id: a hash of the language and the most central text.
+    /// Id: a hash of the language and the most central text (the same on the same data; it
+    /// may change when new texts join, which is why dismissals also keep the texts).
     pub id: String,
-    /// What it groups.
-    pub kind: Kind,
+    /// A need, or off-topic, or gibberish.
+    pub class: Class,
     /// Language.
     pub lang: Lang,
-    /// A title for an article: the most central text, tidied.
+    /// A title for an article: the most central text, tidied, the wrong keyboard layout decoded.
     pub title: String,
-    /// Texts typed in the period.
+    /// Texts typed in the period: `asked` + `searched`.
     pub size: usize,
-    /// Distinct customers who asked (questions only).
-    pub customers: Option<usize>,
+    /// Chat questions the bot did not resolve.
+    pub asked: usize,
+    /// Help-center searches without a confident hit.
+    pub searched: usize,
+    /// Distinct people it cost: chat customers and search visitors (what the report ranks by).
+    pub customers: usize,
     /// Up to [`EXAMPLES`](super::EXAMPLES) distinct texts, the most central first.
     pub examples: Vec<String>,
     /// Every distinct text, the most central first, then the most frequent.
@@ -113,6 +120,12 @@ pub struct Cluster {
     pub trend: Trend,
     /// The article that now answers most of its texts, if any.
     pub covered: Option<Coverage>,
+    /// The chat questions (conversation, message number), for the draft's body.
+    #[serde(skip)]
+    pub asked_in: Vec<(i64, i64)>,
+    /// Its distinct texts, normalized (what a dismissal remembers).
+    #[serde(skip)]
+    pub keys: Vec<String>,
 }
 
 /// An article with "No" votes in the period.
@@ -156,25 +169,26 @@ pub struct GapReport {
     pub days: Vec<String>,
     /// The confidence threshold of search.
     pub threshold: f32,
-    /// Unresolved questions in the period.
+    /// Unresolved questions in the period (content gaps; see `answered_escalations`).
     pub questions: usize,
-    /// Their clusters: open ones by impact (distinct customers, then size), then covered ones.
-    pub clusters: Vec<Cluster>,
+    /// Requests for a person after the bot had answered and the customer had not said "No":
+    /// not content gaps, not clustered.
+    pub answered_escalations: usize,
     /// No-result searches in the period (after merging what was typed on the way).
     pub search_count: usize,
-    /// Their clusters, by size; covered ones last.
-    pub searches: Vec<Cluster>,
+    /// Questions and searches together, one cluster per need: needs first (open ones by the
+    /// people they cost, then size; then covered ones), then off-topic, then gibberish.
+    pub clusters: Vec<Cluster>,
+    /// Dismissals and snoozes in force, and how many clusters each hides.
+    pub dismissed: Vec<Dismissal>,
     /// Articles with the most "No" votes in the period.
     pub articles: Vec<UnhelpfulArticle>,
 }
 
 impl GapReport {
-    /// The cluster (of questions or of searches) with this id.
+    /// The cluster with this id.
     pub fn cluster(&self, id: &str) -> Option<&Cluster> {
-        self.clusters
-            .iter()
-            .chain(&self.searches)
-            .find(|c| c.id == id)
+        self.clusters.iter().find(|c| c.id == id)
     }
 }
 
@@ -196,31 +210,38 @@ pub async fn build_report(
         .most_unhelpful_since(since, UNHELPFUL_ARTICLES)
         .await?;
     let comments = store.no_vote_comments_since(since, 1_000).await?;
+    let rules: Vec<Rule> = store
+        .gap_dismissals(until)
+        .await?
+        .into_iter()
+        .map(Rule::of)
+        .collect();
+    let answered_escalations = current.iter().filter(|r| r.answered != 0).count();
 
     let engine = engine.clone();
     tokio::task::spawn_blocking(move || {
         let ctx = Context::new(&engine, since, until);
         let mut entries: Vec<Entry> = Vec::with_capacity(current.len() + previous.len());
         for (rows, is_current) in [(&current, true), (&previous, false)] {
-            // Languages are stored from `Lang`; a row in another one is skipped.
-            for r in rows {
+            // Languages are stored from `Lang`; a row in another one is skipped. A request for
+            // a person after an answer the customer did not reject is not a content gap.
+            for r in rows.iter().filter(|r| r.answered == 0) {
                 let Ok(lang) = r.lang.parse() else { continue };
                 entries.push(Entry {
                     text: r.text.clone(),
                     lang,
                     at: r.created_at,
+                    source: Kind::Questions,
                     customer: Some(r.customer_id),
+                    visitor: None,
+                    question: Some((r.conversation_id, r.seq)),
                     current: is_current,
                     reason: Some(r.reason.clone()),
                     shown: serde_json::from_str(&r.shown).unwrap_or_default(),
                 });
             }
         }
-        let questions = current.len();
-        let mut clusters = ctx.clusters(Kind::Questions, &entries, ClusterParams::default());
-        sort_by_impact(&mut clusters);
-
-        let mut entries = Vec::new();
+        let questions = current.len() - answered_escalations;
         let mut search_count = 0;
         for (rows, is_current) in [(searches_now, true), (searches_before, false)] {
             for r in collapse_typing(rows) {
@@ -230,15 +251,38 @@ pub async fn build_report(
                     lang,
                     text: r.text,
                     at: r.created_at,
+                    source: Kind::Searches,
                     customer: None,
+                    visitor: r.visitor,
+                    question: None,
                     current: is_current,
                     reason: None,
                     shown: Vec::new(),
                 });
             }
         }
-        let mut searches = ctx.clusters(Kind::Searches, &entries, ClusterParams::default());
-        sort_by_impact(&mut searches);
+        let mut clusters = ctx.clusters(&entries, ClusterParams::default());
+        let mut hides = vec![0usize; rules.len()];
+        clusters.retain(|c| match rules.iter().position(|r| r.hides(c)) {
+            Some(i) => {
+                hides[i] += 1;
+                false
+            }
+            None => true,
+        });
+        sort_by_impact(&mut clusters);
+        let dismissed = rules
+            .into_iter()
+            .zip(hides)
+            .map(|(r, hides)| Dismissal {
+                id: r.row.id,
+                cluster: r.row.cluster_id,
+                title: r.row.title,
+                until: r.row.until_at,
+                at: r.row.created_at,
+                hides,
+            })
+            .collect();
 
         let snap = engine.snapshot();
         let mut by_article: HashMap<(String, String), Vec<Comment>> = HashMap::new();
@@ -280,9 +324,10 @@ pub async fn build_report(
             days: ctx.days.clone(),
             threshold: engine.threshold(),
             questions,
-            clusters,
+            answered_escalations,
             search_count,
-            searches,
+            clusters,
+            dismissed,
             articles,
         }
     })
@@ -290,13 +335,14 @@ pub async fn build_report(
     .map_err(|e| anyhow::anyhow!("building the gap report failed: {e}"))
 }
 
-/// Open clusters first, by distinct customers, then size, then id; covered ones after them.
+/// Needs, then off-topic, then gibberish; within each open clusters first, by the people they
+/// cost, then size, then id; covered ones after them.
 fn sort_by_impact(clusters: &mut [Cluster]) {
     clusters.sort_by(|a, b| {
-        a.covered
-            .is_some()
-            .cmp(&b.covered.is_some())
-            .then(b.customers.unwrap_or(0).cmp(&a.customers.unwrap_or(0)))
+        a.class
+            .cmp(&b.class)
+            .then(a.covered.is_some().cmp(&b.covered.is_some()))
+            .then(b.customers.cmp(&a.customers))
             .then(b.size.cmp(&a.size))
             .then(a.id.cmp(&b.id))
     });
@@ -315,7 +361,12 @@ fn collapse_typing(
             if rows[j].created_at - rows[i].created_at > TYPING_WINDOW_MS {
                 break;
             }
-            if rows[j].lang == rows[i].lang && norm[j].starts_with(norm[i].as_str()) {
+            let same_visitor = match (&rows[i].visitor, &rows[j].visitor) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            };
+            if rows[j].lang == rows[i].lang && same_visitor && norm[j].starts_with(norm[i].as_str())
+            {
                 keep[i] = false;
                 break;
             }
@@ -335,6 +386,8 @@ mod tests {
     fn typing_is_collapsed_into_the_finished_search() {
         use crate::store::analytics::SearchMissRow;
         let row = |text: &str, at: i64| SearchMissRow {
+            id: 0,
+            visitor: None,
             text: text.into(),
             lang: "ru".into(),
             created_at: at,

@@ -1,8 +1,10 @@
 //! The gap report over HTTP, for editors and admins (agents get 403):
 //!
 //! - `GET /agent/gaps?since=30d` — the report page (server-rendered, no scripts): clusters of
-//!   unresolved questions by impact, with examples, trend bars, the articles shown and a draft
-//!   download each; searches without results; articles with the most "No" votes.
+//!   chat questions and searches of one need, by the people they cost, with examples, trend
+//!   bars, the articles shown, a draft download and dismiss/snooze buttons each (those are
+//!   `gap_actions.rs`); articles with the most "No" votes; off-topic and gibberish at the end,
+//!   without drafts; what was dismissed or snoozed.
 //! - `GET /agent/gaps/{cluster}/draft.md?since=30d` — the Markdown draft of a cluster, as an
 //!   attachment.
 //! - `GET /agent/api/gaps?since=30d` — the report as JSON.
@@ -18,7 +20,8 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use crate::analytics::gaps::{self, Cluster, DEFAULT_PERIOD, GapReport, Kind};
+use super::gap_actions;
+use crate::analytics::gaps::{self, Class, Cluster, DEFAULT_PERIOD, GapReport};
 use crate::domain::Lang;
 use crate::domain::now_ms;
 use crate::error::AppError;
@@ -75,8 +78,9 @@ pub(crate) async fn draft(
                 "no cluster '{cluster}' in the gap report of the last {text}"
             ))
         })?;
+        let answers = gaps::conversation_answers(&state.store, c).await?;
         Ok::<_, AppError>((
-            gaps::draft(c, &gaps::date_of(now_ms())),
+            gaps::draft(c, &gaps::date_of(now_ms()), &answers),
             gaps::draft_file_name(c),
         ))
     }
@@ -122,7 +126,7 @@ pub(crate) async fn page(
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    let main = report_markup(lang, &report, &period_text);
+    let main = report_markup(lang, &report, &period_text, &session.0.csrf);
     let mut res = render(&state, &headers, &session, StatusCode::OK, main);
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -172,11 +176,25 @@ const CARD: &str =
 const BADGE: &str = "display:inline-block;font-size:0.8rem;padding:0.05rem 0.45rem;border-radius:999px;border:1px solid currentColor;margin-left:0.4rem;vertical-align:middle";
 const MUTED: &str = "color:#57606a;margin:0.25rem 0";
 
-fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
-    let open: Vec<&Cluster> = r.clusters.iter().filter(|c| c.covered.is_none()).collect();
-    let covered: Vec<&Cluster> = r.clusters.iter().filter(|c| c.covered.is_some()).collect();
-    let search_open: Vec<&Cluster> = r.searches.iter().filter(|c| c.covered.is_none()).collect();
-    let search_covered: Vec<&Cluster> = r.searches.iter().filter(|c| c.covered.is_some()).collect();
+fn report_markup(lang: Lang, r: &GapReport, period: &str, csrf: &str) -> Markup {
+    let needs = |c: &&Cluster| c.class == Class::Need;
+    let open: Vec<&Cluster> = r
+        .clusters
+        .iter()
+        .filter(needs)
+        .filter(|c| c.covered.is_none())
+        .collect();
+    let covered: Vec<&Cluster> = r
+        .clusters
+        .iter()
+        .filter(needs)
+        .filter(|c| c.covered.is_some())
+        .collect();
+    let noise: Vec<&Cluster> = r
+        .clusters
+        .iter()
+        .filter(|c| c.class != Class::Need)
+        .collect();
     let first = r.days.first().map_or("", String::as_str);
     let last = r.days.last().map_or("", String::as_str);
     html! {
@@ -201,11 +219,14 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
             strong { (open.len()) } " " (S::OpenClusters.in_lang(lang)) " · "
             strong { (covered.len()) } " " (S::CoveredClusters.in_lang(lang)) " · "
             strong { (r.search_count) } " " (S::SearchesWithout.in_lang(lang))
+            @if r.answered_escalations > 0 {
+                " · " strong { (r.answered_escalations) } " " (S::AnsweredEscalations.in_lang(lang))
+            }
         }
         p {
             a href="#questions" { (S::Questions.in_lang(lang)) } " · "
-            a href="#searches" { (S::Searches.in_lang(lang)) } " · "
-            a href="#articles" { (S::Articles.in_lang(lang)) }
+            a href="#articles" { (S::Articles.in_lang(lang)) } " · "
+            a href="#noise" { (S::Noise.in_lang(lang)) }
         }
 
         section #questions aria-labelledby="questions-h" {
@@ -215,7 +236,7 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
             }
             ol.gaps style="padding-left:1.25rem" {
                 @for c in open.iter().take(SHOWN_CLUSTERS) {
-                    (cluster_card(lang, c, r, period))
+                    (cluster_card(lang, c, r, period, csrf))
                 }
             }
             @if open.len() > SHOWN_CLUSTERS {
@@ -225,27 +246,6 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
                 h3 #covered { (S::CoveredNow.in_lang(lang)) }
                 ul.covered style="padding-left:1.25rem" {
                     @for c in &covered { (covered_item(lang, c)) }
-                }
-            }
-        }
-
-        section #searches aria-labelledby="searches-h" {
-            h2 #searches-h { (S::Searches.in_lang(lang)) }
-            @if search_open.is_empty() {
-                p { (S::NoSearches.in_lang(lang)) }
-            }
-            ol.gaps style="padding-left:1.25rem" {
-                @for c in search_open.iter().take(SHOWN_CLUSTERS) {
-                    (cluster_card(lang, c, r, period))
-                }
-            }
-            @if search_open.len() > SHOWN_CLUSTERS {
-                p style=(MUTED) { (search_open.len() - SHOWN_CLUSTERS) " " (S::More.in_lang(lang)) }
-            }
-            @if !search_covered.is_empty() {
-                h3 { (S::CoveredNow.in_lang(lang)) }
-                ul.covered style="padding-left:1.25rem" {
-                    @for c in &search_covered { (covered_item(lang, c)) }
                 }
             }
         }
@@ -275,10 +275,63 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str) -> Markup {
                 }
             }
         }
+
+        section #noise aria-labelledby="noise-h" {
+            h2 #noise-h { (S::Noise.in_lang(lang)) }
+            p style=(MUTED) { (S::NoiseIntro.in_lang(lang)) }
+            @if noise.is_empty() {
+                p { (S::NoNoise.in_lang(lang)) }
+            }
+            ul.noise style="padding-left:1.25rem" {
+                @for c in noise.iter().take(SHOWN_CLUSTERS) {
+                    li.noise-gap id=(c.id) data-cluster=(c.id) data-class=(class_code(c.class)) {
+                        strong { (c.title) } " "
+                        span style=(BADGE) { (class_name(lang, c.class)) }
+                        " " (who(lang, c))
+                        " — "
+                        @for (i, e) in c.examples.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            "«" (e) "»"
+                        }
+                        (gap_actions::buttons(lang, c, period, csrf))
+                    }
+                }
+            }
+        }
+        (gap_actions::dismissed_list(lang, &r.dismissed, period, csrf))
     }
 }
 
-fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str) -> Markup {
+fn class_code(c: Class) -> &'static str {
+    match c {
+        Class::Need => "need",
+        Class::OffTopic => "off_topic",
+        Class::Gibberish => "gibberish",
+    }
+}
+
+fn class_name(lang: Lang, c: Class) -> &'static str {
+    match c {
+        Class::Need => S::Need.in_lang(lang),
+        Class::OffTopic => S::OffTopic.in_lang(lang),
+        Class::Gibberish => S::Gibberish.in_lang(lang),
+    }
+}
+
+/// «5 customers · 4 questions · 3 searches».
+fn who(lang: Lang, c: &Cluster) -> Markup {
+    html! {
+        strong.customers { (c.customers) } " " (S::Customers.in_lang(lang))
+        @if c.asked > 0 {
+            " · " strong { (c.asked) } " " (S::QuestionsWord.in_lang(lang))
+        }
+        @if c.searched > 0 {
+            " · " strong { (c.searched) } " " (S::SearchesWord.in_lang(lang))
+        }
+    }
+}
+
+fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str, csrf: &str) -> Markup {
     let (arrow, change) = match c.trend.change {
         "new" => ("★", S::New.in_lang(lang)),
         "up" => ("↑", S::Up.in_lang(lang)),
@@ -293,10 +346,7 @@ fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str) -> Markup 
                 span style=(BADGE) { (c.lang) }
             }
             p style=(MUTED) {
-                @if let Some(n) = c.customers {
-                    strong { (n) } " " (S::Customers.in_lang(lang)) " · "
-                }
-                strong { (c.size) } " " (if c.kind == Kind::Questions { S::QuestionsWord.in_lang(lang) } else { S::SearchesWord.in_lang(lang) })
+                (who(lang, c))
                 " · " span title=(S::VsPrevious.in_lang(lang)) { (arrow) " " (change) " (" (c.trend.previous) " " (S::Before.in_lang(lang)) ")" }
                 @for (reason, n) in &c.reasons {
                     " · " (reason_name(lang, reason)) ": " (n)
@@ -327,6 +377,7 @@ fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str) -> Markup 
             p style="margin:0.4rem 0 0" {
                 a.draft href=(draft_href) download=(gaps::draft_file_name(c)) { (S::Draft.in_lang(lang)) }
                 " " span style=(MUTED) { code { "otvet gaps --since " (period) " --draft " (c.id) " > articles/" (gaps::draft_path(c)) } }
+                (gap_actions::buttons(lang, c, period, csrf))
             }
         }
     }
@@ -340,7 +391,7 @@ fn covered_item(lang: Lang, c: &Cluster) -> Markup {
                 span style=(BADGE) { (S::Covered.in_lang(lang)) }
                 " — " (S::CoveredBy.in_lang(lang)) " " a href=(cov.url) { (cov.title) }
                 " (" (cov.answered) "/" (cov.of) " " (S::Phrasings.in_lang(lang)) "; "
-                (c.size) " " (if c.kind == Kind::Questions { S::QuestionsWord.in_lang(lang) } else { S::SearchesWord.in_lang(lang) }) ")"
+                (c.customers) " " (S::Customers.in_lang(lang)) ")"
             }
         }
     }
@@ -423,10 +474,24 @@ crate::web::i18n::texts! {
             "Unresolved questions",
             "Ungelöste Fragen",
         ],
-        Searches => [
-            "Поиски без результатов",
-            "Searches with no results",
-            "Suchen ohne Ergebnis",
+        Noise => [
+            "Не по теме и бессмыслица",
+            "Off-topic and gibberish",
+            "Themenfremdes und Unsinn",
+        ],
+        NoiseIntro => [
+            "Приветствия, болтовня и набор случайных букв: статья тут не нужна.",
+            "Greetings, chatter and keyboard mashing: no article needed.",
+            "Grüße, Geplauder und Tastaturgewirr: kein Artikel nötig.",
+        ],
+        NoNoise => ["Ничего.", "None.", "Nichts."],
+        Need => ["вопрос", "need", "Anliegen"],
+        OffTopic => ["не по теме", "off-topic", "themenfremd"],
+        Gibberish => ["бессмыслица", "gibberish", "Unsinn"],
+        AnsweredEscalations => [
+            "просьб позвать оператора после ответа (не считаются)",
+            "requests for a person after an answer (not counted)",
+            "Bitten um einen Menschen nach einer Antwort (nicht gezählt)",
         ],
         Articles => [
             "Статьи с ответами «Нет»",
@@ -437,11 +502,6 @@ crate::web::i18n::texts! {
             "За этот период нерешённых вопросов нет.",
             "Nothing unresolved in this period.",
             "In diesem Zeitraum ist nichts offen.",
-        ],
-        NoSearches => [
-            "Все поиски за период нашли ответ.",
-            "Every search of the period found an answer.",
-            "Jede Suche im Zeitraum hat eine Antwort gefunden.",
         ],
         NoVotes => [
             "Ответов «Нет» за период не было.",

@@ -37,6 +37,7 @@ pub(crate) struct Response {
 
 pub(crate) async fn search(
     State(state): State<AppState>,
+    visitor: crate::web::extract::Visitor,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Response>, AppError> {
     let Query(p) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
@@ -80,6 +81,7 @@ pub(crate) async fn search(
             state.config.default_lang,
             &q,
             lang,
+            Some(visitor.0),
         );
     }
     Ok(Json(Response {

@@ -27,6 +27,7 @@ pub struct Params {
 pub async fn search(
     State(state): State<AppState>,
     Path(lang): Path<String>,
+    visitor: crate::web::extract::Visitor,
     params: Result<Query<Params>, QueryRejection>,
     headers: HeaderMap,
 ) -> Response {
@@ -62,6 +63,7 @@ pub async fn search(
                 state.config.default_lang,
                 q_trim,
                 Some(lang),
+                Some(visitor.0),
             );
         }
         read_as = results.read_as.clone().filter(|r| r.trim() != q_trim);
