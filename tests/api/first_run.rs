@@ -95,7 +95,10 @@ async fn admins_set_the_widgets_look_and_every_node_serves_it() {
         .await
         .unwrap();
     assert!(
-        page.contains(&format!("&lt;script src=&quot;{}/widget.js&quot;", app.base_url)),
+        page.contains(&format!(
+            "&lt;script src=&quot;{}/widget.js&quot;",
+            app.base_url
+        )),
         "{page}"
     );
     assert!(page.contains("src=\"/demo?preview=1\""));
@@ -172,4 +175,67 @@ async fn admins_set_the_widgets_look_and_every_node_serves_it() {
         .await
         .unwrap();
     assert!(!wrong.contains("data-color"));
+}
+
+#[tokio::test]
+async fn every_agent_page_has_the_same_navigation_in_the_pages_language() {
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    let app = spawn_app_with(config).await;
+    let (admin, _) = crate::ws::account_cookie(
+        &app,
+        "anna@example.com",
+        "Анна",
+        otvet::agents::Role::Admin,
+        None,
+    )
+    .await;
+    let nav_of = |html: &str| -> String {
+        let start = html
+            .find("<nav class=\"agent-nav\"")
+            .expect("the agents' navigation");
+        let end = html[start..].find("</nav>").unwrap() + start;
+        // The current page is marked; the rest is the same everywhere.
+        html[start..end].replace(" aria-current=\"page\"", "")
+    };
+    let mut navs = Vec::new();
+    for path in [
+        "/agent/canned",
+        "/agent/team",
+        "/agent/settings",
+        "/agent/reports",
+        "/agent/gaps",
+    ] {
+        let html = app
+            .client
+            .get(format!("{}{path}", app.base_url))
+            .header("cookie", &admin)
+            .header("accept-language", "ru")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let nav = nav_of(&html);
+        for link in [
+            "/agent\"",
+            "/agent/canned",
+            "/agent/gaps",
+            "/agent/reports",
+            "/agent/team",
+            "/agent/settings",
+        ] {
+            assert!(nav.contains(link), "{path}: no {link} in {nav}");
+        }
+        assert!(
+            nav.contains("(администратор)"),
+            "{path}: the role in Russian: {nav}"
+        );
+        assert!(!nav.contains("(admin)"), "{path}");
+        navs.push((path, nav));
+    }
+    for (path, nav) in &navs[1..] {
+        assert_eq!(nav, &navs[0].1, "{path} differs from {}", navs[0].0);
+    }
 }

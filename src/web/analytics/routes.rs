@@ -25,7 +25,7 @@ use crate::analytics::gaps::{self, Class, Cluster, DEFAULT_PERIOD, GapReport};
 use crate::domain::Lang;
 use crate::domain::now_ms;
 use crate::error::AppError;
-use crate::web::agents::session::{AgentPage, CSRF_FIELD, CurrentAgent};
+use crate::web::agents::session::{AgentPage, CurrentAgent};
 use crate::web::pages::{Head, Site, layout, respond, url_encode};
 use crate::web::state::AppState;
 
@@ -33,6 +33,25 @@ use crate::web::state::AppState;
 const SHOWN_CLUSTERS: usize = 50;
 /// Periods offered on the page.
 const PERIODS: [&str; 4] = ["7d", "30d", "90d", "365d"];
+
+/// A period of [`PERIODS`] as the page's language says it («7 дней»).
+fn period_label(lang: Lang, p: &str) -> String {
+    let days = p.trim_end_matches('d');
+    match lang {
+        Lang::Ru => match days {
+            "365" => "год".to_string(),
+            d => format!("{d} дней"),
+        },
+        Lang::En => match days {
+            "365" => "a year".to_string(),
+            d => format!("{d} days"),
+        },
+        Lang::De => match days {
+            "365" => "ein Jahr".to_string(),
+            d => format!("{d} Tage"),
+        },
+    }
+}
 
 #[derive(Deserialize, Default)]
 pub(crate) struct Params {
@@ -151,21 +170,8 @@ fn render(
         noindex: true,
         header_search: false,
     };
-    let agent = &session.0.agent;
     let main = html! {
-        nav.agent-nav aria-label=(S::Nav.in_lang(lang)) {
-            ul style="list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:0.5rem 1.25rem;align-items:center" {
-                li { a href="/agent" { (S::Console.in_lang(lang)) } }
-                li { a href="/agent/gaps" aria-current="page" { (S::Title.in_lang(lang)) } }
-                li.meta { (agent.name) " (" (agent.role) ")" }
-                li {
-                    form method="post" action="/agent/logout" style="margin:0" {
-                        input type="hidden" name=(CSRF_FIELD) value=(session.0.csrf);
-                        button type="submit" { (S::SignOut.in_lang(lang)) }
-                    }
-                }
-            }
-        }
+        (crate::web::agents::layout::agent_nav(lang, &session.0, "/agent/gaps"))
         (main)
     };
     respond(status, layout(state, &site, lang, head, "", main))
@@ -205,9 +211,9 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str, csrf: &str) -> Markup 
                 (S::Period.in_lang(lang)) ": "
                 @for p in PERIODS {
                     @if p == period {
-                        strong aria-current="true" { (p) }
+                        strong aria-current="true" { (period_label(lang, p)) }
                     } @else {
-                        a href=(format!("/agent/gaps?since={p}")) { (p) }
+                        a href=(format!("/agent/gaps?since={p}")) { (period_label(lang, p)) }
                     }
                     " "
                 }
@@ -449,9 +455,6 @@ crate::web::i18n::texts! {
             "What customers asked and searched for without finding an answer, grouped by need, the widest first.",
             "Was Kunden gefragt und gesucht haben, ohne eine Antwort zu finden, nach Anliegen gruppiert, das häufigste zuerst.",
         ],
-        Nav => ["Разделы для операторов", "Agent pages", "Agentenseiten"],
-        Console => ["Консоль", "Console", "Konsole"],
-        SignOut => ["Выйти", "Sign out", "Abmelden"],
         Period => ["Период", "Period", "Zeitraum"],
         UnresolvedQuestions => [
             "нерешённых вопросов",
