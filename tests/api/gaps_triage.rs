@@ -271,6 +271,12 @@ async fn clusters_are_dismissed_and_snoozed_and_brought_back() {
     assert_ne!(report["clusters"][0]["class"], "gibberish");
 
     let (_, html) = editor.page("/agent/gaps?since=7d").await;
+    screenshot(
+        &app.base_url,
+        "/agent/gaps?since=7d",
+        &editor.cookie,
+        "gaps.png",
+    );
     let noise = &html[html.find("id=\"noise\"").expect("the noise section")..];
     let mash_id = mash["id"].as_str().unwrap();
     assert!(
@@ -445,6 +451,7 @@ async fn drafts_are_written_from_what_agents_answered() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let md = res.text().await.unwrap();
+    screenshot_text(&md, "Черновик: draft.md", "gap-draft.png");
     let body = md
         .splitn(3, "---\n")
         .nth(2)
@@ -465,4 +472,49 @@ async fn drafts_are_written_from_what_agents_answered() {
         "{md}"
     );
     store.close().await;
+}
+
+/// With `OTVET_SCREENSHOTS=<folder>` and Chromium, a picture of an agent page for the README.
+fn screenshot(base: &str, path: &str, cookie: &str, file: &str) {
+    let Ok(dir) = std::env::var("OTVET_SCREENSHOTS") else {
+        return;
+    };
+    if crate::browser::missing_prerequisite().is_some() {
+        return;
+    }
+    let out = std::path::Path::new(&dir).join(file);
+    let ok = std::process::Command::new("node")
+        .arg(crate::browser::browser_dir().join("shot.mjs"))
+        .arg(format!("{base}{path}"))
+        .arg(&out)
+        .arg(cookie)
+        .current_dir(crate::browser::browser_dir())
+        .env("OTVET_CHROMIUM", crate::browser::chromium())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "shot.mjs failed for {path}");
+}
+
+/// The same for a text (a draft as the editor gets it).
+fn screenshot_text(text: &str, title: &str, file: &str) {
+    let Ok(dir) = std::env::var("OTVET_SCREENSHOTS") else {
+        return;
+    };
+    if crate::browser::missing_prerequisite().is_some() {
+        return;
+    }
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), text).unwrap();
+    let out = std::path::Path::new(&dir).join(file);
+    let ok = std::process::Command::new("node")
+        .arg(crate::browser::browser_dir().join("shot.mjs"))
+        .arg("--text")
+        .arg(tmp.path())
+        .arg(&out)
+        .arg(title)
+        .current_dir(crate::browser::browser_dir())
+        .env("OTVET_CHROMIUM", crate::browser::chromium())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "shot.mjs failed for {file}");
 }
