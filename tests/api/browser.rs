@@ -143,6 +143,11 @@ async fn the_console_alerts_the_agent_and_keeps_the_contact_card_in_chromium() {
 /// Runs `tests/browser/<script> <base_url>` with one signed-in agent (`OTVET_AGENT_COOKIE`) on
 /// a fresh app over the sample articles without auto-assignment; fails when the script fails.
 async fn run_agent_script(script: &'static str) {
+    run_script_as(script, otvet::agents::Role::Agent).await;
+}
+
+/// [`run_agent_script`] with an account of `role`.
+async fn run_script_as(script: &'static str, role: otvet::agents::Role) {
     if let Some(why) = missing_prerequisite() {
         if std::env::var("OTVET_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
             panic!("browser test required (OTVET_REQUIRE_BROWSER=1) but cannot run: {why}");
@@ -156,7 +161,8 @@ async fn run_agent_script(script: &'static str) {
     config.starter_canned = true;
     config.help_center_chat = true;
     let app = spawn_app_with(config).await;
-    let (cookie, _) = crate::ws::agent_cookie(&app, "olga@example.com", "Ольга", None).await;
+    let (cookie, _) =
+        crate::ws::account_cookie(&app, "olga@example.com", "Ольга", role, None).await;
     let base_url = app.base_url.clone();
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = Command::new("node");
@@ -194,4 +200,11 @@ async fn files_reach_both_sides_in_chromium() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_help_center_offers_the_chat_in_chromium() {
     run_agent_script("help-center-chat.mjs").await;
+}
+
+/// The widget's look on the settings page in Chromium (`tests/browser/widget-settings.mjs`): the
+/// preview follows what the admin types, and after saving every page with the tag shows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widgets_look_is_previewed_and_saved_in_chromium() {
+    run_script_as("widget-settings.mjs", otvet::agents::Role::Admin).await;
 }

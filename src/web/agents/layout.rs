@@ -80,6 +80,7 @@ pub(super) fn agent_layout(
         alternates: Vec::new(),
         noindex: true,
         header_search: false,
+        own_widget: false,
     };
     let main = html! {
         @if let Some(s) = session { (agent_nav(lang, s, path)) }

@@ -169,6 +169,7 @@ fn render(
         alternates: Vec::new(),
         noindex: true,
         header_search: false,
+        own_widget: false,
     };
     let main = html! {
         (crate::web::agents::layout::agent_nav(lang, &session.0, "/agent/gaps"))

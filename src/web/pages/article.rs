@@ -114,6 +114,7 @@ pub async fn show(
         },
         noindex: false,
         header_search: true,
+        own_widget: false,
     };
     let trail: Vec<(String, &str)> = category
         .iter()

@@ -84,6 +84,7 @@ pub async fn demo(
         alternates: Vec::new(),
         noindex: true,
         header_search: true,
+        own_widget: true,
     };
     let main = html! {
         h1 { (T::Title.in_lang(lang)) }

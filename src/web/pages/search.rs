@@ -86,6 +86,7 @@ pub async fn search(
         alternates: Vec::new(),
         noindex: true,
         header_search: false,
+        own_widget: false,
     };
     let (open, close) = match lang {
         Lang::Ru => ("«", "»"),
