@@ -81,7 +81,7 @@ async fn a_query_on_the_wrong_layout_says_how_it_was_read_and_how_many_were_foun
         .split("Найдено: ")
         .nth(1)
         .and_then(|s| s.split('<').next())
-        .and_then(|n| n.trim().parse::<usize>().ok())
+        .and_then(|n| n.trim().trim_end_matches('+').parse::<usize>().ok())
         .expect("the count");
     assert!(found >= 1);
     let plain = page(

@@ -15,9 +15,9 @@ crate::web::i18n::texts! {
     pub(crate) enum T {
         Title => ["Попробуйте чат", "Try the chat", "Chat ausprobieren"],
         Intro => [
-            "Это страница-пример: так виджет выглядит на сайте магазина. Откройте чат кнопкой в правом нижнем углу и спросите что-нибудь из статей справочного центра — или позовите оператора.",
-            "This is an example page: the widget as it looks on a shop's site. Open the chat with the button in the bottom right corner and ask something the help center's articles answer, or ask for a person.",
-            "Dies ist eine Beispielseite: so sieht das Widget auf der Website eines Shops aus. Öffnen Sie den Chat mit der Schaltfläche unten rechts und fragen Sie etwas, das die Artikel des Hilfe-Centers beantworten, oder verlangen Sie einen Mitarbeiter.",
+            "Это страница-пример: так виджет выглядит на сайте магазина. Откройте чат кнопкой в углу экрана и спросите что-нибудь из статей справочного центра — или позовите оператора.",
+            "This is an example page: the widget as it looks on a shop's site. Open the chat with the button in the corner of the screen and ask something the help center's articles answer, or ask for a person.",
+            "Dies ist eine Beispielseite: so sieht das Widget auf der Website eines Shops aus. Öffnen Sie den Chat mit der Schaltfläche in der Bildschirmecke und fragen Sie etwas, das die Artikel des Hilfe-Centers beantworten, oder verlangen Sie einen Mitarbeiter.",
         ],
         Console => [
             "Вопросы, которые бот передаёт людям, появляются в консоли операторов:",

@@ -119,7 +119,11 @@ pub async fn search(
                 } @else {
                     h2.results-for { (Key::ResultsFor.in_lang(lang)) " " (open) (q_trim) (close) }
                 }
-                p.count role="status" { (Key::Found.in_lang(lang)) ": " (hits.len()) }
+                // The page lists at most RESULTS: more may match.
+                p.count role="status" {
+                    (Key::Found.in_lang(lang)) ": " (hits.len())
+                    @if hits.len() >= RESULTS { "+" }
+                }
                 ol.results {
                     @for h in &hits {
                         li {
