@@ -67,34 +67,14 @@ const OUTBOX_COLUMNS: &str = "id, conversation_id, kind, to_addr, lang, message_
      subject, body, upto_seq, status, attempts, last_error, created_at, sent_at";
 
 impl Store {
-    /// Queues a mail; returns its id.
-    pub async fn enqueue_mail(&self, m: &NewMail, now: i64) -> anyhow::Result<i64> {
+    /// Queues a mail; true when queued. A reply joins a reply of the conversation already
+    /// waiting to be composed instead (that one will carry it too): false.
+    pub async fn enqueue_mail(&self, m: &NewMail, now: i64) -> anyhow::Result<bool> {
         const SQL: &str = "INSERT INTO mail_outbox (conversation_id, kind, to_addr, lang, \
              message_id, in_reply_to, subject, body, not_before, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
-        let _turn = self.write_turn().await;
-        Ok(on_pool!(self, p => sqlx::query_scalar(SQL)
-            .bind(m.conversation_id)
-            .bind(m.kind)
-            .bind(&m.to)
-            .bind(&m.lang)
-            .bind(&m.message_id)
-            .bind(m.in_reply_to.as_deref())
-            .bind(m.subject.as_deref())
-            .bind(m.body.as_deref())
-            .bind(m.not_before)
-            .bind(now)
-            .fetch_one(p)
-            .await?))
-    }
-
-    /// Queues a reply mail for the conversation unless one is already waiting to be composed
-    /// (the waiting one will carry this reply too); true when queued now.
-    pub async fn enqueue_reply_mail(&self, m: &NewMail, now: i64) -> anyhow::Result<bool> {
-        const SQL: &str = "INSERT INTO mail_outbox (conversation_id, kind, to_addr, lang, \
-             message_id, in_reply_to, not_before, created_at) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE NOT EXISTS (SELECT 1 FROM mail_outbox \
-             WHERE conversation_id = $1 AND kind = $2 AND status = 'pending' AND body IS NULL)";
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE $2 <> 'reply' OR NOT EXISTS \
+             (SELECT 1 FROM mail_outbox WHERE conversation_id = $1 AND kind = $2 \
+             AND status = 'pending' AND body IS NULL)";
         let _turn = self.write_turn().await;
         let n = on_pool!(self, p => sqlx::query(SQL)
             .bind(m.conversation_id)
@@ -103,6 +83,8 @@ impl Store {
             .bind(&m.lang)
             .bind(&m.message_id)
             .bind(m.in_reply_to.as_deref())
+            .bind(m.subject.as_deref())
+            .bind(m.body.as_deref())
             .bind(m.not_before)
             .bind(now)
             .execute(p)
@@ -115,6 +97,14 @@ impl Store {
     /// attempt is counted. The condition is repeated outside the sub-select so that, on
     /// PostgreSQL, a node that waited for another's claim of the same row gets nothing.
     pub async fn claim_mail(&self, now: i64, lease_ms: i64) -> anyhow::Result<Option<OutboxRow>> {
+        // Every node asks twice a second: a read first, so an idle outbox takes no write lock.
+        const DUE: &str = "SELECT id FROM mail_outbox WHERE status = 'pending' AND not_before <= $1 \
+             AND (locked_until IS NULL OR locked_until <= $1) LIMIT 1";
+        let due: Option<i64> =
+            on_pool!(self, p => sqlx::query_scalar(DUE).bind(now).fetch_optional(p).await?);
+        if due.is_none() {
+            return Ok(None);
+        }
         let sql = format!(
             "UPDATE mail_outbox SET locked_until = $2, attempts = attempts + 1 \
              WHERE id = (SELECT id FROM mail_outbox WHERE status = 'pending' AND not_before <= $1 \

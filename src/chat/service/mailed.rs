@@ -60,17 +60,13 @@ pub async fn page_message(
     text: &str,
 ) -> ChatResult<()> {
     let text = check_text(text, Some(client_id))?;
-    if let Err(retry) = state
-        .limits
-        .messages
-        .take(&conversation(state, conv_id).await?.customer_id)
-    {
+    let conv = conversation(state, conv_id).await?;
+    if let Err(retry) = state.limits.messages.take(&conv.customer_id) {
         return Err(ErrorFrame::rate_limited(
             "too many messages; at most 30 a minute",
             retry,
         ));
     }
-    let conv = conversation(state, conv_id).await?;
     let lang = lang_of(&conv);
     let m = NewMessage {
         client_id: Some(client_id.to_string()),

@@ -65,11 +65,7 @@ pub async fn queue_mail(state: &Chat, conv: &ConversationRow, kind: MailKind, no
             body: None,
             not_before,
         };
-        if kind == MailKind::Reply {
-            state.store.enqueue_reply_mail(&m, now_ms()).await?;
-        } else {
-            state.store.enqueue_mail(&m, now_ms()).await?;
-        }
+        state.store.enqueue_mail(&m, now_ms()).await?;
         anyhow::Ok(())
     };
     if let Err(e) = run.await {
