@@ -162,25 +162,6 @@ impl Store {
         Ok(())
     }
 
-    /// The outbox of a conversation (or all of it), newest first, at most `limit` rows.
-    pub async fn outbox(
-        &self,
-        conversation_id: Option<i64>,
-        limit: i64,
-    ) -> anyhow::Result<Vec<OutboxRow>> {
-        let sql = format!(
-            "SELECT {OUTBOX_COLUMNS} FROM mail_outbox \
-             WHERE ($1 IS NULL OR conversation_id = $1) ORDER BY id DESC LIMIT $2"
-        );
-        Ok(
-            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(conversation_id)
-            .bind(limit)
-            .fetch_all(p)
-            .await?),
-        )
-    }
-
     /// Whether mail of `kind` about the conversation was queued since `since` (ms).
     pub async fn mail_queued_since(
         &self,
