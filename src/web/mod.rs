@@ -256,7 +256,8 @@ pub(crate) async fn site_css(
 /// HTML anywhere but `/api/`), the JSON error otherwise.
 pub async fn not_found(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path();
-    if path == "/api" || path.starts_with("/api/") {
+    // Under /agent the agents' error page (`error::as_html`), in the agent's language.
+    if path == "/api" || path.starts_with("/api/") || path.starts_with("/agent/") {
         return AppError::NotFound("nothing here".into()).into_response();
     }
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");

@@ -71,7 +71,10 @@ async fn only_admins_manage_accounts_business_hours_and_canned_replies() {
         for path in ["/agent/team", "/agent/settings"] {
             let (status, html) = who.page(path).await;
             assert_eq!(status, 403, "{role} GET {path}: {html}");
-            assert!(html.contains("admin"), "{role}: the page says why: {html}");
+            assert!(
+                html.contains("«администратор»"),
+                "{role}: the page says why, in Russian: {html}"
+            );
         }
         let forms: [(&str, Vec<(&str, &str)>); 4] = [
             (
@@ -329,7 +332,7 @@ async fn invalid_hours_are_refused_and_change_nothing() {
     for (hours, zone, what) in [
         ("someday 9-18", "Europe/Moscow", "someday"),
         ("mon-fri 09:00-18:00", "Mars/Olympus", "Mars/Olympus"),
-        ("", "UTC", "empty"),
+        ("", "UTC", "Не удалось прочесть часы работы"),
         ("mon 25:00-26:00", "UTC", "25:00"),
     ] {
         let (status, _, html) = admin

@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use super::json::{Items, bad, json_body, path_id};
 use super::layout::{
-    DoneParams, FIELD, agent_layout, bad_request_page, done_notice, form_error, lang_of, page,
+    DoneParams, FIELD, FormTexts, agent_layout, bad_request_page, done_notice, form_error, lang_of,
+    page,
 };
 use super::session::{AgentPage, AgentSession, CSRF_FIELD, CurrentAgent};
 use super::text::T;
@@ -281,7 +282,7 @@ async fn canned_form_result(
 ) -> Response {
     match result {
         Ok(done) => Redirect::to(&format!("/agent/canned?done={done}")).into_response(),
-        Err(e) => match form_error(e) {
+        Err(e) => match form_error(lang_of(state, headers), CANNED_FORM, e) {
             Ok((status, message)) => {
                 let view = CannedView {
                     message: Some(message),
@@ -293,6 +294,12 @@ async fn canned_form_result(
         },
     }
 }
+
+/// What the canned-reply forms' errors say.
+const CANNED_FORM: FormTexts = FormTexts {
+    invalid: T::CannedInvalid,
+    conflict: T::ShortcutTaken,
+};
 
 /// The canned-reply forms (they also carry `csrf`, which the JSON API would refuse as unknown).
 #[derive(Deserialize)]

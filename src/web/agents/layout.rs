@@ -32,6 +32,17 @@ pub(crate) fn lang_of(state: &AppState, headers: &HeaderMap) -> Lang {
 /// The one navigation of the agent pages: every page the agent's role opens, the current one
 /// marked, who is signed in (the role in the page's language) and the sign-out button.
 pub(crate) fn agent_nav(lang: Lang, s: &AgentSession, path: &str) -> Markup {
+    agent_nav_with(lang, s, path, html! {})
+}
+
+/// [`agent_nav`] with `after_name` right after the agent's name (the console puts the agent's
+/// load there).
+pub(crate) fn agent_nav_with(
+    lang: Lang,
+    s: &AgentSession,
+    path: &str,
+    after_name: Markup,
+) -> Markup {
     let role = s.agent.role;
     let mut links = vec![("/agent", T::Console), ("/agent/canned", T::Canned)];
     if role >= Role::Editor {
@@ -48,15 +59,31 @@ pub(crate) fn agent_nav(lang: Lang, s: &AgentSession, path: &str) -> Markup {
                 @for (href, text) in &links {
                     li { a href=(href) aria-current=[(path == *href).then_some("page")] { (text.in_lang(lang)) } }
                 }
-                li.meta { (T::SignedInAs.in_lang(lang)) " " strong { (s.agent.name) } " (" (role.name(lang)) ")" }
+                li.meta { (T::SignedInAs.in_lang(lang)) " " strong { (s.agent.name) } (after_name) }
+                li.meta.role { "(" (role.name(lang)) ")" }
                 li {
-                    form method="post" action="/agent/logout" {
+                    form.logout method="post" action="/agent/logout" {
                         input type="hidden" name=(CSRF_FIELD) value=(s.csrf);
                         button type="submit" { (T::SignOut.in_lang(lang)) }
                     }
                 }
             }
         }
+    }
+}
+
+/// A language's code (`ru`: a conversation's, an article's) as the page's language names it
+/// («русский»); an unknown code as it is.
+pub(crate) fn lang_label(lang: Lang, code: &str) -> String {
+    match code.parse::<Lang>() {
+        Ok(of) => of
+            .pick(lang.pick([
+                ["русский", "английский", "немецкий"],
+                ["Russian", "English", "German"],
+                ["Russisch", "Englisch", "Deutsch"],
+            ]))
+            .to_string(),
+        Err(_) => code.to_string(),
     }
 }
 
@@ -94,7 +121,8 @@ pub(super) fn page(status: StatusCode, markup: Markup) -> Response {
     respond(status, markup)
 }
 
-/// The HTML 403 page (a role the agent lacks, a missing CSRF token, a foreign origin).
+/// The HTML 403 page (a role the agent lacks, a missing CSRF token, a foreign origin), saying
+/// `message` (in the page's language: see [`needs_role`] and [`T::FormRefused`]).
 pub(crate) fn forbidden_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
     let lang = lang_of(state, headers);
     let main = html! {
@@ -115,31 +143,46 @@ pub(crate) fn forbidden_page(state: &AppState, headers: &HeaderMap, message: &st
     )
 }
 
-/// The HTML 400 page (a form or a path that cannot be read).
-pub(super) fn bad_request_page(state: &AppState, headers: &HeaderMap, message: &str) -> Response {
-    error_page(state, headers, StatusCode::BAD_REQUEST, message)
+/// Why a page needs another role: «Эта страница — для роли «администратор»; у вас роль
+/// «оператор».», the roles named in `lang`.
+pub(crate) fn needs_role(lang: Lang, needed: Role, have: Role) -> String {
+    let (needed, have) = (needed.name(lang), have.name(lang));
+    lang.pick([
+        format!("Эта страница — для роли «{needed}» и выше; у вас роль «{have}»."),
+        format!("This page needs the {needed} role or above; yours is {have}."),
+        format!("Diese Seite braucht die Rolle „{needed}“ oder höher; Ihre ist „{have}“."),
+    ])
 }
 
-/// The agents' error page of a request that failed with `status`, titled after it (also what
-/// an [`crate::error::AppError`] of an agent page becomes, see `web::error::as_html`).
+/// The HTML 400 page (a form or a path that cannot be read). `detail` is what the server
+/// found wrong, in English: shown on English pages only.
+pub(super) fn bad_request_page(state: &AppState, headers: &HeaderMap, detail: &str) -> Response {
+    error_page(state, headers, StatusCode::BAD_REQUEST, detail)
+}
+
+/// The agents' error page of a request that failed with `status`, titled after it and saying
+/// what to do in the page's language (also what an [`crate::error::AppError`] of an agent
+/// page becomes, see `web::error::as_html`). `detail` is the error's own message, in English:
+/// shown on English pages only.
 pub(crate) fn error_page(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
-    message: &str,
+    detail: &str,
 ) -> Response {
     let lang = lang_of(state, headers);
-    let title = match status {
-        StatusCode::NOT_FOUND => T::NotFound,
-        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => T::Forbidden,
-        StatusCode::TOO_MANY_REQUESTS => T::TooManyRequests,
-        s if s.is_server_error() => T::ServerError,
-        _ => T::BadRequest,
-    }
-    .in_lang(lang);
+    let (title, hint) = match status {
+        StatusCode::NOT_FOUND => (T::NotFound, Some(T::NotFoundHint)),
+        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => (T::Forbidden, None),
+        StatusCode::TOO_MANY_REQUESTS => (T::TooManyRequests, Some(T::TooManyHint)),
+        s if s.is_server_error() => (T::ServerError, Some(T::ServerErrorHint)),
+        _ => (T::BadRequest, Some(T::BadRequestHint)),
+    };
+    let title = title.in_lang(lang);
     let main = html! {
         h1 { (title) }
-        p { (message) }
+        @if let Some(h) = hint { p { (h.in_lang(lang)) } }
+        @if lang == Lang::En && !detail.is_empty() { p.detail { (detail) } }
         p { a href="/agent" { (T::Console.in_lang(lang)) } }
     };
     page(
@@ -181,14 +224,42 @@ pub(super) fn done_notice(lang: Lang, done: Option<&str>) -> Option<Markup> {
     Some(notice(text, false))
 }
 
-/// The status and HTML notice of an error met by a form; internal errors stay errors.
-pub(super) fn form_error(e: AppError) -> Result<(StatusCode, Markup), AppError> {
-    let (status, m) = match e {
-        AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
-        AppError::Conflict(m) => (StatusCode::CONFLICT, m),
-        AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
-        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
+/// What a form's errors say, in the page's language: what to check when the input is wrong
+/// (400) and what a conflict means (409).
+#[derive(Clone, Copy)]
+pub(crate) struct FormTexts {
+    /// The input was refused (400).
+    pub(crate) invalid: T,
+    /// It conflicts with what is stored (409).
+    pub(crate) conflict: T,
+}
+
+/// The status and HTML notice of an error met by a form, in `lang` (on English pages with the
+/// server's own message too); internal errors stay errors.
+pub(super) fn form_error(
+    lang: Lang,
+    texts: FormTexts,
+    e: AppError,
+) -> Result<(StatusCode, Markup), AppError> {
+    let (status, text, detail) = match e {
+        AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, texts.invalid, m),
+        AppError::Conflict(m) => (StatusCode::CONFLICT, texts.conflict, m),
+        AppError::NotFound(m) => (StatusCode::NOT_FOUND, T::NotFoundHint, m),
+        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, T::Forbidden, m),
         other => return Err(other),
     };
-    Ok((status, notice(&m, true)))
+    let text = text.in_lang(lang);
+    // The server's messages start with what was wrong, quoted: `'someday' in '…' is …`.
+    let what = detail
+        .strip_prefix('\'')
+        .and_then(|d| d.split_once('\''))
+        .map(|(w, _)| w)
+        .filter(|w| !w.is_empty());
+    let message = match (lang, what) {
+        (Lang::En, _) => format!("{text} ({detail})"),
+        (Lang::Ru, Some(w)) => format!("{text} Не так: «{w}»."),
+        (Lang::De, Some(w)) => format!("{text} Falsch: „{w}“."),
+        _ => text.to_string(),
+    };
+    Ok((status, notice(&message, true)))
 }

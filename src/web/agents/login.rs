@@ -112,8 +112,8 @@ pub(crate) async fn login(
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let lang = lang_of(&state, &headers);
-    if let Err(e) = check_origin(&state, &headers, false) {
-        return forbidden_page(&state, &headers, &e.to_string());
+    if check_origin(&state, &headers, false).is_err() {
+        return forbidden_page(&state, &headers, T::FormRefused.in_lang(lang));
     }
     let Form(form) = match form {
         Ok(f) => f,

@@ -352,13 +352,14 @@ impl AgentPage {
         headers: &HeaderMap,
         role: Role,
     ) -> Result<(), Box<Response>> {
-        self.0.agent.require(role).map_err(|e| {
-            Box::new(super::layout::forbidden_page(
-                state,
-                headers,
-                &e.to_string(),
-            ))
-        })
+        if self.0.agent.has_role(role) {
+            return Ok(());
+        }
+        let lang = super::layout::lang_of(state, headers);
+        let why = super::layout::needs_role(lang, role, self.0.agent.role);
+        Err(Box::new(super::layout::forbidden_page(
+            state, headers, &why,
+        )))
     }
 }
 
@@ -369,8 +370,14 @@ impl FromRequestParts<AppState> for AgentPage {
         match AgentSession::from_request_parts(parts, state).await {
             Ok(s) => Ok(AgentPage(s)),
             Err(AppError::Unauthorized(_)) => Err(login_redirect(parts)),
-            Err(AppError::Forbidden(m)) => {
-                Err(super::layout::forbidden_page(state, &parts.headers, &m))
+            // A CSRF or `Origin` check failed: the form is stale or from elsewhere.
+            Err(AppError::Forbidden(_)) => {
+                let lang = super::layout::lang_of(state, &parts.headers);
+                Err(super::layout::forbidden_page(
+                    state,
+                    &parts.headers,
+                    super::text::T::FormRefused.in_lang(lang),
+                ))
             }
             Err(e) => Err(e.into_response()),
         }
@@ -391,6 +398,13 @@ pub async fn require_role(state: AppState, role: Role, req: Request, next: Next)
         Ok(None) => Some(AppError::Unauthorized(
             "not signed in, or the session ended".into(),
         )),
+        Ok(Some(s)) if s.agent.has_role(role) => None,
+        // A page says why in the page's language; the API answers 403 `forbidden`.
+        Ok(Some(s)) if !api => {
+            let lang = super::layout::lang_of(&state, &parts.headers);
+            let why = super::layout::needs_role(lang, role, s.agent.role);
+            return super::layout::forbidden_page(&state, &parts.headers, &why);
+        }
         Ok(Some(s)) => s.agent.require(role).err(),
     };
     match refused {

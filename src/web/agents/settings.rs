@@ -20,11 +20,13 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::{
-    DoneParams, FIELD, agent_layout, bad_request_page, done_notice, form_error, lang_of, page,
+    DoneParams, FIELD, FormTexts, agent_layout, bad_request_page, done_notice, form_error, lang_of,
+    page,
 };
 use super::session::{AgentPage, AgentSession, CSRF_FIELD};
 use super::text::T;
 use crate::chat::hours::{HOURS_KEY, decode, format_weekly, reset_hours, set_hours, zone_name};
+use crate::domain::Lang;
 use crate::error::AppError;
 use crate::web::state::AppState;
 
@@ -43,6 +45,41 @@ const ZONES: [&str; 12] = [
     "Europe/London",
     "UTC",
 ];
+
+/// The server's hours as `format_weekly` writes them (`mon-fri 09:00-18:00; sat closed`) with
+/// the day names and `closed` in `lang` (the parser reads all three languages back).
+fn spec_in(lang: Lang, spec: &str) -> String {
+    const EN: [&str; 8] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun", "closed"];
+    let words = lang.pick([
+        ["пн", "вт", "ср", "чт", "пт", "сб", "вс", "закрыто"],
+        EN,
+        ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So", "geschlossen"],
+    ]);
+    // A lone `closed` is not read in the other languages: closed every day is.
+    let spec = match (lang, spec) {
+        (Lang::Ru | Lang::De, "closed") => "mon-sun closed",
+        _ => spec,
+    };
+    let mut out = String::with_capacity(spec.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        match EN.iter().position(|w| *w == word.as_str()) {
+            Some(i) => out.push_str(words[i]),
+            None => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in spec.chars() {
+        if c.is_ascii_alphabetic() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
 
 /// What the form shows besides the current state: a message and what was typed.
 #[derive(Default)]
@@ -66,7 +103,10 @@ async fn render(
     let hours = state.chat.hours.load_full();
     let (spec, zone) = match &stored {
         Some((_, spec, tz)) => (spec.clone(), tz.clone()),
-        None => (format_weekly(hours.weekly()), zone_name(&hours)),
+        None => (
+            spec_in(lang, &format_weekly(hours.weekly())),
+            zone_name(&hours),
+        ),
     };
     let (spec, zone) = match view.typed {
         Some((s, z)) => (s.to_string(), z.to_string()),
@@ -155,6 +195,12 @@ pub(crate) async fn settings_page(
     render(&state, &headers, &page_session.0, StatusCode::OK, view).await
 }
 
+/// What the hours form's errors say.
+const HOURS_FORM: FormTexts = FormTexts {
+    invalid: T::HoursInvalid,
+    conflict: T::HoursInvalid,
+};
+
 /// The settings form: `hours` and `timezone`, or `reset` to go back to the server's hours.
 #[derive(Deserialize)]
 pub(crate) struct SettingsForm {
@@ -185,7 +231,7 @@ pub(crate) async fn settings_form(
     };
     match result {
         Ok(()) => Redirect::to("/agent/settings?done=saved").into_response(),
-        Err(e) => match form_error(e) {
+        Err(e) => match form_error(lang_of(&state, &headers), HOURS_FORM, e) {
             Ok((status, message)) => {
                 let view = View {
                     message: Some(message),
@@ -195,5 +241,33 @@ pub(crate) async fn settings_form(
             }
             Err(e) => e.into_response(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::hours::WeeklyHours;
+
+    #[test]
+    fn the_servers_hours_are_written_in_the_pages_language_and_read_back() {
+        let spec = "mon-fri 09:00-18:00; sat 10:00-14:00; sun closed";
+        assert_eq!(
+            spec_in(Lang::Ru, spec),
+            "пн-пт 09:00-18:00; сб 10:00-14:00; вс закрыто"
+        );
+        assert_eq!(
+            spec_in(Lang::De, spec),
+            "Mo-Fr 09:00-18:00; Sa 10:00-14:00; So geschlossen"
+        );
+        assert_eq!(spec_in(Lang::En, spec), spec);
+        assert_eq!(spec_in(Lang::Ru, "24/7"), "24/7");
+        for lang in Lang::ALL {
+            for s in [spec, "closed", "24/7"] {
+                let written = spec_in(lang, s);
+                let read = WeeklyHours::parse(&written).expect(&written);
+                assert_eq!(read, WeeklyHours::parse(s).unwrap(), "{written}");
+            }
+        }
     }
 }

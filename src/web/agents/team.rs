@@ -22,7 +22,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::json::{Items, bad, json_body, path_id};
 use super::layout::{
-    DoneParams, FIELD, agent_layout, bad_request_page, done_notice, form_error, lang_of, page,
+    DoneParams, FIELD, FormTexts, agent_layout, bad_request_page, done_notice, form_error, lang_of,
+    page,
 };
 use super::session::{AgentPage, AgentSession, CSRF_FIELD, CurrentAgent};
 use super::text::T;
@@ -356,11 +357,12 @@ async fn team_form_result(
     state: &AppState,
     headers: &HeaderMap,
     session: &AgentSession,
+    texts: FormTexts,
     result: Result<Response, AppError>,
 ) -> Response {
     match result {
         Ok(res) => res,
-        Err(e) => match form_error(e) {
+        Err(e) => match form_error(lang_of(state, headers), texts, e) {
             Ok((status, message)) => {
                 render_team(state, headers, session, status, Some(message)).await
             }
@@ -404,7 +406,11 @@ pub(crate) async fn team_create_form(
         })
     }
     .await;
-    team_form_result(&state, &headers, session, result).await
+    let texts = FormTexts {
+        invalid: T::AgentInvalid,
+        conflict: T::EmailTaken,
+    };
+    team_form_result(&state, &headers, session, texts, result).await
 }
 
 pub(crate) async fn team_update_form(
@@ -430,5 +436,9 @@ pub(crate) async fn team_update_form(
         Ok(Redirect::to("/agent/team?done=saved").into_response())
     }
     .await;
-    team_form_result(&state, &headers, session, result).await
+    let texts = FormTexts {
+        invalid: T::AgentInvalid,
+        conflict: T::LastAdmin,
+    };
+    team_form_result(&state, &headers, session, texts, result).await
 }

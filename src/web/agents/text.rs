@@ -135,5 +135,60 @@ crate::web::i18n::texts! {
             "Go back to the server's hours",
             "Zu den Zeiten des Servers zurück",
         ],
+        FormRefused => [
+            "Форма устарела или отправлена не со страницы консоли. Обновите страницу и попробуйте ещё раз.",
+            "The form is out of date or was not sent from the console's page. Reload the page and try again.",
+            "Das Formular ist veraltet oder kam nicht von der Seite der Konsole. Laden Sie die Seite neu und versuchen Sie es erneut.",
+        ],
+        NotFoundHint => [
+            "Такой страницы или записи нет (возможно, её уже удалили).",
+            "There is no such page or record (it may have been deleted).",
+            "Diese Seite oder diesen Eintrag gibt es nicht (vielleicht wurde er gelöscht).",
+        ],
+        TooManyHint => [
+            "Подождите немного и попробуйте снова.",
+            "Wait a moment and try again.",
+            "Warten Sie kurz und versuchen Sie es erneut.",
+        ],
+        ServerErrorHint => [
+            "Ошибка на сервере. Попробуйте ещё раз чуть позже.",
+            "The server failed. Try again a little later.",
+            "Fehler auf dem Server. Versuchen Sie es etwas später erneut.",
+        ],
+        BadRequestHint => [
+            "Сервер не смог прочесть запрос. Вернитесь на страницу и попробуйте ещё раз.",
+            "The server could not read the request. Go back to the page and try again.",
+            "Der Server konnte die Anfrage nicht lesen. Gehen Sie zur Seite zurück und versuchen Sie es erneut.",
+        ],
+        CannedInvalid => [
+            "Проверьте шаблон: сокращение — от 1 до 32 латинских букв, цифр, «-» и «_», название — одна строка до 120 знаков, текст — не пустой и не длиннее 4000 знаков.",
+            "Check the canned reply: the shortcut is 1 to 32 Latin letters, digits, '-' or '_' (like greet or refund-2), the title one line of at most 120 characters, the text not empty and at most 4000 characters.",
+            "Prüfen Sie den Textbaustein: das Kürzel hat 1 bis 32 lateinische Buchstaben, Ziffern, „-“ oder „_“, der Titel ist eine Zeile mit höchstens 120 Zeichen, der Text nicht leer und höchstens 4000 Zeichen lang.",
+        ],
+        ShortcutTaken => [
+            "Это сокращение уже занято другим шаблоном.",
+            "Another canned reply already has this shortcut.",
+            "Ein anderer Textbaustein hat dieses Kürzel schon.",
+        ],
+        AgentInvalid => [
+            "Проверьте поля: почта — адрес эл. почты, имя — не пустое и до 80 знаков, одновременных чатов — от 1 до 100, пароль — не короче 8 знаков.",
+            "Check the fields: the email is an email address, the name is not empty and at most 80 characters, open chats at most is 1 to 100, the password has at least 8 characters.",
+            "Prüfen Sie die Felder: die E-Mail ist eine E-Mail-Adresse, der Name ist nicht leer und höchstens 80 Zeichen lang, höchstens offene Chats ist 1 bis 100, das Passwort hat mindestens 8 Zeichen.",
+        ],
+        EmailTaken => [
+            "Учётная запись с этой почтой уже есть.",
+            "There is already an account with this email.",
+            "Es gibt schon ein Konto mit dieser E-Mail.",
+        ],
+        LastAdmin => [
+            "Это единственный активный администратор: сначала сделайте администратором кого-то ещё.",
+            "This is the only enabled admin: make another account admin first.",
+            "Das ist der einzige aktive Admin: machen Sie zuerst ein anderes Konto zum Admin.",
+        ],
+        HoursInvalid => [
+            "Не удалось прочесть часы работы или часовой пояс. Пример: «пн-пт 09:00-18:00; сб 10:00-14:00» (или «24/7») и пояс из списка.",
+            "The business hours or the time zone could not be read. For example: \"mon-fri 09:00-18:00; sat 10:00-14:00\" (or \"24/7\") and a zone from the list.",
+            "Die Geschäftszeiten oder die Zeitzone konnten nicht gelesen werden. Zum Beispiel: „Mo-Fr 09:00-18:00; Sa 10:00-14:00“ (oder „24/7“) und eine Zone aus der Liste.",
+        ],
     }
 }

@@ -133,9 +133,14 @@ pub(crate) async fn page(
     let (period, period_text) = match period_of(params) {
         Ok(p) => p,
         Err(e) => {
+            // The server's message is in English: other pages say what a period looks like.
+            let message = match lang {
+                Lang::En => format!("{} ({e})", S::BadPeriod.in_lang(lang)),
+                _ => S::BadPeriod.in_lang(lang).to_string(),
+            };
             let main = html! {
                 h1 { (S::Title.in_lang(lang)) }
-                p role="alert" { (e.to_string()) }
+                p role="alert" { (message) }
                 p { a href="/agent/gaps" { (S::Title.in_lang(lang)) } }
             };
             return render(&state, &headers, &session, StatusCode::BAD_REQUEST, main);
@@ -266,7 +271,7 @@ fn report_markup(lang: Lang, r: &GapReport, period: &str, csrf: &str) -> Markup 
                 @for a in &r.articles {
                     li.article-votes style=(CARD) {
                         a href=(a.url) { (a.title.as_deref().unwrap_or(&a.slug)) }
-                        span style=(BADGE) { (a.lang) }
+                        span style=(BADGE) { (crate::web::agents::layout::lang_label(lang, &a.lang)) }
                         p style=(MUTED) {
                             strong { (a.no) } " " (S::NoVotesWord.in_lang(lang)) " · "
                             (a.yes) " " (S::YesVotesWord.in_lang(lang))
@@ -350,7 +355,7 @@ fn cluster_card(lang: Lang, c: &Cluster, r: &GapReport, period: &str, csrf: &str
         li.gap id=(c.id) data-cluster=(c.id) style=(CARD) {
             h3 style="margin:0 0 0.25rem;font-size:1.1rem" {
                 (c.title)
-                span style=(BADGE) { (c.lang) }
+                span style=(BADGE) { (crate::web::agents::layout::lang_label(lang, c.lang.code())) }
             }
             p style=(MUTED) {
                 (who(lang, c))
@@ -457,6 +462,11 @@ crate::web::i18n::texts! {
             "Was Kunden gefragt und gesucht haben, ohne eine Antwort zu finden, nach Anliegen gruppiert, das häufigste zuerst.",
         ],
         Period => ["Период", "Period", "Zeitraum"],
+        BadPeriod => [
+            "Период не прочитан: выберите один из периодов ниже.",
+            "The period could not be read: pick one of the periods below.",
+            "Der Zeitraum konnte nicht gelesen werden: wählen Sie unten einen Zeitraum.",
+        ],
         UnresolvedQuestions => [
             "нерешённых вопросов",
             "unresolved questions",

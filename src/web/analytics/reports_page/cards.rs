@@ -83,8 +83,9 @@ pub(super) fn cards(lang: Lang, r: &Report) -> Vec<Card> {
             name: K::FirstReply,
             value: or_dash(t.first_reply_median().map(|ms| duration(lang, ms))),
             sub: format!(
-                "{}; p90 {}; {}: {}",
+                "{}; {} {}; {}: {}",
                 K::Median.in_lang(lang),
+                K::P90.in_lang(lang),
                 or_dash(t.first_reply_p90().map(|ms| duration(lang, ms))),
                 K::Answers.in_lang(lang),
                 t.first_reply_ms.len()

@@ -68,7 +68,7 @@ pub(in crate::web::analytics) fn render(
         th.n scope="col" { (K::SelfService.in_lang(lang)) }
         th.n scope="col" { (K::Escalation.in_lang(lang)) }
         th.n scope="col" { (K::FirstReply.in_lang(lang)) ", " (K::Median.in_lang(lang)) }
-        th.n scope="col" { (K::FirstReply.in_lang(lang)) ", p90" }
+        th.n scope="col" { (K::FirstReply.in_lang(lang)) ", " (K::P90.in_lang(lang)) }
         th.n scope="col" { (K::Resolve.in_lang(lang)) ", " (K::Median.in_lang(lang)) }
         th.n scope="col" { (K::Csat.in_lang(lang)) }
         th.n scope="col" { (K::Views.in_lang(lang)) }
@@ -132,7 +132,7 @@ pub(in crate::web::analytics) fn render(
                                         } @else {
                                             (a.slug)
                                         }
-                                        " " span.meta lang="en" { "(" (a.lang) ")" }
+                                        " " span.meta { "(" (crate::web::agents::layout::lang_label(lang, &a.lang)) ")" }
                                     }
                                     td.n { (a.views) }
                                     td.n { (a.yes) " / " (a.no) }

@@ -96,7 +96,11 @@ pub(in crate::web::analytics) fn render_error(
     let lang = crate::web::agents::layout::lang_of(state, headers);
     let main = html! {
         h1 { (K::Title.in_lang(lang)) }
-        p.rp-error role="alert" { strong { (K::WrongPeriod.in_lang(lang)) ": " } (message) }
+        // The server's message is in English: other pages say what a period must be.
+        p.rp-error role="alert" {
+            strong { (K::WrongPeriod.in_lang(lang)) ": " }
+            @if lang == Lang::En { (message) } @else { (K::PeriodRules.in_lang(lang)) }
+        }
         (period_form(
             lang,
             params.from.as_deref().unwrap_or(""),

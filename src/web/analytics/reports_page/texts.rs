@@ -61,6 +61,7 @@ crate::web::i18n::texts! {
             "In diesem Zeitraum wurde kein Artikel aufgerufen, bewertet oder als Antwort gegeben.",
         ],
         Median => ["медиана", "median", "Median"],
+        P90 => ["90-й перцентиль", "p90", "90. Perzentil"],
         Answers => ["ответов", "replies", "Antworten"],
         NoData => ["нет данных", "no data", "keine Daten"],
         Definitions => [
@@ -69,6 +70,11 @@ crate::web::i18n::texts! {
             "Wie die Zahlen berechnet werden",
         ],
         WrongPeriod => ["Неверный период", "Wrong period", "Ungültiger Zeitraum"],
+        PeriodRules => [
+            "даты в виде ГГГГ-ММ-ДД, начало не позже конца, не больше 366 дней.",
+            "dates as YYYY-MM-DD, the start not after the end, at most 366 days.",
+            "Daten als JJJJ-MM-TT, der Anfang nicht nach dem Ende, höchstens 366 Tage.",
+        ],
         QuickPeriods => ["Быстрый выбор", "Quick periods", "Schnellauswahl"],
         TableNote => [
             "Те же числа, что на графиках.",
