@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
-use super::session::{AgentPage, CSRF_FIELD};
+use super::session::AgentPage;
 use crate::domain::Lang;
 use crate::domain::agent::Role;
 use crate::web::state::AppState;
@@ -49,12 +49,6 @@ crate::web::i18n::texts! {
         Desktop => ["на рабочем столе", "desktop", "Desktop"],
         Connecting => ["Подключение…", "Connecting…", "Verbinde…"],
         Canned => ["Шаблоны ответов", "Canned replies", "Textbausteine"],
-        Team => ["Команда", "Team", "Team"],
-        Settings => ["Настройки", "Settings", "Einstellungen"],
-        Gaps => ["Без ответа", "Unanswered", "Unbeantwortet"],
-        Reports => ["Отчёты", "Reports", "Berichte"],
-        SignOut => ["Выйти", "Sign out", "Abmelden"],
-        SignedInAs => ["Вы вошли как", "Signed in as", "Angemeldet als"],
         Queue => ["Очередь", "Queue", "Warteschlange"],
         View => ["Показать", "Show", "Anzeigen"],
         SearchConversations => [
@@ -98,7 +92,6 @@ crate::web::i18n::texts! {
         TransferTo => ["Передать оператору", "Transfer to", "Übergeben an"],
         Transfer => ["Передать", "Transfer", "Übergeben"],
         Resolve => ["Решено", "Resolve", "Erledigt"],
-        MainNav => ["Разделы", "Sections", "Bereiche"],
     }
 }
 /// The console's language: the agent's browser's first choice among ru/en/de, else the
@@ -143,11 +136,17 @@ pub(crate) async fn console_page(
         .site_name
         .clone()
         .unwrap_or_else(|| crate::web::i18n::Key::SiteName.in_lang(lang).into());
+    let nav = super::layout::agent_nav_with(
+        lang,
+        &session,
+        "/agent",
+        html! { " " span #my-load.load {} },
+    );
     let page = render(
         lang,
         &site,
         &state,
-        &session.csrf,
+        nav,
         (agent.id, &agent.name, agent.role, max_chats),
     );
     let mut res = (StatusCode::OK, Html(page.into_string())).into_response();
@@ -164,7 +163,7 @@ fn render(
     lang: Lang,
     site: &str,
     state: &AppState,
-    csrf: &str,
+    nav: Markup,
     (id, name, role, max_chats): (i64, &str, Role, i64),
 ) -> Markup {
     let t = |k: K| k.in_lang(lang);
@@ -183,18 +182,7 @@ fn render(
                 data-max-chats=(max_chats) data-title=(format!("{} — {site}", t(K::Title))) {
                 header.topbar {
                     span.brand { (site) " · " (t(K::Title)) }
-                    nav.topnav aria-label=(t(K::MainNav)) {
-                        a href="/agent/canned" { (t(K::Canned)) }
-                        @if role >= Role::Editor {
-                            a href="/agent/gaps" { (t(K::Gaps)) }
-                            a href="/agent/reports" { (t(K::Reports)) }
-                        }
-                        @if role >= Role::Admin {
-                            a href="/agent/team" { (t(K::Team)) }
-                            a href="/agent/settings" { (t(K::Settings)) }
-                        }
-                    }
-                    span.me { (t(K::SignedInAs)) " " strong #me-name { (name) } " " span #my-load.load {} }
+                    (nav)
                     label.presence for="presence" {
                         span.visually-hidden { (t(K::Presence)) }
                         select #presence name="presence" disabled {
@@ -209,10 +197,6 @@ fn render(
                     }
                     span #conn.conn data-state="connecting" role="status" aria-label=(t(K::Connection)) {
                         (t(K::Connecting))
-                    }
-                    form.logout method="post" action="/agent/logout" {
-                        input type="hidden" name=(CSRF_FIELD) value=(csrf);
-                        button type="submit" { (t(K::SignOut)) }
                     }
                 }
                 noscript { p.noscript { (t(K::NoScript)) } }

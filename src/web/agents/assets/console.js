@@ -19,6 +19,9 @@
       offlineMark: 'офлайн', mine: 'ваш', waiting: 'ждёт', emailMark: 'почта',
       justNow: 'меньше минуты', min: 'мин', hour: 'ч',
       claim: 'Взять', typing: 'Клиент печатает…',
+      langShort: { ru: 'рус', en: 'англ', de: 'нем' },
+      langName: { ru: 'русский', en: 'английский', de: 'немецкий' },
+      badCard: 'Проверьте карточку: имя — до 80 знаков, почта — адрес эл. почты, телефон — от 5 до 20 цифр (можно + ( ) - . и пробелы).',
       status: { bot: 'с ботом', queued: 'ждёт оператора', assigned: 'у оператора', resolved: 'решён' },
       reason: {
         not_helpful: 'Ответ бота не помог',
@@ -69,6 +72,9 @@
       offlineMark: 'offline', mine: 'yours', waiting: 'waiting', emailMark: 'email',
       justNow: 'under a minute', min: 'min', hour: 'h',
       claim: 'Take', typing: 'The customer is typing…',
+      langShort: { ru: 'RU', en: 'EN', de: 'DE' },
+      langName: { ru: 'Russian', en: 'English', de: 'German' },
+      badCard: 'Check the card: a name of at most 80 characters, an email address, a phone number of 5 to 20 digits (with + ( ) - . and spaces).',
       status: { bot: 'with the bot', queued: 'waiting for an agent', assigned: 'with an agent', resolved: 'resolved' },
       reason: {
         not_helpful: "The bot's answer did not help",
@@ -119,6 +125,9 @@
       offlineMark: 'offline', mine: 'Ihres', waiting: 'wartet', emailMark: 'E-Mail',
       justNow: 'unter einer Minute', min: 'Min.', hour: 'Std.',
       claim: 'Übernehmen', typing: 'Der Kunde schreibt…',
+      langShort: { ru: 'RU', en: 'EN', de: 'DE' },
+      langName: { ru: 'Russisch', en: 'Englisch', de: 'Deutsch' },
+      badCard: 'Prüfen Sie die Karte: ein Name mit höchstens 80 Zeichen, eine E-Mail-Adresse, eine Telefonnummer mit 5 bis 20 Ziffern (mit + ( ) - . und Leerzeichen).',
       status: { bot: 'beim Bot', queued: 'wartet auf einen Agenten', assigned: 'bei einem Agenten', resolved: 'erledigt' },
       reason: {
         not_helpful: 'Die Antwort des Bots hat nicht geholfen',
@@ -165,6 +174,11 @@
   };
   const LANG = TEXTS[document.documentElement.lang] ? document.documentElement.lang : 'ru';
   const T = TEXTS[LANG];
+  // A customer's language (`ru`) in the console's: short for the queue, whole for the details.
+  const langShort = (code) => T.langShort[code] || (code || '').toUpperCase();
+  const langName = (code) => T.langName[code] || code || '';
+  // An error the server explained in English: its words on English pages, ours on the others.
+  const serverSays = (message, ours) => (LANG === 'en' && message) || ours;
 
   /** A canned reply's text for one conversation, as domain::canned::fill_placeholders does it:
    * one pass, so a name that itself contains a placeholder is not expanded again; an unknown name
@@ -683,7 +697,7 @@
   }
 
   function onError(f) {
-    const text = T.errors[f.code] ? (f.code === 'bad_state' ? `${T.errors.bad_state}: ${f.message}` : T.errors[f.code]) : (f.message || f.code);
+    const text = f.code === 'bad_state' ? serverSays(f.message && `${T.errors.bad_state}: ${f.message}`, `${T.errors.bad_state}.`) : (T.errors[f.code] || serverSays(f.message, T.errors.internal));
     const c = f.conversation_id ? convs.get(f.conversation_id) : null;
     if (f.client_id) {
       for (const c2 of c ? [c] : convs.values()) {
@@ -755,12 +769,12 @@
     const list = $('queue-list');
     const items = source.map((r) => {
       const name = r.customer || r.email || T.guest;
-      const label = [name, (r.lang || '').toUpperCase(), r.preview, date(r.resolved_at || r.created_at)].filter(Boolean).join(', ');
+      const label = [name, langName(r.lang), r.preview, date(r.resolved_at || r.created_at)].filter(Boolean).join(', ');
       return el('li', { className: `item resolved ${current === r.conversation_id ? 'active' : ''}`.trim(), dataset: { id: r.conversation_id } },
         el('button', { type: 'button', className: 'open', 'aria-label': label, 'aria-current': current === r.conversation_id ? 'true' : null, onclick: () => select(r.conversation_id) },
           el('span', { className: 'line' },
             el('span', { className: 'name', text: name }),
-            el('span', { className: 'lang', text: (r.lang || '').toUpperCase() }),
+            el('span', { className: 'lang', text: langShort(r.lang) }),
             emailMark(r),
             r.rating ? el('span', { className: 'stars', text: '★'.repeat(r.rating) }) : null),
           el('span', { className: 'preview', text: r.preview || '' }),
@@ -804,7 +818,7 @@
     if (g === 0) where = el('span', { className: 'wait', dataset: { since: q.since || Date.now() }, text: `${T.waiting} ${waited(q.since || Date.now())}` });
     else if (g === 1) where = el('span', { className: 'who', text: T.mine });
     else where = el('span', { className: 'who', text: T.by(agentName(q.agent_id)) });
-    const label = [name, (q.lang || '').toUpperCase(), q.channel === 'email' ? T.emailMark : null, q.offline ? T.offlineMark : null, q.preview, where.textContent]
+    const label = [name, langName(q.lang), q.channel === 'email' ? T.emailMark : null, q.offline ? T.offlineMark : null, q.preview, where.textContent]
       .filter(Boolean).join(', ');
     const open = el('button', {
       type: 'button', className: 'open', 'aria-current': current === id ? 'true' : null,
@@ -812,7 +826,7 @@
     },
     el('span', { className: 'line' },
       el('span', { className: 'name', text: name }),
-      el('span', { className: 'lang', text: (q.lang || '').toUpperCase() }),
+      el('span', { className: 'lang', text: langShort(q.lang) }),
       emailMark(q),
       q.offline ? el('span', { className: 'offline-mark', text: T.offlineMark }) : null,
       el('span', { className: 'unread', text: c && c.unread ? String(c.unread) : '', hidden: !(c && c.unread) })),
@@ -1259,7 +1273,7 @@
         });
         const v = await r.json().catch(() => ({}));
         if (!r.ok) {
-          error.textContent = v.message || `HTTP ${r.status}`;
+          error.textContent = serverSays(v.message, v.code === 'bad_request' ? T.badCard : T.errors.internal);
           error.hidden = false;
           return;
         }
@@ -1295,7 +1309,7 @@
     if (cust.phone) rows.push(...row(T.phone, link(`tel:${cust.phone.replace(/[^+0-9]/g, '')}`, cust.phone)));
     rows.push(...row(T.identity, el('span', { className: cust.verified ? 'ok' : 'warn', text: cust.verified ? T.verified : T.notVerified })));
     if (info.contact_email) rows.push(...row(T.contact, link(`mailto:${info.contact_email}`, info.contact_email)));
-    rows.push(...row(T.language, (info.lang || (h && h.lang) || '').toUpperCase()));
+    rows.push(...row(T.language, langName(info.lang || (h && h.lang) || '')));
     const pageUrl = info.page_url || (h && h.page_url);
     if (pageUrl) rows.push(...row(T.page, link(pageUrl, pageUrl)));
     rows.push(...row(T.started, clock(info.created_at)));
@@ -1435,7 +1449,7 @@
       });
       if (!r.ok) {
         const v = await r.json().catch(() => ({}));
-        toast(T.errors[v.code] || v.message || `HTTP ${r.status}`);
+        toast(T.errors[v.code] || serverSays(v.message, T.errors.internal));
       }
     } catch (_) {
       toast(T.errors.internal);
