@@ -22,6 +22,7 @@
       langShort: { ru: 'рус', en: 'англ', de: 'нем' },
       langName: { ru: 'русский', en: 'английский', de: 'немецкий' },
       badCard: 'Проверьте карточку: имя — до 80 знаков, почта — адрес эл. почты, телефон — от 5 до 20 цифр (можно + ( ) - . и пробелы).',
+      culprit: (w) => `Не так: «${w}».`,
       status: { bot: 'с ботом', queued: 'ждёт оператора', assigned: 'у оператора', resolved: 'решён' },
       reason: {
         not_helpful: 'Ответ бота не помог',
@@ -75,6 +76,7 @@
       langShort: { ru: 'RU', en: 'EN', de: 'DE' },
       langName: { ru: 'Russian', en: 'English', de: 'German' },
       badCard: 'Check the card: a name of at most 80 characters, an email address, a phone number of 5 to 20 digits (with + ( ) - . and spaces).',
+      culprit: (w) => `Wrong: "${w}".`,
       status: { bot: 'with the bot', queued: 'waiting for an agent', assigned: 'with an agent', resolved: 'resolved' },
       reason: {
         not_helpful: "The bot's answer did not help",
@@ -128,6 +130,7 @@
       langShort: { ru: 'RU', en: 'EN', de: 'DE' },
       langName: { ru: 'Russisch', en: 'Englisch', de: 'Deutsch' },
       badCard: 'Prüfen Sie die Karte: ein Name mit höchstens 80 Zeichen, eine E-Mail-Adresse, eine Telefonnummer mit 5 bis 20 Ziffern (mit + ( ) - . und Leerzeichen).',
+      culprit: (w) => `Falsch: „${w}“.`,
       status: { bot: 'beim Bot', queued: 'wartet auf einen Agenten', assigned: 'bei einem Agenten', resolved: 'erledigt' },
       reason: {
         not_helpful: 'Die Antwort des Bots hat nicht geholfen',
@@ -1273,7 +1276,10 @@
         });
         const v = await r.json().catch(() => ({}));
         if (!r.ok) {
-          error.textContent = serverSays(v.message, v.code === 'bad_request' ? T.badCard : T.errors.internal);
+          // The server's message starts with what is wrong, quoted: «'12' is not a phone number».
+          const culprit = /^'([^']+)'/.exec(v.message || '');
+          const ours = v.code === 'bad_request' ? [T.badCard, culprit ? T.culprit(culprit[1]) : ''].join(' ').trim() : T.errors.internal;
+          error.textContent = serverSays(v.message, ours);
           error.hidden = false;
           return;
         }
