@@ -208,3 +208,61 @@ async fn the_help_center_offers_the_chat_in_chromium() {
 async fn the_widgets_look_is_previewed_and_saved_in_chromium() {
     run_script_as("widget-settings.mjs", otvet::agents::Role::Admin).await;
 }
+
+/// The agents' navigation in Chromium (`tests/browser/agent-nav.mjs`): an admin in a Russian
+/// browser goes from the console through every agent page by clicking the navigation's links,
+/// each page showing the same navigation with itself marked `aria-current="page"`, all in
+/// Russian; an agent sees fewer links and is refused the admins' and editors' pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_navigation_on_every_agent_page_in_chromium() {
+    if let Some(why) = missing_prerequisite() {
+        if std::env::var("OTVET_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("browser test required (OTVET_REQUIRE_BROWSER=1) but cannot run: {why}");
+        }
+        eprintln!("browser test skipped: {why}");
+        return;
+    }
+    let mut config = otvet::Config::new(sample_articles());
+    config.watch = false;
+    config.chat.auto_assign = false;
+    let app = spawn_app_with(config).await;
+    let (admin, _) = crate::ws::account_cookie(
+        &app,
+        "anna@example.com",
+        "Анна",
+        otvet::agents::Role::Admin,
+        None,
+    )
+    .await;
+    let (agent, _) = crate::ws::account_cookie(
+        &app,
+        "olga@example.com",
+        "Ольга",
+        otvet::agents::Role::Agent,
+        None,
+    )
+    .await;
+    let base_url = app.base_url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new("node");
+        cmd.arg(browser_dir().join("agent-nav.mjs"))
+            .arg(&base_url)
+            .current_dir(browser_dir())
+            .env("OTVET_CHROMIUM", chromium())
+            .env("OTVET_ADMIN_COOKIE", admin)
+            .env("OTVET_AGENT_COOKIE", agent);
+        run_with_timeout(cmd, SCRIPT_TIMEOUT)
+    })
+    .await
+    .expect("the browser script runner panicked");
+    println!("{}", out.stdout);
+    assert!(
+        out.status.success() && !out.timed_out,
+        "agent-nav.mjs failed (exit code {:?}, timed out: {})\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        out.timed_out,
+        out.stdout,
+        out.stderr
+    );
+    app.stop().await;
+}

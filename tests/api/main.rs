@@ -36,5 +36,6 @@ mod roles;
 mod search;
 mod semantic;
 mod store;
+mod ui_language;
 mod widget;
 mod ws;
