@@ -10,7 +10,8 @@
 // Everything that comes from the server is rendered with textContent / createElement.
 //
 // Attributes of the script tag (all optional):
-//   data-lang="ru|en|de"      UI language (else the page's <html lang>, else ru)
+//   data-lang="ru|en|de"      UI language (else the page's <html lang>, else the browser's, among
+//                             the languages the admin chose; else the first of those)
 //   data-title="…"            the panel's title and the launcher's name
 //   data-greeting="…"         shown as the bot's first message (locally, never sent)
 //   data-color="#1f4e8c"      brand colour (any CSS colour); text on it is white or black
@@ -24,8 +25,9 @@
   const script =
     document.currentScript || [...document.querySelectorAll('script[src*="widget.js"]')].pop();
   if (!script) return;
-  // The look an admin set on /agent/settings (the server fills this line in); the tag's own
-  // data-* attributes win.
+  // The look an admin set on /agent/settings (the server fills this line in): colour, corner,
+  // languages (the first for visitors in none of them), a title and greeting per language and
+  // common ones. The tag's own data-* attributes win.
   const DEFAULTS = {};
   const data = Object.assign({}, DEFAULTS, script.dataset);
   const WS_URL = new URL('api/chat', script.src);
@@ -180,8 +182,14 @@
     },
   };
   const pick = (v) => (v || '').toLowerCase().slice(0, 2);
-  const lang = [data.lang, document.documentElement.lang].map(pick).find((l) => STRINGS[l]) || 'ru';
+  const langs = (DEFAULTS.languages || []).filter((l) => STRINGS[l]);
+  if (!langs.length) langs.push(...Object.keys(STRINGS));
+  const lang = STRINGS[pick(script.dataset.lang)]
+    ? pick(script.dataset.lang)
+    : [document.documentElement.lang, ...(navigator.languages || [])].map(pick).find((l) => langs.includes(l)) || langs[0];
   const S = STRINGS[lang];
+  // The title or greeting: the tag's, else the admin's for this language, else the admin's common one.
+  const own = (k) => script.dataset[k] || ((DEFAULTS.texts || {})[lang] || {})[k] || DEFAULTS[k] || '';
   const t = (k, vars = {}) => S[k].replace(/\{(\w+)\}/g, (_, v) => vars[v]);
   // Dates in the customer's own locale when it is of the same language, else the widget's.
   const locale = (navigator.languages || []).find((l) => pick(l) === lang) || lang;
@@ -370,7 +378,7 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
   host.setAttribute('data-otvet-widget', '');
   const root = host.attachShadow({ mode: 'open' });
   const w = h('div', 'w' + (data.position === 'left' ? ' left' : ''));
-  const title = (data.title || '').trim() || S.chat;
+  const title = own('title').trim() || S.chat;
 
   const launcher = button('launch', null, () => (isOpen ? close() : open()));
   launcher.setAttribute('aria-expanded', 'false');
@@ -478,7 +486,7 @@ input,textarea{background:var(--bg);border:1px solid var(--line);border-radius:8
   }
   root.append(w);
 
-  if (data.greeting) addBubble('bot', S.bot, data.greeting);
+  if (own('greeting')) addBubble('bot', S.bot, own('greeting'));
 
   // The brand colour, and white or black text on it, whichever contrasts more.
   const setBrand = () => {

@@ -50,13 +50,13 @@ async fn the_demo_page_has_the_widget_and_the_tag_to_copy() {
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("<script src=\"/widget.js\" data-lang=\"en\" defer>"),
+        html.contains("<html lang=\"en\"") && html.contains("<script src=\"/widget.js\" defer>"),
         "{html}"
     );
     // The tag to copy, with this server's address, escaped as text.
     assert!(
         html.contains(&format!(
-            "&lt;script src=\"{}/widget.js\" data-lang=\"en\" defer&gt;",
+            "&lt;script src=\"{}/widget.js\" defer&gt;",
             app.base_url
         )) || html.contains(&format!(
             "&lt;script src=&quot;{}/widget.js&quot;",
@@ -101,7 +101,7 @@ async fn admins_set_the_widgets_look_and_every_node_serves_it() {
         )),
         "{page}"
     );
-    assert!(page.contains("src=\"/demo?preview=1\""));
+    assert!(page.contains("src=\"/demo?preview=1&amp;lang="), "{page}");
     let post = |fields: Vec<(&'static str, &'static str)>, cookie: String| {
         let c = crate::helpers::no_redirect_client();
         let u = format!("{}/agent/settings/widget", app.base_url);
@@ -118,14 +118,29 @@ async fn admins_set_the_widgets_look_and_every_node_serves_it() {
     };
     let look = vec![
         ("csrf", "csrf-for-tests"),
-        ("title", "Домотека"),
-        ("greeting", "Здравствуйте! Чем помочь?"),
+        ("speaks_ru", "1"),
+        ("speaks_en", "1"),
+        ("fallback", "ru"),
+        ("title_ru", "Домотека"),
+        ("greeting_ru", "Здравствуйте! Чем помочь?"),
+        ("title_en", "Domoteka"),
+        ("greeting_en", ""),
+        ("title_de", ""),
         ("color", "#A01010"),
         ("position", "left"),
     ];
     assert_eq!(post(look.clone(), admin.clone()).await, 303);
-    let bad = vec![("csrf", "csrf-for-tests"), ("color", "red")];
-    assert_eq!(post(bad, admin.clone()).await, 400);
+    for bad in [
+        vec![("speaks_ru", "1"), ("color", "red")],
+        // No language, or a fallback that is not one of them.
+        vec![("color", "#a01010")],
+        vec![("speaks_ru", "1"), ("fallback", "de")],
+        vec![("speaks_ru", "1"), ("fallback", "xx")],
+    ] {
+        let mut bad = bad;
+        bad.push(("csrf", "csrf-for-tests"));
+        assert_eq!(post(bad.clone(), admin.clone()).await, 400, "{bad:?}");
+    }
     let (agent, _) = crate::ws::agent_cookie(&app, "boris@example.com", "Борис", None).await;
     assert_eq!(post(look, agent).await, 403);
     // Served inside the widget, by this node and by another on the same database.
@@ -141,7 +156,7 @@ async fn admins_set_the_widgets_look_and_every_node_serves_it() {
             .await
             .unwrap();
         assert!(
-            js.contains(r##"const DEFAULTS = {"title":"Домотека","greeting":"Здравствуйте! Чем помочь?","color":"#a01010","position":"left"};"##),
+            js.contains(r##"const DEFAULTS = {"color":"#a01010","position":"left","languages":["ru","en"],"texts":{"ru":{"title":"Домотека","greeting":"Здравствуйте! Чем помочь?"},"en":{"title":"Domoteka"}}};"##),
             "{}",
             js.lines().find(|l| l.contains("DEFAULTS")).unwrap_or_default()
         );
@@ -150,7 +165,7 @@ async fn admins_set_the_widgets_look_and_every_node_serves_it() {
     let demo = app
         .client
         .get(format!(
-            "{}/demo?preview=1&color=%23aa0000&position=left&title=X",
+            "{}/demo?preview=1&lang=en&color=%23aa0000&position=left&title=X",
             app.base_url
         ))
         .send()
@@ -161,6 +176,7 @@ async fn admins_set_the_widgets_look_and_every_node_serves_it() {
         .unwrap();
     assert!(
         demo.contains("data-title=\"X\"")
+            && demo.contains("data-lang=\"en\"")
             && demo.contains("data-color=\"#aa0000\"")
             && demo.contains("data-position=\"left\""),
         "{demo}"

@@ -30,11 +30,11 @@ async fn page(app: &TestApp, path: &str) -> String {
 async fn help_center_pages_offer_the_chat_where_a_visitor_needs_a_person() {
     let app = app(true).await;
     let home = page(&app, "/ru/").await;
-    assert!(
-        home.contains("<script src=\"/widget.js\" data-lang=\"ru\""),
-        "{home}"
-    );
+    assert!(home.contains("<script src=\"/widget.js\" defer>"), "{home}");
     assert!(home.contains("class=\"contact-entry\"") && home.contains("Написать в чат"));
+    // Not on the agents' pages: they are not a place for customers to chat.
+    let login = page(&app, "/agent/login").await;
+    assert!(!login.contains("/widget.js"), "{login}");
     assert!(home.contains("<link rel=\"icon\" href=\"/favicon.svg\""));
     // "No" under an article: the chat, not a link away.
     let no = page(&app, "/ru/articles/return-goods?thanks=1&helpful=no").await;

@@ -1,6 +1,9 @@
 // Browser test of the widget's look on /agent/settings (an admin): typing a title, a colour and
 // the left corner reloads the preview (the demo page in a frame) with that look before it is
-// saved; after saving, the demo page without parameters shows it too (served in widget.js).
+// saved, and typing the English title previews the English widget; after saving (German
+// unticked), the demo page without parameters shows the look (served in widget.js) to a
+// Russian and an English visitor each in their language, and in Russian (the language for
+// other visitors) to a German one.
 //
 // Usage: node tests/browser/widget-settings.mjs <base_url>
 // Environment: OTVET_CHROMIUM, OTVET_AGENT_COOKIE (an admin's session), OTVET_SCREENSHOTS
@@ -33,6 +36,7 @@ const look = () => {
   return {
     left: w.classList.contains('left'),
     title: root.querySelector('h2') ? root.querySelector('h2').textContent : '',
+    input: root.querySelector('.row textarea') ? root.querySelector('.row textarea').getAttribute('aria-label') : '',
     color: getComputedStyle(root.querySelector('.launch')).backgroundColor,
   };
 };
@@ -53,7 +57,7 @@ async function main() {
     await page.goto(`${base}/agent/settings`);
     const tag = (await page.locator('#widget-tag').innerText()).trim();
     if (!tag.includes(`${base}/widget.js`)) fail(`the tag to copy is «${tag}»`);
-    await page.fill('#w-title', 'Домотека');
+    await page.fill('#w-title-ru', 'Домотека');
     await page.fill('#w-color', '#a01010');
     await page.check('input[name=position][value=left]');
     const frame = page.frameLocator('#widget-preview');
@@ -75,16 +79,39 @@ async function main() {
       await page.locator('#widget-look').screenshot({ path: file });
       step(`screenshot: ${file}`);
     }
+    // The English title: the preview turns to the English widget.
+    await page.fill('#w-title-en', 'Domoteka help');
+    let english = null;
+    for (let i = 0; i < 40; i++) {
+      const f = page.frames().find((x) => x.url().includes('lang=en') && x.url().includes('title=Domoteka'));
+      english = f ? await f.evaluate(look).catch(() => null) : null;
+      if (english && english.title === 'Domoteka help') break;
+      await page.waitForTimeout(200);
+    }
+    if (!english || english.title !== 'Domoteka help' || english.input !== 'Message' || !english.left) {
+      fail(`the English preview shows ${JSON.stringify(english)}`);
+    }
+    step(`the English preview: ${JSON.stringify(english)}`);
+    await page.uncheck('input[name=speaks_de]');
     await page.getByRole('button', { name: 'Сохранить вид виджета' }).click();
     await page.waitForURL(/done=saved/);
-    // A visitor's browser (this one keeps widget.js for the 5 minutes it may).
-    const visitor = await browser.newContext({ locale: 'ru-RU' });
-    const demo = await visitor.newPage();
-    await demo.goto(`${base}/demo`);
-    await demo.waitForFunction(() => !!document.querySelector('[data-otvet-widget]'));
-    const saved = await demo.evaluate(look);
-    if (!saved.left || saved.title !== 'Домотека') fail(`after saving the demo page shows ${JSON.stringify(saved)}`);
-    step('saved: the demo page (no parameters) shows the look from widget.js');
+    // Visitors' browsers (each keeps widget.js for the 5 minutes it may).
+    for (const [locale, title, input] of [
+      ['ru-RU', 'Домотека', 'Сообщение'],
+      ['en-US', 'Domoteka help', 'Message'],
+      ['de-DE', 'Домотека', 'Сообщение'],
+    ]) {
+      const visitor = await browser.newContext({ locale });
+      const demo = await visitor.newPage();
+      await demo.goto(`${base}/demo`);
+      await demo.waitForFunction(() => !!document.querySelector('[data-otvet-widget]'));
+      const saved = await demo.evaluate(look);
+      if (!saved.left || saved.title !== title || saved.input !== input) {
+        fail(`after saving a ${locale} visitor's demo page shows ${JSON.stringify(saved)}`);
+      }
+      step(`saved: a ${locale} visitor sees ${JSON.stringify(saved)}`);
+      await visitor.close();
+    }
     if (errors.length) fail(`page errors: ${errors.join('; ')}`);
   } finally {
     await browser.close();

@@ -107,7 +107,7 @@ pub(super) fn agent_layout(
         alternates: Vec::new(),
         noindex: true,
         header_search: false,
-        own_widget: false,
+        without_chat: true,
     };
     let main = html! {
         @if let Some(s) = session { (agent_nav(lang, s, path)) }

@@ -165,7 +165,7 @@ async fn render(
                 }
             }
         }
-        (super::widget_look::section(lang, &base, session, &look))
+        (super::widget_look::section(lang, state.config.default_lang, &base, session, &look))
     };
     page(
         status,

@@ -174,7 +174,7 @@ fn render(
         alternates: Vec::new(),
         noindex: true,
         header_search: false,
-        own_widget: false,
+        without_chat: false,
     };
     let main = html! {
         (crate::web::agents::layout::agent_nav(lang, &session.0, "/agent/gaps"))

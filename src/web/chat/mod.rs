@@ -19,18 +19,24 @@ pub async fn widget_js(
     axum::extract::State(state): axum::extract::State<crate::web::state::AppState>,
     headers: HeaderMap,
 ) -> Response {
-    // The admin's look (an unreadable or missing one: the widget's defaults).
-    let defaults = match state.store.setting(crate::domain::widget::WIDGET_KEY).await {
-        Ok(Some(v)) => serde_json::from_str::<crate::domain::widget::WidgetLook>(&v)
-            .ok()
-            .and_then(|l| serde_json::to_string(&l).ok())
-            .unwrap_or_else(|| "{}".into()),
-        Ok(None) => "{}".into(),
+    // The admin's look (an unreadable or missing one: the widget's defaults), with every
+    // language in it when none was chosen, this installation's own first (the fallback).
+    let mut look = match state.store.setting(crate::domain::widget::WIDGET_KEY).await {
+        Ok(v) => v
+            .and_then(|v| serde_json::from_str::<crate::domain::widget::WidgetLook>(&v).ok())
+            .unwrap_or_default(),
         Err(e) => {
             tracing::warn!(error = ?e, "cannot read the widget's look; serving the defaults");
-            "{}".into()
+            crate::domain::widget::WidgetLook::default()
         }
     };
+    if look.languages.is_empty() {
+        let first = state.config.default_lang;
+        look.languages = std::iter::once(first)
+            .chain(crate::domain::Lang::ALL.into_iter().filter(|l| *l != first))
+            .collect();
+    }
+    let defaults = serde_json::to_string(&look).unwrap_or_else(|_| "{}".into());
     let mut r = crate::web::bytes::widget(WIDGET_JS, &defaults)
         .respond(&headers, HeaderValue::from_static("public, max-age=300"));
     // The script runs on other sites' pages.

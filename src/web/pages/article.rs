@@ -114,7 +114,7 @@ pub async fn show(
         },
         noindex: false,
         header_search: true,
-        own_widget: false,
+        without_chat: false,
     };
     let trail: Vec<(String, &str)> = category
         .iter()

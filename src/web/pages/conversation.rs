@@ -121,7 +121,7 @@ pub async fn show(
         alternates: Vec::new(),
         noindex: true,
         header_search: false,
-        own_widget: false,
+        without_chat: true,
     };
     let resolved = conv.status == ConversationStatus::Resolved;
     let client_id = crate::domain::token::new_token();

@@ -43,6 +43,9 @@ pub struct PreviewParams {
     color: String,
     #[serde(default)]
     position: String,
+    /// The language previewed (the settings page's own when absent).
+    #[serde(default)]
+    lang: Option<Lang>,
 }
 
 /// `GET /demo`.
@@ -52,31 +55,28 @@ pub async fn demo(
     params: Result<axum::extract::Query<PreviewParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     // A look being previewed, as the tag's data-* attributes (a wrong one is ignored).
-    let preview = params
-        .ok()
-        .map(
-            |axum::extract::Query(p)| crate::domain::widget::WidgetLook {
-                title: p.title,
-                greeting: p.greeting,
-                color: p.color,
-                position: p.position,
-            },
-        )
-        .and_then(|l| l.validated().ok())
-        .unwrap_or_default();
+    let params = params.map(|axum::extract::Query(p)| p).unwrap_or_default();
+    let preview_lang = params.lang;
+    let preview = crate::domain::widget::WidgetLook {
+        title: params.title,
+        greeting: params.greeting,
+        color: params.color,
+        position: params.position,
+        ..Default::default()
+    }
+    .validated()
+    .unwrap_or_default();
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    let lang = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|a| crate::web::choose_lang(a, &Lang::ALL))
-        .unwrap_or(state.config.default_lang);
+    let lang = preview_lang.unwrap_or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|a| crate::web::choose_lang(a, &Lang::ALL))
+            .unwrap_or(state.config.default_lang)
+    });
     let snap = state.search.snapshot();
     let site = Site::of(&state, &headers, &snap.catalog);
-    let tag = format!(
-        "<script src=\"{}/widget.js\" data-lang=\"{}\" defer></script>",
-        site.base,
-        lang.code()
-    );
+    let tag = format!("<script src=\"{}/widget.js\" defer></script>", site.base);
     let head = Head {
         title: T::Title.in_lang(lang).to_string(),
         description: T::Intro.in_lang(lang).to_string(),
@@ -84,7 +84,7 @@ pub async fn demo(
         alternates: Vec::new(),
         noindex: true,
         header_search: true,
-        own_widget: true,
+        without_chat: true,
     };
     let main = html! {
         h1 { (T::Title.in_lang(lang)) }
@@ -92,7 +92,7 @@ pub async fn demo(
         p { (T::Console.in_lang(lang)) " " a href="/agent" { (site.abs("/agent")) } }
         p { (T::Snippet.in_lang(lang)) }
         pre { code { (tag) } }
-        script src="/widget.js" data-lang=(lang.code()) data-title=[opt(&preview.title)]
+        script src="/widget.js" data-lang=[preview_lang.map(|l| l.code())] data-title=[opt(&preview.title)]
             data-greeting=[opt(&preview.greeting)] data-color=[opt(&preview.color)]
             data-position=[opt(&preview.position)] defer {}
     };

@@ -87,7 +87,7 @@ pub async fn home(
         alternates: site.langs.iter().map(|l| (*l, format!("/{l}/"))).collect(),
         noindex: false,
         header_search: false,
-        own_widget: false,
+        without_chat: false,
     };
     let main = html! {
         section.hero {
@@ -187,7 +187,7 @@ pub async fn category(
         alternates: Vec::new(),
         noindex: false,
         header_search: true,
-        own_widget: false,
+        without_chat: false,
     };
     let main = html! {
         (breadcrumbs(lang, &[], &cat.name))

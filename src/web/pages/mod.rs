@@ -90,9 +90,10 @@ pub struct Head {
     pub noindex: bool,
     /// Show the search box in the header (the home page has its own).
     pub header_search: bool,
-    /// The page puts the chat widget on itself (the demo page, with a look to preview): the
-    /// help center's own is left out.
-    pub own_widget: bool,
+    /// The help center's chat widget is left out: the page puts its own on itself (the demo
+    /// page, with a look to preview) or is not a place to chat (agents' pages; the mailed
+    /// conversation page, which takes replies itself).
+    pub without_chat: bool,
 }
 
 /// Path of the stylesheet with its version, so it can be cached for a long time.
@@ -131,8 +132,8 @@ pub fn layout(
                 link rel="stylesheet" href=(css_href(state));
                 link rel="icon" href="/favicon.svg" type="image/svg+xml";
                 script src=(format!("/assets/search.js?v={}", super::js_version())) defer {}
-                @if state.config.help_center_chat && !head.own_widget {
-                    script src="/widget.js" data-lang=(lang.code()) data-title=(name) defer {}
+                @if state.config.help_center_chat && !head.without_chat {
+                    script src="/widget.js" defer {}
                 }
             }
             body {
@@ -239,7 +240,7 @@ pub fn not_found_page(state: &AppState, headers: &HeaderMap, lang: Lang, path: &
         alternates: Vec::new(),
         noindex: true,
         header_search: false,
-        own_widget: false,
+        without_chat: false,
     };
     let main = html! {
         h1 { (Key::NotFoundTitle.in_lang(lang)) }
@@ -307,7 +308,7 @@ pub fn error_page(
         alternates: Vec::new(),
         noindex: true,
         header_search: true,
-        own_widget: false,
+        without_chat: false,
     };
     let main = html! {
         h1 { (title.in_lang(lang)) }

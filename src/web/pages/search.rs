@@ -86,7 +86,7 @@ pub async fn search(
         alternates: Vec::new(),
         noindex: true,
         header_search: false,
-        own_widget: false,
+        without_chat: false,
     };
     let (open, close) = match lang {
         Lang::Ru => ("«", "»"),

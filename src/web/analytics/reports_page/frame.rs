@@ -31,7 +31,7 @@ pub(super) fn page(
         alternates: Vec::new(),
         noindex: true,
         header_search: false,
-        own_widget: false,
+        without_chat: false,
     };
     let main = html! {
         link rel="stylesheet" href=(format!("/agent/reports.css?v={}", css_version()));
