@@ -228,7 +228,7 @@ pub fn read_queries(path: &std::path::Path) -> Result<Vec<EvalQuery>, String> {
 
 /// `otvet eval`.
 pub fn main(args: &EvalArgs) -> ExitCode {
-    let queries = match read_queries(&args.queries) {
+    let mut queries = match read_queries(&args.queries) {
         Ok(q) => q,
         Err(e) => {
             eprintln!("{e}");
@@ -236,9 +236,18 @@ pub fn main(args: &EvalArgs) -> ExitCode {
         }
     };
     let k = &args.knowledge;
-    let stripped = if args.without_questions {
-        match without_questions(&k.articles) {
-            Ok(dir) => Some(dir),
+    let stripped = if args.without_questions || args.without_questions_half {
+        match without_questions(&k.articles, args.without_questions_half) {
+            Ok((dir, bare)) => {
+                if args.without_questions_half {
+                    for q in queries.iter_mut().filter(|q| !q.expected.is_empty()) {
+                        let all_bare = q.expected.iter().all(|e| bare.contains(e));
+                        q.kind =
+                            format!("{}:{}", q.kind, if all_bare { "bare" } else { "annotated" });
+                    }
+                }
+                Some(dir)
+            }
             Err(e) => {
                 eprintln!(
                     "otvet: copying {} without questions: {e}",
@@ -308,27 +317,50 @@ impl Drop for TempCopy {
 }
 
 /// Copies `dir` to a temporary folder, dropping the `questions:` list from every article's
-/// front matter (block or inline style).
-fn without_questions(dir: &std::path::Path) -> std::io::Result<TempCopy> {
+/// front matter (block or inline style), or from every other one in file order; returns the
+/// copy and the ids (file names without `.md`) of the articles that lost them.
+fn without_questions(
+    dir: &std::path::Path,
+    every_other: bool,
+) -> std::io::Result<(TempCopy, std::collections::HashSet<String>)> {
     let to = std::env::temp_dir().join(format!("otvet-eval-{}", std::process::id()));
     let copy = TempCopy(to.clone());
-    fn walk(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    struct Walk {
+        every_other: bool,
+        seen: usize,
+        bare: std::collections::HashSet<String>,
+    }
+    fn walk(from: &std::path::Path, to: &std::path::Path, w: &mut Walk) -> std::io::Result<()> {
         std::fs::create_dir_all(to)?;
-        for e in std::fs::read_dir(from)? {
-            let e = e?;
+        let mut entries = std::fs::read_dir(from)?.collect::<Result<Vec<_>, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
             let (src, dst) = (e.path(), to.join(e.file_name()));
             if e.file_type()?.is_dir() {
-                walk(&src, &dst)?;
+                walk(&src, &dst, w)?;
             } else if src.extension().is_some_and(|x| x == "md") {
-                std::fs::write(&dst, strip_questions(&std::fs::read_to_string(&src)?))?;
+                w.seen += 1;
+                let text = std::fs::read_to_string(&src)?;
+                if w.every_other && w.seen % 2 == 0 {
+                    std::fs::write(&dst, text)?;
+                    continue;
+                }
+                let stem = src.file_stem().unwrap_or_default().to_string_lossy();
+                w.bare.insert(stem.into_owned());
+                std::fs::write(&dst, strip_questions(&text))?;
             } else {
                 std::fs::copy(&src, &dst)?;
             }
         }
         Ok(())
     }
-    walk(dir, &to)?;
-    Ok(copy)
+    let mut w = Walk {
+        every_other,
+        seen: 0,
+        bare: Default::default(),
+    };
+    walk(dir, &to, &mut w)?;
+    Ok((copy, w.bare))
 }
 
 /// The article text with its front matter's `questions:` removed.
