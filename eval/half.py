@@ -11,23 +11,12 @@ import sys
 
 
 def bare_articles(root):
-    """The ids otvet eval strips in --without-questions-half: every other .md in sorted walk
-    order, starting with the first."""
-    seen, bare = 0, set()
-
-    def walk(d):
-        nonlocal seen
-        for name in sorted(os.listdir(d)):
-            p = os.path.join(d, name)
-            if os.path.isdir(p):
-                walk(p)
-            elif name.endswith(".md"):
-                seen += 1
-                if seen % 2 == 1:
-                    bare.add(name[:-3])
-
-    walk(root)
-    return bare
+    """The ids otvet eval strips in --without-questions-half: every other article id (file name
+    without .md) in sorted order, starting with the first; every language version alike."""
+    ids = set()
+    for _, _, files in os.walk(root):
+        ids.update(f[:-3] for f in files if f.endswith(".md"))
+    return set(sorted(ids)[::2])
 
 
 def main():

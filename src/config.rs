@@ -269,7 +269,8 @@ pub struct EvalArgs {
     /// a knowledge base nobody annotated with example questions.
     #[arg(long)]
     pub without_questions: bool,
-    /// Evaluate a copy with the `questions:` of every other article removed (in file order): a
+    /// Evaluate a copy with the `questions:` of every other article id removed (sorted; all
+    /// language versions of an id alike): a
     /// knowledge base where only some articles were annotated. Answerable queries are reported
     /// as `in_scope:annotated` and `in_scope:bare` by whether their article kept its questions.
     #[arg(long, conflicts_with = "without_questions")]

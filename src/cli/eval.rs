@@ -317,50 +317,67 @@ impl Drop for TempCopy {
 }
 
 /// Copies `dir` to a temporary folder, dropping the `questions:` list from every article's
-/// front matter (block or inline style), or from every other one in file order; returns the
-/// copy and the ids (file names without `.md`) of the articles that lost them.
+/// front matter (block or inline style), or from every other article id in sorted order (all
+/// language versions of an id alike); returns the copy and the ids (file names without `.md`)
+/// of the articles that lost them.
 fn without_questions(
     dir: &std::path::Path,
     every_other: bool,
 ) -> std::io::Result<(TempCopy, std::collections::HashSet<String>)> {
+    use std::path::Path;
     let to = std::env::temp_dir().join(format!("otvet-eval-{}", std::process::id()));
     let copy = TempCopy(to.clone());
-    struct Walk {
-        every_other: bool,
-        seen: usize,
-        bare: std::collections::HashSet<String>,
+    fn stem(p: &Path) -> String {
+        p.file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
     }
-    fn walk(from: &std::path::Path, to: &std::path::Path, w: &mut Walk) -> std::io::Result<()> {
+    fn ids(from: &Path, out: &mut std::collections::BTreeSet<String>) -> std::io::Result<()> {
+        for e in std::fs::read_dir(from)? {
+            let e = e?;
+            if e.file_type()?.is_dir() {
+                ids(&e.path(), out)?;
+            } else if e.path().extension().is_some_and(|x| x == "md") {
+                out.insert(stem(&e.path()));
+            }
+        }
+        Ok(())
+    }
+    fn walk(
+        from: &Path,
+        to: &Path,
+        bare: &std::collections::HashSet<String>,
+    ) -> std::io::Result<()> {
         std::fs::create_dir_all(to)?;
-        let mut entries = std::fs::read_dir(from)?.collect::<Result<Vec<_>, _>>()?;
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
+        for e in std::fs::read_dir(from)? {
+            let e = e?;
             let (src, dst) = (e.path(), to.join(e.file_name()));
             if e.file_type()?.is_dir() {
-                walk(&src, &dst, w)?;
+                walk(&src, &dst, bare)?;
             } else if src.extension().is_some_and(|x| x == "md") {
-                w.seen += 1;
                 let text = std::fs::read_to_string(&src)?;
-                if w.every_other && w.seen % 2 == 0 {
+                if bare.contains(&stem(&src)) {
+                    std::fs::write(&dst, strip_questions(&text))?;
+                } else {
                     std::fs::write(&dst, text)?;
-                    continue;
                 }
-                let stem = src.file_stem().unwrap_or_default().to_string_lossy();
-                w.bare.insert(stem.into_owned());
-                std::fs::write(&dst, strip_questions(&text))?;
             } else {
                 std::fs::copy(&src, &dst)?;
             }
         }
         Ok(())
     }
-    let mut w = Walk {
-        every_other,
-        seen: 0,
-        bare: Default::default(),
-    };
-    walk(dir, &to, &mut w)?;
-    Ok((copy, w.bare))
+    let mut all = std::collections::BTreeSet::new();
+    ids(dir, &mut all)?;
+    let bare = all
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !every_other || i % 2 == 0)
+        .map(|(_, id)| id)
+        .collect();
+    walk(dir, &to, &bare)?;
+    Ok((copy, bare))
 }
 
 /// The article text with its front matter's `questions:` removed.

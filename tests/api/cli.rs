@@ -510,6 +510,22 @@ async fn eval_metrics_match_the_search_api() {
     }
 }
 
+/// `--without-questions-half` strips every other article id (sorted; every language alike):
+/// here `bike-tyre-repair` and `lawn-watering`, not `kettle-descaling`, and splits the
+/// answerable queries by it.
+#[test]
+fn eval_without_questions_half_reports_annotated_and_bare_articles() {
+    let kb = fixture("small-kb");
+    let queries = fixture("small-kb-queries.jsonl");
+    let r = run_eval(&kb, &queries, &["--without-questions-half"]);
+    let kinds = &r["by_kind"];
+    assert!(kinds.get("in_scope").is_none(), "{r}");
+    // q1, q4: the kettle (both languages annotated); q2, q3, q5: bike and lawn.
+    assert_eq!(kinds["in_scope:annotated"]["n"], 2, "{r}");
+    assert_eq!(kinds["in_scope:bare"]["n"], 3, "{r}");
+    assert_eq!(kinds["off_topic"]["n"], 2, "{r}");
+}
+
 #[test]
 fn eval_counts_misses_and_follows_the_threshold() {
     let kb = fixture("small-kb");
