@@ -33,6 +33,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Measure answer quality on a `queries.jsonl` evaluation set.
     Eval(EvalArgs),
+    /// Measure the gap report's clustering on an evaluation set: pairwise precision and recall
+    /// of the questions whose article is hidden, by the article they need.
+    EvalGaps(EvalGapsArgs),
     /// Load the semantic model and print what it is and how fast it embeds.
     Model(ModelArgs),
     /// Manage agent accounts: add, list, set a password, disable.
@@ -269,6 +272,48 @@ pub struct EvalArgs {
     /// a knowledge base nobody annotated with example questions.
     #[arg(long)]
     pub without_questions: bool,
+}
+
+/// Options of `otvet eval-gaps`.
+#[derive(Debug, Clone, Args)]
+pub struct EvalGapsArgs {
+    /// An evaluation set folder (`articles/`, `queries.jsonl`); repeat to measure sets together.
+    #[arg(long, required = true)]
+    pub set: Vec<PathBuf>,
+    /// Language of articles whose front matter does not say.
+    #[arg(long, default_value = "en")]
+    pub default_lang: Lang,
+    /// Search's confidence threshold.
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+    pub threshold: f32,
+    /// The semantic model, as for `serve` (`off`: words and articles only).
+    #[arg(long, env = "OTVET_MODEL", default_value = "builtin", value_parser = ModelChoice::parse)]
+    pub model: ModelChoice,
+    /// File of cached embeddings of the articles (none: embedded on every run).
+    #[arg(long)]
+    pub embedding_cache: Option<PathBuf>,
+    /// Unanswerable and off-topic queries of the set mixed in as noise: at most this many.
+    #[arg(long, default_value_t = usize::MAX, hide_default_value = true)]
+    pub noise: usize,
+    /// Cluster at most this many texts (labelled first), e.g. to time the clustering.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Cluster every query of the set against all its articles instead (to time the report on
+    /// many texts; the scores then mean little).
+    #[arg(long)]
+    pub all_queries: bool,
+    /// Override the merge threshold (for tuning).
+    #[arg(long)]
+    pub merge_threshold: Option<f32>,
+    /// Override the weight of shared articles (for tuning).
+    #[arg(long)]
+    pub article_weight: Option<f32>,
+    /// Also print every cluster of several texts with each text's need, to standard error.
+    #[arg(long)]
+    pub show: bool,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `otvet model`.

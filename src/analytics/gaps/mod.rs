@@ -65,7 +65,9 @@
 //! - `draft.rs`: Markdown drafts ([`draft()`]) with what agents answered
 //!   ([`conversation_answers`]) as the body, and their file names;
 //! - `record.rs`: recording searches without a confident hit ([`record_search_miss`]);
-//! - `period.rs`: periods (`7d`) and dates.
+//! - `period.rs`: periods (`7d`) and dates;
+//! - `score.rs`: pairwise precision and recall against labels ([`pair_scores`], for
+//!   `otvet eval-gaps`).
 
 mod cluster;
 mod coverage;
@@ -76,6 +78,7 @@ mod linkage;
 mod period;
 mod record;
 mod report;
+mod score;
 mod title;
 mod triage;
 
@@ -89,5 +92,6 @@ pub use report::{
     ArticleCount, Cluster, Comment, Coverage, GapReport, Kind, MAX_ROWS, Phrasing, Trend,
     UnhelpfulArticle, build_report,
 };
+pub use score::{PairScores, assignments, pair_scores, score_clusters};
 pub use title::title_of;
 pub use triage::Class;
