@@ -302,12 +302,20 @@ pub struct EvalGapsArgs {
     /// many texts; the scores then mean little).
     #[arg(long)]
     pub all_queries: bool,
-    /// Override the merge threshold (for tuning).
-    #[arg(long)]
-    pub merge_threshold: Option<f32>,
-    /// Override the weight of shared articles (for tuning).
-    #[arg(long)]
-    pub article_weight: Option<f32>,
+    /// Merge thresholds to measure instead of the default (for tuning: `0.2,0.25,0.3`; every
+    /// combination of the values given is measured).
+    #[arg(long, value_delimiter = ',')]
+    pub merge_threshold: Vec<f32>,
+    /// Weights of the shared articles to measure instead of the default.
+    #[arg(long, value_delimiter = ',')]
+    pub article_weight: Vec<f32>,
+    /// Weights of the embeddings' cosine to measure instead of the default (0: words and
+    /// articles only).
+    #[arg(long, value_delimiter = ',')]
+    pub embedding_weight: Vec<f32>,
+    /// Cosines that count as no similarity to measure instead of the default.
+    #[arg(long, value_delimiter = ',')]
+    pub embedding_floor: Vec<f32>,
     /// Also print every cluster of several texts with each text's need, to standard error.
     #[arg(long)]
     pub show: bool,

@@ -29,6 +29,8 @@ pub struct GapEval {
     pub sets: Vec<String>,
     /// `hybrid` (the encoder attached) or `lexical`.
     pub mode: &'static str,
+    /// The clustering's parameters.
+    pub params: Params,
     /// Articles indexed.
     pub articles: usize,
     /// Articles hidden (their questions are the gaps).
@@ -71,11 +73,13 @@ struct Prepared {
 /// `otvet eval-gaps`.
 pub fn main(args: &EvalGapsArgs) -> ExitCode {
     match run(args) {
-        Ok(r) => {
-            if args.json {
-                println!("{}", serde_json::to_string(&r).unwrap_or_default());
-            } else {
-                print!("{}", text(&r));
+        Ok(rs) => {
+            for r in rs {
+                if args.json {
+                    println!("{}", serde_json::to_string(&r).unwrap_or_default());
+                } else {
+                    print!("{}", text(&r));
+                }
             }
             ExitCode::SUCCESS
         }
@@ -86,7 +90,35 @@ pub fn main(args: &EvalGapsArgs) -> ExitCode {
     }
 }
 
-fn run(args: &EvalGapsArgs) -> Result<GapEval, String> {
+/// The parameters to measure: the defaults, each override replaced by each value given (every
+/// combination; the texts' vectors are embedded once, so a grid costs little more than a run).
+fn grid(args: &EvalGapsArgs) -> Vec<ClusterParams> {
+    let mut all = vec![ClusterParams::default()];
+    let axes: [(&[f32], fn(&mut ClusterParams, f32)); 4] = [
+        (&args.merge_threshold, |p, v| p.threshold = v),
+        (&args.article_weight, |p, v| p.article_weight = v),
+        (&args.embedding_weight, |p, v| p.embedding_weight = v),
+        (&args.embedding_floor, |p, v| p.embedding_floor = v),
+    ];
+    for (values, set) in axes {
+        if values.is_empty() {
+            continue;
+        }
+        all = all
+            .iter()
+            .flat_map(|p| {
+                values.iter().map(move |&v| {
+                    let mut p = *p;
+                    set(&mut p, v);
+                    p
+                })
+            })
+            .collect();
+    }
+    all
+}
+
+fn run(args: &EvalGapsArgs) -> Result<Vec<GapEval>, String> {
     let p = prepare(args)?;
     let engine = SearchEngine::open(&p.dir.0, args.default_lang, args.threshold)
         .map_err(|e| format!("{e:#}"))?;
@@ -99,52 +131,74 @@ fn run(args: &EvalGapsArgs) -> Result<GapEval, String> {
     } else {
         "lexical"
     };
-    let mut params = ClusterParams::default();
-    if let Some(t) = args.merge_threshold {
-        params.threshold = t;
-    }
-    if let Some(w) = args.article_weight {
-        params.article_weight = w;
-    }
     let ctx = Context::new(&engine, 0, DAY_MS);
-    let started = Instant::now();
-    let clusters = ctx.clusters(&p.entries, params);
-    let cluster_ms = started.elapsed().as_millis() as u64;
     let labels: Vec<Option<&str>> = p.labels.iter().map(Option::as_deref).collect();
-    let scores = gaps::score_clusters(&clusters, &p.entries, &labels);
-    if args.show {
-        show(&clusters, &p.entries, &labels);
-    }
-    let assigned = gaps::assignments(&clusters, &p.entries);
-    let noisy = |c: Option<usize>| c.is_some_and(|c| clusters[c].class != Class::Need);
-    let with_labels: std::collections::BTreeSet<usize> = labels
-        .iter()
-        .zip(&assigned)
-        .filter_map(|(l, a)| l.and(*a))
-        .collect();
-    let (mut labelled_as_noise, mut noise_as_noise, mut noise_with_needs) = (0, 0, 0);
-    for (l, &a) in labels.iter().zip(&assigned) {
-        match l {
-            Some(_) => labelled_as_noise += usize::from(noisy(a)),
-            None => {
-                noise_as_noise += usize::from(noisy(a));
-                noise_with_needs += usize::from(a.is_some_and(|c| with_labels.contains(&c)));
+    let mut out = Vec::new();
+    for params in grid(args) {
+        let started = Instant::now();
+        let clusters = ctx.clusters(&p.entries, params);
+        let cluster_ms = started.elapsed().as_millis() as u64;
+        let scores = gaps::score_clusters(&clusters, &p.entries, &labels);
+        if args.show {
+            show(&clusters, &p.entries, &labels);
+        }
+        let assigned = gaps::assignments(&clusters, &p.entries);
+        let noisy = |c: Option<usize>| c.is_some_and(|c| clusters[c].class != Class::Need);
+        let with_labels: std::collections::BTreeSet<usize> = labels
+            .iter()
+            .zip(&assigned)
+            .filter_map(|(l, a)| l.and(*a))
+            .collect();
+        let (mut labelled_as_noise, mut noise_as_noise, mut noise_with_needs) = (0, 0, 0);
+        for (l, &a) in labels.iter().zip(&assigned) {
+            match l {
+                Some(_) => labelled_as_noise += usize::from(noisy(a)),
+                None => {
+                    noise_as_noise += usize::from(noisy(a));
+                    noise_with_needs += usize::from(a.is_some_and(|c| with_labels.contains(&c)));
+                }
             }
         }
+        out.push(GapEval {
+            sets: args.set.iter().map(|s| name_of(s)).collect::<Vec<String>>(),
+            mode,
+            params: Params::of(&params),
+            articles: p.articles,
+            hidden: p.hidden,
+            noise: p.noise,
+            clusters: clusters.len(),
+            scores,
+            labelled_as_noise,
+            noise_as_noise,
+            noise_with_needs,
+            cluster_ms,
+        });
     }
-    Ok(GapEval {
-        sets: args.set.iter().map(|s| name_of(s)).collect::<Vec<String>>(),
-        mode,
-        articles: p.articles,
-        hidden: p.hidden,
-        noise: p.noise,
-        clusters: clusters.len(),
-        scores,
-        labelled_as_noise,
-        noise_as_noise,
-        noise_with_needs,
-        cluster_ms,
-    })
+    Ok(out)
+}
+
+/// The clustering's parameters, as measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Params {
+    /// Merge threshold.
+    pub threshold: f32,
+    /// Weight of the shared articles.
+    pub article_weight: f32,
+    /// Weight of the embeddings' cosine.
+    pub embedding_weight: f32,
+    /// Cosine that counts as no similarity.
+    pub embedding_floor: f32,
+}
+
+impl Params {
+    fn of(p: &ClusterParams) -> Self {
+        Params {
+            threshold: p.threshold,
+            article_weight: p.article_weight,
+            embedding_weight: p.embedding_weight,
+            embedding_floor: p.embedding_floor,
+        }
+    }
 }
 
 fn name_of(set: &Path) -> String {
@@ -240,7 +294,8 @@ fn prepare(args: &EvalGapsArgs) -> Result<Prepared, String> {
 pub fn text(r: &GapEval) -> String {
     let s = &r.scores;
     format!(
-        "{sets}: {mode}, {articles} articles indexed, {hidden} hidden\n\
+        "{sets}: {mode}, {articles} articles indexed, {hidden} hidden; merge at {t}, articles {aw}, \
+         embeddings {ew} from {ef}\n\
          {labelled} unanswered questions of {needs} needs, {noise} noise texts\n\
          pairwise precision {p:.3}, recall {rc:.3}, F1 {f1:.3}\n\
          {clusters} clusters of the questions ({singletons} of one text), {all} in all\n\
@@ -248,6 +303,10 @@ pub fn text(r: &GapEval) -> String {
          clustering took {ms} ms\n",
         sets = r.sets.join(" + "),
         mode = r.mode,
+        t = r.params.threshold,
+        aw = r.params.article_weight,
+        ew = r.params.embedding_weight,
+        ef = r.params.embedding_floor,
         articles = r.articles,
         hidden = r.hidden,
         labelled = s.labelled,

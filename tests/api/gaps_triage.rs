@@ -299,7 +299,9 @@ async fn clusters_are_dismissed_and_snoozed_and_brought_back() {
     assert_eq!(res.status().as_u16(), 404);
     let body = res.text().await.unwrap();
     assert!(body.contains("off-topic or gibberish"), "{body}");
-    let (status, _) = editor.page("/agent/gaps/g0000000000/draft.md?since=7d").await;
+    let (status, _) = editor
+        .page("/agent/gaps/g0000000000/draft.md?since=7d")
+        .await;
     assert_eq!(status, 404);
     assert!(
         html.contains(&format!("/agent/gaps/{crypto}/draft.md")),

@@ -82,10 +82,13 @@ mod score;
 mod title;
 mod triage;
 
-pub use cluster::{ARTICLE_WEIGHT, ClusterParams, Context, EXAMPLES, Entry, MERGE_THRESHOLD};
+pub use cluster::{
+    ARTICLE_WEIGHT, ClusterParams, Context, EMBEDDING_FLOOR, EMBEDDING_WEIGHT, EXAMPLES, Entry,
+    MERGE_THRESHOLD,
+};
 pub use dismiss::{Dismissal, SNOOZE_DAYS, dismiss};
 pub use draft::{DRAFT_QUESTIONS, conversation_answers, draft, draft_file_name, draft_path};
-pub use features::{BACKGROUND_DOCS, IDF_POWER, RUNNER_UP};
+pub use features::{BACKGROUND_DOCS, IDF_POWER, RUNNER_UP, SEMANTIC_BUDGET};
 pub use period::{DAY_MS, DEFAULT_PERIOD, MAX_PERIOD_MS, date_of, format_period, parse_period};
 pub use record::record_search_miss;
 pub use report::{
