@@ -404,13 +404,12 @@ pub(super) fn is_off_topic(text: &str) -> bool {
             }
         })
     };
-    !words.is_empty()
-        && words.iter().all(|w| {
-            chatter(w)
-                || laughing(w)
-                || FUNCTION.contains(&w.as_str())
-                || w.chars().all(|c| c.is_ascii_digit())
-        })
+    let number = |w: &str| w.chars().all(|c| c.is_ascii_digit());
+    // A bare number may be an order or a postcode: only beside chatter is it a test.
+    words.iter().any(|w| !number(w))
+        && words
+            .iter()
+            .all(|w| chatter(w) || laughing(w) || FUNCTION.contains(&w.as_str()) || number(w))
 }
 
 /// `text` with the words typed on the wrong keyboard layout converted: as search reads it
@@ -556,6 +555,7 @@ mod tests {
             "my card is not working",
             "how old must I be to open an account",
             "Liefertermin heute?",
+            "7021645199",
         ] {
             assert!(!is_off_topic(t), "{t}");
         }
