@@ -274,6 +274,54 @@ fn labelled_questions_cluster_by_need() {
     assert_eq!(key(&clusters), key(&again));
 }
 
+/// With the encoder attached, the same questions: the embeddings join paraphrases that share no
+/// word, and the needs that share words stay apart (pairwise scores printed with `--nocapture`).
+#[test]
+fn labelled_questions_cluster_by_need_with_the_encoder() {
+    let Some(model) = crate::semantic::model() else {
+        return;
+    };
+    let engine = engine(&sample_articles());
+    engine.start_semantic(&otvet::semantic::ModelChoice::Loaded(model), None);
+    assert!(
+        engine.wait_semantic(Duration::from_secs(600)),
+        "not embedded in time"
+    );
+    let entries: Vec<Entry> = LABELLED
+        .iter()
+        .enumerate()
+        .map(|(i, (_, t))| entry(t, i as i64, 1_000 + i as i64))
+        .collect();
+    let clusters = Context::new(&engine, 0, DAY).clusters(&entries, ClusterParams::default());
+    let all = describe(&clusters);
+    let (precision, recall, mixed) = pair_scores(&clusters);
+    eprintln!(
+        "gap clustering with the encoder on {} labelled questions: {} clusters, pairwise \
+         precision {precision:.2}, recall {recall:.2}; mixed: {mixed:?}",
+        LABELLED.len(),
+        clusters.len()
+    );
+    let ids: BTreeSet<&str> = [
+        "как вернуть товар",
+        "как вернуть деньги",
+        "сколько стоит доставка",
+        "можно ли оплатить криптовалютой",
+    ]
+    .iter()
+    .map(|t| cluster_of(&clusters, t).id.as_str())
+    .collect();
+    assert_eq!(
+        ids.len(),
+        4,
+        "returns, refunds, delivery cost and crypto:\n{all}"
+    );
+    assert!(
+        precision >= 0.85,
+        "precision {precision:.2}, mixed {mixed:?}:\n{all}"
+    );
+    assert!(recall >= 0.6, "recall {recall:.2}:\n{all}");
+}
+
 /// Without articles about a need, words decide alone: layout and typos are fixed from the other
 /// questions («djpdhfn njdfhf», «вернуть товр»), and «вернуть товар» and «вернуть деньги» still
 /// stay apart.
