@@ -90,11 +90,14 @@ pub fn main(args: &EvalGapsArgs) -> ExitCode {
     }
 }
 
+/// Sets one parameter.
+type Setter = fn(&mut ClusterParams, f32);
+
 /// The parameters to measure: the defaults, each override replaced by each value given (every
 /// combination; the texts' vectors are embedded once, so a grid costs little more than a run).
 fn grid(args: &EvalGapsArgs) -> Vec<ClusterParams> {
     let mut all = vec![ClusterParams::default()];
-    let axes: [(&[f32], fn(&mut ClusterParams, f32)); 4] = [
+    let axes: [(&[f32], Setter); 4] = [
         (&args.merge_threshold, |p, v| p.threshold = v),
         (&args.article_weight, |p, v| p.article_weight = v),
         (&args.embedding_weight, |p, v| p.embedding_weight = v),

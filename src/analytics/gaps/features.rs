@@ -187,11 +187,14 @@ impl Context<'_> {
     }
 }
 
+/// A text's search results and its embedding (with the encoder, within the budget).
+type Looked = (SearchResults, Option<Arc<[f32]>>);
+
 impl Context<'_> {
     /// Each node's search results and, with the encoder, the embedding of its text, searched on
     /// [`LOOKUP_THREADS`] threads (so the encoder embeds texts in batches); after
     /// [`SEMANTIC_BUDGET`] the rest are searched by their words and get no vector.
-    fn look_up(&self, nodes: &[Node]) -> Vec<(SearchResults, Option<Arc<[f32]>>)> {
+    fn look_up(&self, nodes: &[Node]) -> Vec<Looked> {
         let deadline = Instant::now() + SEMANTIC_BUDGET;
         let next = AtomicUsize::new(0);
         let one = |i: usize| {
@@ -212,7 +215,7 @@ impl Context<'_> {
                 .map(|s| s.query(results.read_as.as_deref().unwrap_or(&n.text)));
             (results, emb)
         };
-        let mut out: Vec<(usize, (SearchResults, Option<Arc<[f32]>>))> = std::thread::scope(|s| {
+        let mut out: Vec<(usize, Looked)> = std::thread::scope(|s| {
             let workers: Vec<_> = (0..LOOKUP_THREADS.min(nodes.len()))
                 .map(|_| {
                     s.spawn(|| {
