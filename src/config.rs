@@ -33,8 +33,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Measure answer quality on a `queries.jsonl` evaluation set.
     Eval(EvalArgs),
-    /// Measure the gap report's clustering on an evaluation set: pairwise precision and recall
-    /// of the questions whose article is hidden, by the article they need.
+    /// Measure the gap report's clustering on evaluation sets, some of their articles hidden.
     EvalGaps(EvalGapsArgs),
     /// Load the semantic model and print what it is and how fast it embeds.
     Model(ModelArgs),
@@ -283,9 +282,6 @@ pub struct EvalGapsArgs {
     /// Language of articles whose front matter does not say.
     #[arg(long, default_value = "en")]
     pub default_lang: Lang,
-    /// Search's confidence threshold.
-    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
-    pub threshold: f32,
     /// The semantic model, as for `serve` (`off`: words and articles only).
     #[arg(long, env = "OTVET_MODEL", default_value = "builtin", value_parser = ModelChoice::parse)]
     pub model: ModelChoice,
@@ -295,25 +291,22 @@ pub struct EvalGapsArgs {
     /// Unanswerable and off-topic queries of the set mixed in as noise: at most this many.
     #[arg(long, default_value_t = usize::MAX, hide_default_value = true)]
     pub noise: usize,
-    /// Cluster at most this many texts (labelled first), e.g. to time the clustering.
+    /// Cluster at most this many texts (labelled first).
     #[arg(long)]
     pub limit: Option<usize>,
-    /// Cluster every query of the set against all its articles instead (to time the report on
-    /// many texts; the scores then mean little).
+    /// Cluster every query against all the articles instead (to time many texts).
     #[arg(long)]
     pub all_queries: bool,
-    /// Merge thresholds to measure instead of the default (for tuning: `0.2,0.25,0.3`; every
-    /// combination of the values given is measured).
+    /// Merge thresholds to measure (`0.2,0.3`; every combination of the lists is measured).
     #[arg(long, value_delimiter = ',')]
     pub merge_threshold: Vec<f32>,
-    /// Weights of the shared articles to measure instead of the default.
+    /// Weights of the shared articles to measure.
     #[arg(long, value_delimiter = ',')]
     pub article_weight: Vec<f32>,
-    /// Weights of the embeddings' cosine to measure instead of the default (0: words and
-    /// articles only).
+    /// Weights of the embeddings' cosine to measure (0: words and articles only).
     #[arg(long, value_delimiter = ',')]
     pub embedding_weight: Vec<f32>,
-    /// Cosines that count as no similarity to measure instead of the default.
+    /// Cosines that count as no similarity to measure.
     #[arg(long, value_delimiter = ',')]
     pub embedding_floor: Vec<f32>,
     /// Also print every cluster of several texts with each text's need, to standard error.

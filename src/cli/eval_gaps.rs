@@ -20,7 +20,7 @@ use crate::analytics::gaps::{
 };
 use crate::cli::eval::{EvalQuery, read_queries};
 use crate::config::EvalGapsArgs;
-use crate::search::SearchEngine;
+use crate::search::{DEFAULT_THRESHOLD, SearchEngine};
 
 /// What `otvet eval-gaps` measured.
 #[derive(Debug, Clone, Serialize)]
@@ -123,7 +123,7 @@ fn grid(args: &EvalGapsArgs) -> Vec<ClusterParams> {
 
 fn run(args: &EvalGapsArgs) -> Result<Vec<GapEval>, String> {
     let p = prepare(args)?;
-    let engine = SearchEngine::open(&p.dir.0, args.default_lang, args.threshold)
+    let engine = SearchEngine::open(&p.dir.0, args.default_lang, DEFAULT_THRESHOLD)
         .map_err(|e| format!("{e:#}"))?;
     engine.start_semantic(&args.model, args.embedding_cache.clone());
     let mode = if engine.semantic().is_some() {
