@@ -33,6 +33,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Measure answer quality on a `queries.jsonl` evaluation set.
     Eval(EvalArgs),
+    /// Measure the gap report's clustering on evaluation sets, some of their articles hidden.
+    EvalGaps(EvalGapsArgs),
     /// Load the semantic model and print what it is and how fast it embeds.
     Model(ModelArgs),
     /// Manage agent accounts: add, list, set a password, disable.
@@ -275,6 +277,50 @@ pub struct EvalArgs {
     /// as `in_scope:annotated` and `in_scope:bare` by whether their article kept its questions.
     #[arg(long, conflicts_with = "without_questions")]
     pub without_questions_half: bool,
+}
+
+/// Options of `otvet eval-gaps`.
+#[derive(Debug, Clone, Args)]
+pub struct EvalGapsArgs {
+    /// An evaluation set folder (`articles/`, `queries.jsonl`); repeat to measure sets together.
+    #[arg(long, required = true)]
+    pub set: Vec<PathBuf>,
+    /// Language of articles whose front matter does not say.
+    #[arg(long, default_value = "en")]
+    pub default_lang: Lang,
+    /// The semantic model, as for `serve` (`off`: words and articles only).
+    #[arg(long, env = "OTVET_MODEL", default_value = "builtin", value_parser = ModelChoice::parse)]
+    pub model: ModelChoice,
+    /// File of cached embeddings of the articles (none: embedded on every run).
+    #[arg(long)]
+    pub embedding_cache: Option<PathBuf>,
+    /// Unanswerable and off-topic queries of the set mixed in as noise: at most this many.
+    #[arg(long, default_value_t = usize::MAX, hide_default_value = true)]
+    pub noise: usize,
+    /// Cluster at most this many texts (labelled first).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Cluster every query against all the articles instead (to time many texts).
+    #[arg(long)]
+    pub all_queries: bool,
+    /// Merge thresholds to measure (`0.2,0.3`; every combination of the lists is measured).
+    #[arg(long, value_delimiter = ',')]
+    pub merge_threshold: Vec<f32>,
+    /// Weights of the shared articles to measure.
+    #[arg(long, value_delimiter = ',')]
+    pub article_weight: Vec<f32>,
+    /// Weights of the embeddings' cosine to measure (0: words and articles only).
+    #[arg(long, value_delimiter = ',')]
+    pub embedding_weight: Vec<f32>,
+    /// Cosines that count as no similarity to measure.
+    #[arg(long, value_delimiter = ',')]
+    pub embedding_floor: Vec<f32>,
+    /// Also print every cluster of several texts with each text's need, to standard error.
+    #[arg(long)]
+    pub show: bool,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `otvet model`.

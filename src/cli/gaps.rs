@@ -5,7 +5,8 @@
 //! - Without options: a readable summary on standard output.
 //! - `--json`: the whole report as one JSON object (as `GET /agent/api/gaps`).
 //! - `--draft CLUSTER`: the Markdown draft of that cluster, for
-//!   `otvet gaps --draft q1a2b3c4d5e > articles/ru/….md`. An unknown id exits with 1.
+//!   `otvet gaps --draft q1a2b3c4d5e > articles/ru/….md`. An unknown id, or one of an off-topic
+//!   or gibberish cluster, exits with 1.
 
 use std::process::ExitCode;
 
@@ -54,6 +55,9 @@ async fn run(args: &GapsArgs) -> anyhow::Result<String> {
     let report = gaps::build_report(&store, &engine, args.since, now_ms()).await;
     let draft = match (&report, &args.draft) {
         (Ok(report), Some(id)) => Some(match report.cluster(id.trim()) {
+            Some(c) if c.class != Class::Need => Err(anyhow::anyhow!(
+                "cluster '{id}' is off-topic or gibberish, not a need: it has no draft"
+            )),
             Some(c) => gaps::conversation_answers(&store, c)
                 .await
                 .map(|answers| gaps::draft(c, &gaps::date_of(now_ms()), &answers)),

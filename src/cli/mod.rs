@@ -1,9 +1,10 @@
-//! The command-line commands: `serve`, `check`, `eval`, `agent`.
+//! The command-line commands: `serve`, `check`, `eval`, `eval-gaps`, `agent`.
 
 pub mod agent;
 pub mod check_bank;
 pub mod customer;
 pub mod eval;
+pub mod eval_gaps;
 pub mod gaps;
 pub mod model;
 
@@ -19,6 +20,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Serve(args)) => serve(&args),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Eval(args)) => eval::main(&args),
+        Some(Command::EvalGaps(args)) => eval_gaps::main(&args),
         Some(Command::Agent(args)) => agent::main(&args),
         Some(Command::Customer(args)) => customer::main(&args),
         Some(Command::Gaps(args)) => gaps::main(&args),

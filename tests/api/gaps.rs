@@ -274,6 +274,146 @@ fn labelled_questions_cluster_by_need() {
     assert_eq!(key(&clusters), key(&again));
 }
 
+/// With the encoder attached, the same questions: the embeddings join paraphrases that share no
+/// word, and the needs that share words stay apart (pairwise scores printed with `--nocapture`).
+#[test]
+fn labelled_questions_cluster_by_need_with_the_encoder() {
+    let Some(model) = crate::semantic::model() else {
+        return;
+    };
+    let engine = engine(&sample_articles());
+    engine.start_semantic(&otvet::semantic::ModelChoice::Loaded(model), None);
+    assert!(
+        engine.wait_semantic(Duration::from_secs(600)),
+        "not embedded in time"
+    );
+    let entries: Vec<Entry> = LABELLED
+        .iter()
+        .enumerate()
+        .map(|(i, (_, t))| entry(t, i as i64, 1_000 + i as i64))
+        .collect();
+    let clusters = Context::new(&engine, 0, DAY).clusters(&entries, ClusterParams::default());
+    let all = describe(&clusters);
+    let (precision, recall, mixed) = pair_scores(&clusters);
+    eprintln!(
+        "gap clustering with the encoder on {} labelled questions: {} clusters, pairwise \
+         precision {precision:.2}, recall {recall:.2}; mixed: {mixed:?}",
+        LABELLED.len(),
+        clusters.len()
+    );
+    let ids: BTreeSet<&str> = [
+        "как вернуть товар",
+        "как вернуть деньги",
+        "сколько стоит доставка",
+        "можно ли оплатить криптовалютой",
+    ]
+    .iter()
+    .map(|t| cluster_of(&clusters, t).id.as_str())
+    .collect();
+    assert_eq!(
+        ids.len(),
+        4,
+        "returns, refunds, delivery cost and crypto:\n{all}"
+    );
+    assert!(
+        precision >= 0.85,
+        "precision {precision:.2}, mixed {mixed:?}:\n{all}"
+    );
+    assert!(recall >= 0.6, "recall {recall:.2}:\n{all}");
+}
+
+/// `otvet eval-gaps` hides every other article of a set, clusters the questions they answer
+/// among the noise and scores the clusters against the article each question needs.
+#[test]
+fn otvet_eval_gaps_scores_the_clusters_of_hidden_articles() {
+    let set = tempfile::tempdir().unwrap();
+    let article = |title: &str, q: &str| {
+        format!("---\ntitle: {title}\nlang: ru\nquestions:\n  - {q}\n---\n\n{title}.\n")
+    };
+    // Sorted by file name, the second and the fourth are hidden.
+    for (file, title, q) in [
+        ("a-delivery", "Доставка", "сколько стоит доставка"),
+        ("b-returns", "Возврат товара", "как вернуть товар"),
+        ("c-payment", "Оплата картой", "как оплатить картой"),
+        (
+            "d-crypto",
+            "Оплата криптовалютой",
+            "можно ли платить биткоином",
+        ),
+    ] {
+        write_file(
+            set.path(),
+            &format!("articles/{file}.md"),
+            article(title, q),
+        );
+    }
+    let line = |query: &str, expected: &[&str], kind: &str| {
+        serde_json::json!({"query": query, "lang": "ru", "expected": expected, "kind": kind})
+            .to_string()
+    };
+    let queries = [
+        line("как вернуть товар", &["b-returns"], "in_scope"),
+        line("возврат товара", &["b-returns"], "in_scope"),
+        line("вернуть товар в магазин", &["b-returns"], "in_scope"),
+        line("оплата криптовалютой", &["d-crypto"], "in_scope"),
+        line("принимаете криптовалюту?", &["d-crypto"], "in_scope"),
+        line("сколько стоит доставка", &["a-delivery"], "in_scope"),
+        line("как дела?", &[], "off_topic"),
+    ];
+    write_file(set.path(), "queries.jsonl", queries.join("\n"));
+    let dir = set.path().to_str().unwrap();
+    let out = run_otvet(
+        &[
+            "eval-gaps",
+            "--set",
+            dir,
+            "--model",
+            "off",
+            "--default-lang",
+            "ru",
+            "--json",
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let r: Value = serde_json::from_str(out.stdout.trim()).expect("one JSON object");
+    assert_eq!(r["mode"], "lexical", "{r:#}");
+    assert_eq!(
+        (r["articles"].as_u64(), r["hidden"].as_u64()),
+        (Some(2), Some(2))
+    );
+    // The delivery question has its article: it is no gap.
+    assert_eq!(r["scores"]["labelled"], 5, "{r:#}");
+    assert_eq!(r["scores"]["needs"], 2, "{r:#}");
+    assert_eq!(r["noise"], 1, "{r:#}");
+    assert_eq!(
+        r["noise_as_noise"], 1,
+        "small talk is classed off-topic: {r:#}"
+    );
+    assert_eq!(r["scores"]["precision"], 1.0, "{r:#}");
+    let recall = r["scores"]["recall"].as_f64().unwrap();
+    assert!(recall > 0.0 && recall <= 1.0, "{r:#}");
+
+    // A grid: one line per combination.
+    let out = run_otvet(
+        &[
+            "eval-gaps",
+            "--set",
+            dir,
+            "--model",
+            "off",
+            "--json",
+            "--merge-threshold",
+            "0.2,0.3",
+            "--article-weight",
+            "0,0.5",
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 4, "{}", out.stdout);
+}
+
 /// Without articles about a need, words decide alone: layout and typos are fixed from the other
 /// questions («djpdhfn njdfhf», «вернуть товр»), and «вернуть товар» and «вернуть деньги» still
 /// stay apart.

@@ -229,7 +229,7 @@ async fn a_request_for_a_person_after_an_answer_is_not_a_gap() {
 
 /// Dismissing and snoozing from the page (CSRF-checked forms) and the API; remembered in the
 /// store, also when a new phrasing joins the cluster (which changes nothing of its texts'
-/// majority); brought back by "undo". Noise has no draft link.
+/// majority); brought back by "undo". Noise has no draft link, and its draft URL answers 404.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clusters_are_dismissed_and_snoozed_and_brought_back() {
     let dir = copy_fixture("small-kb");
@@ -287,6 +287,22 @@ async fn clusters_are_dismissed_and_snoozed_and_brought_back() {
         !html.contains(&format!("/agent/gaps/{mash_id}/draft.md")),
         "{html}"
     );
+    // Nor does its draft URL answer, typed by hand: 404 as for an unknown cluster.
+    let res = editor
+        .request(
+            reqwest::Method::GET,
+            &format!("/agent/gaps/{mash_id}/draft.md?since=7d"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("off-topic or gibberish"), "{body}");
+    let (status, _) = editor
+        .page("/agent/gaps/g0000000000/draft.md?since=7d")
+        .await;
+    assert_eq!(status, 404);
     assert!(
         html.contains(&format!("/agent/gaps/{crypto}/draft.md")),
         "{html}"

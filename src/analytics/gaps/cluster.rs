@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -20,6 +21,12 @@ use crate::search::SearchEngine;
 pub const MERGE_THRESHOLD: f32 = 0.25;
 /// λ: the share of the similarity that comes from the articles search finds for both texts.
 pub const ARTICLE_WEIGHT: f32 = 0.5;
+/// μ: the share of the similarity that comes from the texts' embeddings, when the encoder is
+/// attached.
+pub const EMBEDDING_WEIGHT: f32 = 0.7;
+/// The embeddings' cosine below which two texts are unrelated (the encoder puts any two
+/// questions of one help center around 0.75–0.8); it is rescaled from here to 1.
+pub const EMBEDDING_FLOOR: f32 = 0.85;
 /// Example texts shown per cluster.
 pub const EXAMPLES: usize = 5;
 
@@ -55,6 +62,10 @@ pub struct ClusterParams {
     pub threshold: f32,
     /// λ: weight of the shared articles in the similarity.
     pub article_weight: f32,
+    /// μ: weight of the embeddings' cosine, when both texts have one.
+    pub embedding_weight: f32,
+    /// The cosine that counts as no similarity.
+    pub embedding_floor: f32,
 }
 
 impl Default for ClusterParams {
@@ -62,6 +73,8 @@ impl Default for ClusterParams {
         ClusterParams {
             threshold: MERGE_THRESHOLD,
             article_weight: ARTICLE_WEIGHT,
+            embedding_weight: EMBEDDING_WEIGHT,
+            embedding_floor: EMBEDDING_FLOOR,
         }
     }
 }
@@ -94,6 +107,8 @@ pub(super) struct Node {
     pub(super) all: usize,
     pub(super) lex: Vec<(u32, f32)>,
     pub(super) art: Vec<(u32, f32)>,
+    /// The text's embedding (a unit vector), when the encoder is attached.
+    pub(super) emb: Option<Arc<[f32]>>,
     /// How sure search is about the articles in `art`: the best hit's confidence.
     pub(super) strength: f32,
     /// Every word as typed: no typo, layout or stem fixed (preferred for titles).
@@ -124,7 +139,7 @@ impl<'a> Context<'a> {
             return Vec::new();
         }
         self.featurize(&mut nodes);
-        let edges = similarities(&nodes, params.article_weight, self.engine.threshold());
+        let edges = similarities(&nodes, &params, self.engine.threshold());
         let groups = average_linkage(&nodes, &edges, params.threshold);
         let mut prev_of: HashMap<usize, Vec<usize>> = HashMap::new();
         for (p, g) in assign_previous(&nodes, &edges, &groups, params.threshold) {
@@ -374,6 +389,7 @@ fn nodes_of(entries: &[Entry]) -> Vec<Node> {
                 entries: ids,
                 lex: Vec::new(),
                 art: Vec::new(),
+                emb: None,
                 strength: 0.0,
                 clean: true,
                 known: 0,

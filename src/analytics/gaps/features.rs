@@ -3,10 +3,13 @@
 //! search finds for it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::time::{Duration, Instant};
 
 use super::cluster::{Context, Node, TopHit};
 use crate::domain::Lang;
-use crate::search::{SearchRequest, analyzer, layout, query};
+use crate::search::{SearchRequest, SearchResults, analyzer, layout, query};
 
 /// Words are weighted by their IDF to this power.
 pub const IDF_POWER: f32 = 1.5;
@@ -16,6 +19,11 @@ pub const BACKGROUND_DOCS: f32 = 60.0;
 pub const RUNNER_UP: f32 = 0.8;
 /// Hits per text used for the article part of its vector.
 const HITS: usize = 3;
+/// Threads searching the texts: more than the two cores, so that the encoder gets several
+/// texts at once to embed in one pass.
+const LOOKUP_THREADS: usize = 4;
+/// Time the texts are searched with the encoder for; the rest are read by their words only.
+pub const SEMANTIC_BUDGET: Duration = Duration::from_secs(20);
 
 /// One word of a text as used for clustering: its terms with factors; the first is the primary.
 #[derive(Debug, Clone)]
@@ -116,6 +124,7 @@ impl Context<'_> {
             *ids.entry(key).or_insert(next)
         };
         let snap = self.engine.snapshot();
+        let mut looked = self.look_up(nodes).into_iter();
         for (n, rs) in nodes.iter_mut().zip(&reps) {
             let mut lex: BTreeMap<u32, f32> = BTreeMap::new();
             for r in rs {
@@ -138,14 +147,10 @@ impl Context<'_> {
                 .map(|(k, v)| (k, v / len))
                 .collect();
 
-            let results = self.engine.search(&SearchRequest {
-                query: &n.text,
-                lang: Some(n.lang),
-                limit: HITS,
-                snippets: false,
-                semantic: true,
-                across: false,
-            });
+            let Some((results, emb)) = looked.next() else {
+                continue; // one per node
+            };
+            n.emb = emb;
             // The articles search finds, by confidence; runners-up far behind the best say
             // little about what the text is about.
             let best = results.hits.first().map_or(0.0, |h| h.confidence);
@@ -179,6 +184,68 @@ impl Context<'_> {
                     .and_then(|a| a.updated.clone()),
             });
         }
+    }
+}
+
+/// A text's search results and its embedding (with the encoder, within the budget).
+type Looked = (SearchResults, Option<Arc<[f32]>>);
+
+impl Context<'_> {
+    /// Each node's search results and, with the encoder, the embedding of its text, searched on
+    /// [`LOOKUP_THREADS`] threads (so the encoder embeds texts in batches); after
+    /// [`SEMANTIC_BUDGET`] the rest are searched by their words and get no vector.
+    fn look_up(&self, nodes: &[Node]) -> Vec<Looked> {
+        let deadline = Instant::now() + SEMANTIC_BUDGET;
+        let next = AtomicUsize::new(0);
+        let one = |i: usize| {
+            let n = &nodes[i];
+            let semantic = Instant::now() < deadline;
+            let results = self.engine.search(&SearchRequest {
+                query: &n.text,
+                lang: Some(n.lang),
+                limit: HITS,
+                snippets: false,
+                semantic,
+                across: false,
+            });
+            // The text as search embedded it: its vector is in the query cache already.
+            let emb = semantic
+                .then(|| self.engine.semantic())
+                .flatten()
+                .map(|s| s.query(results.read_as.as_deref().unwrap_or(&n.text)));
+            (results, emb)
+        };
+        let mut out: Vec<(usize, Looked)> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..LOOKUP_THREADS.min(nodes.len()))
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                            if i >= nodes.len() {
+                                break mine;
+                            }
+                            mine.push((i, one(i)));
+                        }
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        out.sort_by_key(|(i, _)| *i);
+        // A worker that panicked leaves its nodes out: they are searched here.
+        let mut all = Vec::with_capacity(nodes.len());
+        let mut got = out.into_iter().peekable();
+        for i in 0..nodes.len() {
+            match got.next_if(|(j, _)| *j == i) {
+                Some((_, r)) => all.push(r),
+                None => all.push(one(i)),
+            }
+        }
+        all
     }
 }
 

@@ -1,10 +1,11 @@
-//! How texts are merged: the similarity of every pair of texts that share a word or an article,
-//! average-linkage agglomeration over it, and the previous period's texts joined to the clusters.
+//! How texts are merged: the similarity of every pair of texts that share a word or an article
+//! (with the encoder, of every pair), average-linkage agglomeration over it, and the previous
+//! period's texts joined to the clusters.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
-use super::cluster::Node;
+use super::cluster::{ClusterParams, Node};
 
 /// Word similarity from which shared articles count fully.
 const WORDS_FOR_ARTICLES: f32 = 0.2;
@@ -22,8 +23,10 @@ impl Edges {
 }
 
 /// Every pair of texts of the same language that share a word or an article, with its
-/// similarity `(1 − λ)·cos(words) + λ·Σ √(cᵢ·cⱼ)`.
-pub(super) fn similarities(nodes: &[Node], article_weight: f32, evidence: f32) -> Edges {
+/// similarity `(1 − λ)·cos(words) + λ·cos(articles)·…` (see the docs of [`super`]); when both
+/// texts have an embedding, every pair of the language, that similarity weighted `1 − μ` plus
+/// `μ` times the embeddings' cosine rescaled from the floor to 1.
+pub(super) fn similarities(nodes: &[Node], params: &ClusterParams, evidence: f32) -> Edges {
     let mut lex_post: HashMap<u32, Vec<(usize, f32)>> = HashMap::new();
     let mut art_post: HashMap<u32, Vec<(usize, f32)>> = HashMap::new();
     for (i, n) in nodes.iter().enumerate() {
@@ -34,8 +37,11 @@ pub(super) fn similarities(nodes: &[Node], article_weight: f32, evidence: f32) -
             art_post.entry(k).or_default().push((i, w));
         }
     }
+    let (mu, floor) = (params.embedding_weight, params.embedding_floor);
+    let meaning = |cos: f32| ((cos - floor) / (1.0 - floor)).clamp(0.0, 1.0);
     let mut lex = vec![0f32; nodes.len()];
     let mut art = vec![0f32; nodes.len()];
+    let mut base = vec![0f32; nodes.len()];
     let mut mark = vec![false; nodes.len()];
     let mut touched: Vec<usize> = Vec::new();
     let mut edges = BTreeMap::new();
@@ -56,21 +62,63 @@ pub(super) fn similarities(nodes: &[Node], article_weight: f32, evidence: f32) -
         for &j in &touched {
             // The articles count as far as search is sure of them for both texts.
             let sure = |x: f32| (x / evidence).min(1.0).powi(2);
-            let l = article_weight * sure(n.strength) * sure(nodes[j].strength);
+            let l = params.article_weight * sure(n.strength) * sure(nodes[j].strength);
             // Articles alone count half: two texts with no word in common need more than
             // search's word for it to be one need (a wrong confident hit joins anything).
             let words = 0.5 + 0.5 * (lex[j] / WORDS_FOR_ARTICLES).min(1.0);
-            let s = (1.0 - l) * lex[j] + l * art[j] * words;
+            base[j] = (1.0 - l) * lex[j] + l * art[j] * words;
+        }
+        let mut keep = |j: usize, s: f32| {
             if s >= EDGE_FLOOR && nodes[j].lang == n.lang {
                 edges.insert((i, j), s);
             }
+        };
+        match n.emb.as_deref().filter(|_| mu > 0.0) {
+            // Paraphrases without a shared word meet through their meaning: every pair.
+            Some(a) => {
+                for (j, m) in nodes.iter().enumerate().skip(i + 1) {
+                    let s = match m.emb.as_deref() {
+                        Some(b) if m.lang == n.lang => {
+                            (1.0 - mu) * base[j] + mu * meaning(dot(a, b))
+                        }
+                        _ => base[j],
+                    };
+                    keep(j, s);
+                }
+            }
+            None => {
+                for &j in &touched {
+                    keep(j, base[j]);
+                }
+            }
+        }
+        for &j in &touched {
             lex[j] = 0.0;
             art[j] = 0.0;
+            base[j] = 0.0;
             mark[j] = false;
         }
         touched.clear();
     }
     Edges(edges)
+}
+
+/// The dot product (the cosine of unit vectors), in eight lanes so that it vectorizes.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            lanes[k] += x[k] * y[k];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
 
 /// A candidate merge in the heap: average similarity, then the lower ids first.

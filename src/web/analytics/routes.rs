@@ -6,7 +6,7 @@
 //!   `gap_actions.rs`); articles with the most "No" votes; off-topic and gibberish at the end,
 //!   without drafts; what was dismissed or snoozed.
 //! - `GET /agent/gaps/{cluster}/draft.md?since=30d` — the Markdown draft of a cluster, as an
-//!   attachment.
+//!   attachment (404 for an off-topic or gibberish one, as for an unknown id).
 //! - `GET /agent/api/gaps?since=30d` — the report as JSON.
 //!
 //! Every request builds the report anew against the current index, so an article added or
@@ -97,6 +97,12 @@ pub(crate) async fn draft(
                 "no cluster '{cluster}' in the gap report of the last {text}"
             ))
         })?;
+        // Chatter and keyboard mashing need no article: no draft, as for an unknown cluster.
+        if c.class != Class::Need {
+            return Err(AppError::NotFound(format!(
+                "cluster '{cluster}' is off-topic or gibberish, not a need: it has no draft"
+            )));
+        }
         let answers = gaps::conversation_answers(&state.store, c).await?;
         Ok::<_, AppError>((
             gaps::draft(c, &gaps::date_of(now_ms()), &answers),
