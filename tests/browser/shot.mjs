@@ -3,7 +3,8 @@
 //
 // Usage: node tests/browser/shot.mjs <url> <out.png> [cookie name=value]
 //        node tests/browser/shot.mjs --text <file> <out.png> [title]
-// Environment: OTVET_CHROMIUM (default /usr/bin/chromium).
+// Environment: OTVET_CHROMIUM (default /usr/bin/chromium); OTVET_SHOT_PHONE=1 (a 390×844 phone
+// screen, the page's first screen only), OTVET_SHOT_DARK=1 (the dark colour scheme).
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
 
@@ -13,7 +14,15 @@ const browser = await chromium.launch({
   args: ['--no-sandbox'],
 });
 try {
-  const context = await browser.newContext({ locale: 'ru-RU', viewport: { width: 1100, height: 800 } });
+  const phone = process.env.OTVET_SHOT_PHONE === '1';
+  const context = await browser.newContext({
+    locale: 'ru-RU',
+    viewport: phone ? { width: 390, height: 844 } : { width: 1100, height: 800 },
+    deviceScaleFactor: phone ? 2 : 1,
+    isMobile: phone,
+    hasTouch: phone,
+    colorScheme: process.env.OTVET_SHOT_DARK === '1' ? 'dark' : 'light',
+  });
   const page = await context.newPage();
   let out;
   if (args[0] === '--text') {
@@ -34,7 +43,7 @@ try {
     }
     await page.goto(url);
   }
-  await page.screenshot({ path: out, fullPage: true });
+  await page.screenshot({ path: out, fullPage: !phone });
   console.log(`[shot] ${out}`);
 } finally {
   await browser.close();
