@@ -148,6 +148,19 @@ async fn run_agent_script(script: &'static str) {
 
 /// [`run_agent_script`] with an account of `role`.
 async fn run_script_as(script: &'static str, role: otvet::agents::Role) {
+    run_script_with(
+        script,
+        &[("olga@example.com", "Ольга", role, "OTVET_AGENT_COOKIE")],
+    )
+    .await;
+}
+
+/// Runs `tests/browser/<script> <base_url>` on a fresh app over the sample articles without
+/// auto-assignment, with a session of each account (email, name, role) in its variable.
+async fn run_script_with(
+    script: &'static str,
+    accounts: &[(&str, &str, otvet::agents::Role, &'static str)],
+) {
     if let Some(why) = missing_prerequisite() {
         if std::env::var("OTVET_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
             panic!("browser test required (OTVET_REQUIRE_BROWSER=1) but cannot run: {why}");
@@ -161,8 +174,11 @@ async fn run_script_as(script: &'static str, role: otvet::agents::Role) {
     config.starter_canned = true;
     config.help_center_chat = true;
     let app = spawn_app_with(config).await;
-    let (cookie, _) =
-        crate::ws::account_cookie(&app, "olga@example.com", "Ольга", role, None).await;
+    let mut cookies = Vec::new();
+    for &(email, name, role, var) in accounts {
+        let (cookie, _) = crate::ws::account_cookie(&app, email, name, role, None).await;
+        cookies.push((var, cookie));
+    }
     let base_url = app.base_url.clone();
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = Command::new("node");
@@ -170,7 +186,7 @@ async fn run_script_as(script: &'static str, role: otvet::agents::Role) {
             .arg(&base_url)
             .current_dir(browser_dir())
             .env("OTVET_CHROMIUM", chromium())
-            .env("OTVET_AGENT_COOKIE", cookie);
+            .envs(cookies);
         run_with_timeout(cmd, SCRIPT_TIMEOUT)
     })
     .await
@@ -184,6 +200,7 @@ async fn run_script_as(script: &'static str, role: otvet::agents::Role) {
         out.stdout,
         out.stderr
     );
+    app.stop().await;
 }
 
 /// Files in Chromium (`tests/browser/files.mjs`): the customer's photo from the widget on a shop
@@ -215,54 +232,23 @@ async fn the_widgets_look_is_previewed_and_saved_in_chromium() {
 /// Russian; an agent sees fewer links and is refused the admins' and editors' pages.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_navigation_on_every_agent_page_in_chromium() {
-    if let Some(why) = missing_prerequisite() {
-        if std::env::var("OTVET_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-            panic!("browser test required (OTVET_REQUIRE_BROWSER=1) but cannot run: {why}");
-        }
-        eprintln!("browser test skipped: {why}");
-        return;
-    }
-    let mut config = otvet::Config::new(sample_articles());
-    config.watch = false;
-    config.chat.auto_assign = false;
-    let app = spawn_app_with(config).await;
-    let (admin, _) = crate::ws::account_cookie(
-        &app,
-        "anna@example.com",
-        "Анна",
-        otvet::agents::Role::Admin,
-        None,
+    use otvet::agents::Role;
+    run_script_with(
+        "agent-nav.mjs",
+        &[
+            (
+                "anna@example.com",
+                "Анна",
+                Role::Admin,
+                "OTVET_ADMIN_COOKIE",
+            ),
+            (
+                "olga@example.com",
+                "Ольга",
+                Role::Agent,
+                "OTVET_AGENT_COOKIE",
+            ),
+        ],
     )
     .await;
-    let (agent, _) = crate::ws::account_cookie(
-        &app,
-        "olga@example.com",
-        "Ольга",
-        otvet::agents::Role::Agent,
-        None,
-    )
-    .await;
-    let base_url = app.base_url.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new("node");
-        cmd.arg(browser_dir().join("agent-nav.mjs"))
-            .arg(&base_url)
-            .current_dir(browser_dir())
-            .env("OTVET_CHROMIUM", chromium())
-            .env("OTVET_ADMIN_COOKIE", admin)
-            .env("OTVET_AGENT_COOKIE", agent);
-        run_with_timeout(cmd, SCRIPT_TIMEOUT)
-    })
-    .await
-    .expect("the browser script runner panicked");
-    println!("{}", out.stdout);
-    assert!(
-        out.status.success() && !out.timed_out,
-        "agent-nav.mjs failed (exit code {:?}, timed out: {})\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        out.timed_out,
-        out.stdout,
-        out.stderr
-    );
-    app.stop().await;
 }
