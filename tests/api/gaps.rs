@@ -36,6 +36,7 @@ fn engine(dir: &Path) -> SearchEngine {
     SearchEngine::open(dir, Lang::Ru, otvet::search::DEFAULT_THRESHOLD).expect("open the index")
 }
 
+/// The cluster a text ended up in.
 fn cluster_of<'a>(clusters: &'a [Cluster], text: &str) -> &'a Cluster {
     clusters
         .iter()
@@ -43,10 +44,12 @@ fn cluster_of<'a>(clusters: &'a [Cluster], text: &str) -> &'a Cluster {
         .unwrap_or_else(|| panic!("{text:?} is in no cluster:\n{}", describe(clusters)))
 }
 
+/// A cluster's texts.
 fn texts(c: &Cluster) -> BTreeSet<&str> {
     c.phrasings.iter().map(|p| p.text.as_str()).collect()
 }
 
+/// The clusters, one per line, for failure messages.
 fn describe(clusters: &[Cluster]) -> String {
     clusters
         .iter()
