@@ -146,15 +146,7 @@ async fn admins_set_the_widgets_look_and_every_node_serves_it() {
     // Served inside the widget, by this node and by another on the same database.
     let app2 = spawn_app_with(config).await;
     for a in [&app, &app2] {
-        let js = a
-            .client
-            .get(format!("{}/widget.js", a.base_url))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let js = a.get_text("/widget.js").await;
         assert!(
             js.contains(r##"const DEFAULTS = {"color":"#a01010","position":"left","languages":["ru","en"],"texts":{"ru":{"title":"Домотека","greeting":"Здравствуйте! Чем помочь?"},"en":{"title":"Domoteka"}}};"##),
             "{}",
@@ -163,17 +155,8 @@ async fn admins_set_the_widgets_look_and_every_node_serves_it() {
     }
     // The preview: the demo page with the look being typed as the tag's attributes.
     let demo = app
-        .client
-        .get(format!(
-            "{}/demo?preview=1&lang=en&color=%23aa0000&position=left&title=X",
-            app.base_url
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("/demo?preview=1&lang=en&color=%23aa0000&position=left&title=X")
+        .await;
     assert!(
         demo.contains("data-title=\"X\"")
             && demo.contains("data-lang=\"en\"")
@@ -181,15 +164,7 @@ async fn admins_set_the_widgets_look_and_every_node_serves_it() {
             && demo.contains("data-position=\"left\""),
         "{demo}"
     );
-    let wrong = app
-        .client
-        .get(format!("{}/demo?color=javascript:alert(1)", app.base_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let wrong = app.get_text("/demo?color=javascript:alert(1)").await;
     assert!(!wrong.contains("data-color"));
 }
 

@@ -363,6 +363,18 @@ impl TestApp {
         read_json(res, path_and_query).await
     }
 
+    /// `GET path` as a visitor → the body as text.
+    pub async fn get_text(&self, path_and_query: &str) -> String {
+        self.client
+            .get(format!("{}{}", self.base_url, path_and_query))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path_and_query}: {e}"))
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path_and_query}: {e}"))
+    }
+
     /// `GET /api/search` with raw parameters → status and JSON body.
     pub async fn search_params(&self, params: &[(&str, &str)]) -> (u16, Value) {
         let res = self
